@@ -1,0 +1,93 @@
+# neocloud.support_access: developer entry points. `make help` lists them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(CURDIR)
+PYTHON ?= python3
+VENV := $(ROOT)/.venv
+BIN := $(VENV)/bin
+CACHE := $(ROOT)/.cache
+COLLECTIONS := $(CACHE)/collections
+SANITY_ROOT := $(CACHE)/sanity/ansible_collections
+SANITY_DIR := $(SANITY_ROOT)/neocloud/support_access
+PYTEST_ARGS ?=
+
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_HOME := $(CACHE)/ansible-home
+export ANSIBLE_LOCAL_TEMP := $(CACHE)/ansible-tmp
+export ANSIBLE_NOCOLOR := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help setup lint sanity units integration test test-matrix build docs demo bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+$(VENV)/.requirements.stamp: tools/requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python >= 3.11 is required, found %s" % sys.version.split()[0])'
+	$(BIN)/python -m pip install -q -r tools/requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.requirements.stamp ## .venv with pinned ansible-core, kubernetes.core, kubectl, helm 3 and 4
+	@$(BIN)/python tools/toolchain.py --root $(ROOT) --cache $(CACHE)/downloads \
+		--collections $(COLLECTIONS) --bindir $(BIN)
+	@mkdir -p $(ANSIBLE_HOME) $(ANSIBLE_LOCAL_TEMP)
+
+lint: setup ## ansible-lint, profile production
+	$(BIN)/ansible-lint --profile production
+
+# ansible-test must run from inside ansible_collections/<ns>/<name>: sanity runs on a copy of the
+# files git knows about (tracked, or untracked and not ignored), with kubernetes.core beside it.
+$(SANITY_DIR): setup
+	@rm -rf $(SANITY_DIR) && mkdir -p $(SANITY_DIR)
+	@git ls-files -co --exclude-standard -z | xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' \
+		| tar -cf - -T - | tar -xf - -C $(SANITY_DIR)
+	@ln -sfn $(COLLECTIONS)/ansible_collections/kubernetes $(SANITY_ROOT)/kubernetes
+
+sanity: $(SANITY_DIR) ## ansible-test sanity in local venvs (no container)
+	cd $(SANITY_DIR) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+units: setup ## unit tests (pytest, no network)
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+integration: setup ## integration tests: real ansible-playbook, kubectl, helm against tests/sim
+	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+test: setup lint sanity units integration ## everything CI runs
+	@echo "make test: all stages passed"
+
+# ansible-core 2.21 needs Python >= 3.12; run sanity and unit tests there when such a Python exists.
+MATRIX_PYTHON := $(firstword $(shell command -v python3.12 python3.13 2>/dev/null) $(wildcard /root/.pyenv/versions/3.12.*/bin/python3 /root/.pyenv/versions/3.13.*/bin/python3))
+MATRIX_VENV := $(ROOT)/.venv-2.21
+test-matrix: setup ## sanity + unit tests on ansible-core 2.21 (needs Python >= 3.12)
+ifeq ($(MATRIX_PYTHON),)
+	@echo "test-matrix: skipped: no Python >= 3.12 on this machine (ansible-core 2.21 needs one)"
+else
+	@test -x $(MATRIX_VENV)/bin/python || $(MATRIX_PYTHON) -m venv $(MATRIX_VENV)
+	$(MATRIX_VENV)/bin/python -m pip install -q -r tools/requirements-matrix.txt
+	$(MAKE) $(SANITY_DIR)
+	cd $(SANITY_DIR) && $(MATRIX_VENV)/bin/ansible-test sanity --venv --python $$($(MATRIX_VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
+	$(MATRIX_VENV)/bin/pytest tests/unit $(PYTEST_ARGS)
+endif
+
+build: setup ## dist/neocloud-support_access-<version>.tar.gz
+	@mkdir -p dist
+	$(BIN)/ansible-galaxy collection build --force --output-path dist
+
+docs: setup ## (filled in by the documentation work)
+	@echo "make docs: the documentation site is not built yet; module docs render with ansible-doc today." && exit 2
+
+demo: setup ## (filled in by the fleet work)
+	@echo "make demo: not available yet. It will start the Crusoe API simulator and the Kubernetes emulator with"
+	@echo "a seeded fleet, run audit -> revoke -> audit over it and leave the reports in ./reports/."
+	@echo "It needs the fleet playbooks, which have not landed." && exit 2
+
+bench: setup ## (filled in by the fleet work)
+	@echo "make bench: not available yet. It will time audit and revoke over 10, 50 and 200 emulated clusters"
+	@echo "and print seconds, module processes and HTTP requests per cluster." && exit 2
+
+clean: ## remove venvs, caches and build output
+	rm -rf $(VENV) $(MATRIX_VENV) $(CACHE) dist reports .pytest_cache
