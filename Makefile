@@ -11,6 +11,7 @@ CACHE := $(ROOT)/.cache
 COLLECTIONS := $(CACHE)/collections
 SANITY_ROOT := $(CACHE)/sanity/ansible_collections
 SANITY_DIR := $(SANITY_ROOT)/neocloud/support_access
+ANSIBLE_TEST_HOME := $(CACHE)/ansible-test-home
 PYTEST_ARGS ?=
 
 export PATH := $(BIN):$(PATH)
@@ -20,7 +21,7 @@ export ANSIBLE_LOCAL_TEMP := $(CACHE)/ansible-tmp
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup lint sanity units integration test test-matrix build docs demo bench clean
+.PHONY: help setup lint sanity-tree sanity units integration test test-matrix build docs demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -33,7 +34,7 @@ $(VENV)/.requirements.stamp: tools/requirements-dev.txt
 
 setup: $(VENV)/.requirements.stamp ## .venv with pinned ansible-core, kubernetes.core, kubectl, helm 3 and 4
 	@$(BIN)/python tools/toolchain.py --root $(ROOT) --cache $(CACHE)/downloads \
-		--collections $(COLLECTIONS) --bindir $(BIN)
+		--collections $(COLLECTIONS) --bindir $(BIN) --ansible-test-home $(ANSIBLE_TEST_HOME)
 	@mkdir -p $(ANSIBLE_HOME) $(ANSIBLE_LOCAL_TEMP)
 
 lint: setup ## ansible-lint, profile production
@@ -41,14 +42,16 @@ lint: setup ## ansible-lint, profile production
 
 # ansible-test must run from inside ansible_collections/<ns>/<name>: sanity runs on a copy of the
 # files git knows about (tracked, or untracked and not ignored), with kubernetes.core beside it.
-$(SANITY_DIR): setup
+# The copy gets its own git index so ansible-test lists exactly those files.
+sanity-tree: setup
 	@rm -rf $(SANITY_DIR) && mkdir -p $(SANITY_DIR)
 	@git ls-files -co --exclude-standard -z | xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' \
 		| tar -cf - -T - | tar -xf - -C $(SANITY_DIR)
 	@ln -sfn $(COLLECTIONS)/ansible_collections/kubernetes $(SANITY_ROOT)/kubernetes
+	@cd $(SANITY_DIR) && git init -q && git add -A
 
-sanity: $(SANITY_DIR) ## ansible-test sanity in local venvs (no container)
-	cd $(SANITY_DIR) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+sanity: sanity-tree ## ansible-test sanity in local venvs (no container)
+	cd $(SANITY_DIR) && HOME=$(ANSIBLE_TEST_HOME) $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 units: setup ## unit tests (pytest, no network)
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
@@ -68,8 +71,8 @@ ifeq ($(MATRIX_PYTHON),)
 else
 	@test -x $(MATRIX_VENV)/bin/python || $(MATRIX_PYTHON) -m venv $(MATRIX_VENV)
 	$(MATRIX_VENV)/bin/python -m pip install -q -r tools/requirements-matrix.txt
-	$(MAKE) $(SANITY_DIR)
-	cd $(SANITY_DIR) && $(MATRIX_VENV)/bin/ansible-test sanity --venv --python $$($(MATRIX_VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
+	$(MAKE) sanity-tree
+	cd $(SANITY_DIR) && HOME=$(ANSIBLE_TEST_HOME) $(MATRIX_VENV)/bin/ansible-test sanity --venv --python $$($(MATRIX_VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
 	$(MATRIX_VENV)/bin/pytest tests/unit $(PYTEST_ARGS)
 endif
 

@@ -12,6 +12,7 @@ is already in place, so a second run is quick.
 import argparse
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -100,6 +101,36 @@ def install_helm(cache, bindir):
         log("%s %s installed at %s" % (name, found, target))
 
 
+# ansible-test bootstraps pip in each sanity venv with a get-pip script it downloads from a host that is not
+# reachable here. This stand-in does the same job with Python's bundled ensurepip, then lets pip install
+# exactly what ansible-test asked for from the package index. ensurepip runs in a subprocess because it
+# sets PIP_CONFIG_FILE=/dev/null in its own process, which would hide the machine's pip settings.
+GET_PIP_SHIM = """\
+import subprocess
+import sys
+
+subprocess.check_call([sys.executable, "-m", "ensurepip"], stdout=subprocess.DEVNULL)
+args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
+sys.exit(subprocess.call([sys.executable, "-m", "pip", "install"] + args))
+"""
+
+
+def install_ansible_test_bootstrap(home):
+    """Place the pip bootstrap script where ansible-test looks for its cached copy (under HOME)."""
+    import ansible_test  # pylint: disable=import-outside-toplevel
+    reqs = os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py")
+    with open(reqs, encoding="utf-8") as f:
+        versions = set(re.findall(r"pip='([0-9.]+)'", f.read()))
+    if not versions:
+        raise SystemExit("cannot find the pip version ansible-test bootstraps in %s" % reqs)
+    cache = os.path.join(home, ".ansible", "test", "cache")
+    os.makedirs(cache, exist_ok=True)
+    for version in versions:
+        path = os.path.join(cache, "get_pip_%s.py" % version.replace(".", "_"))
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(GET_PIP_SHIM)
+
+
 def link_collection(root, collections):
     parent = os.path.join(collections, "ansible_collections", "neocloud")
     os.makedirs(parent, exist_ok=True)
@@ -121,11 +152,13 @@ def main():
     parser.add_argument("--cache", required=True, help="download cache directory")
     parser.add_argument("--collections", required=True, help="collections path (parent of ansible_collections)")
     parser.add_argument("--bindir", required=True, help="where helm binaries go (the venv's bin/)")
+    parser.add_argument("--ansible-test-home", required=True, help="HOME used for ansible-test sanity runs")
     args = parser.parse_args()
     os.makedirs(args.cache, exist_ok=True)
     install_kubernetes_core(args.cache, args.collections)
     install_helm(args.cache, args.bindir)
     link_collection(args.root, args.collections)
+    install_ansible_test_bootstrap(args.ansible_test_home)
 
 
 if __name__ == "__main__":
