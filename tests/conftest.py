@@ -124,3 +124,7 @@ class PlaybookRunner:
 def ansible_playbook(tmp_path):
     """Run a real ansible-playbook: ``ansible_playbook(text_or_path, inventory=..., check=True, ...)``."""
     return PlaybookRunner(tmp_path)
+
+
+# Fixtures that start the simulators (tests/sim) are shared by every test directory.
+pytest_plugins = ["sim.kube.fixtures", "sim.crusoe_fixtures"]

@@ -1,0 +1,1 @@
+"""pytest fixtures for the Crusoe API simulator (filled in with the simulator)."""
