@@ -63,18 +63,21 @@ test: setup lint sanity units integration ## everything CI runs
 	@echo "make test: all stages passed"
 
 # ansible-core 2.21 needs Python >= 3.12; run sanity and unit tests there when such a Python exists.
-MATRIX_PYTHON := $(firstword $(shell command -v python3.12 python3.13 2>/dev/null) $(wildcard /root/.pyenv/versions/3.12.*/bin/python3 /root/.pyenv/versions/3.13.*/bin/python3))
 MATRIX_VENV := $(ROOT)/.venv-2.21
+find_matrix_python = for p in $(wildcard /root/.pyenv/versions/3.12.*/bin/python3 /root/.pyenv/versions/3.13.*/bin/python3) \
+	$$(command -v python3.12 python3.13 2>/dev/null); do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] < (3, 12))' 2>/dev/null && { echo "$$p"; break; }; done; true
 test-matrix: setup ## sanity + unit tests on ansible-core 2.21 (needs Python >= 3.12)
-ifeq ($(MATRIX_PYTHON),)
-	@echo "test-matrix: skipped: no Python >= 3.12 on this machine (ansible-core 2.21 needs one)"
-else
-	@test -x $(MATRIX_VENV)/bin/python || $(MATRIX_PYTHON) -m venv $(MATRIX_VENV)
-	$(MATRIX_VENV)/bin/python -m pip install -q -r tools/requirements-matrix.txt
-	$(MAKE) sanity-tree
-	cd $(SANITY_DIR) && HOME=$(ANSIBLE_TEST_HOME) $(MATRIX_VENV)/bin/ansible-test sanity --venv --python $$($(MATRIX_VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
-	$(MATRIX_VENV)/bin/pytest tests/unit $(PYTEST_ARGS)
-endif
+	@py=$$($(find_matrix_python)); \
+	if [ -z "$$py" ]; then echo "test-matrix: skipped: no Python >= 3.12 on this machine (ansible-core 2.21 needs one)"; exit 0; fi; \
+	echo "test-matrix: ansible-core 2.21 on $$py"; \
+	test -x $(MATRIX_VENV)/bin/python || "$$py" -m venv $(MATRIX_VENV); \
+	$(MATRIX_VENV)/bin/python -m pip install -q -r tools/requirements-matrix.txt; \
+	$(MATRIX_VENV)/bin/python tools/toolchain.py --ansible-test-only --ansible-test-home $(ANSIBLE_TEST_HOME); \
+	$(MAKE) --no-print-directory sanity-tree; \
+	ver=$$($(MATRIX_VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	cd $(SANITY_DIR) && HOME=$(ANSIBLE_TEST_HOME) $(MATRIX_VENV)/bin/ansible-test sanity --venv --python $$ver --color no; \
+	cd $(ROOT) && $(MATRIX_VENV)/bin/pytest tests/unit $(PYTEST_ARGS)
 
 build: setup ## dist/neocloud-support_access-<version>.tar.gz
 	@mkdir -p dist

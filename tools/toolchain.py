@@ -148,12 +148,19 @@ def link_collection(root, collections):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", required=True, help="collection source root")
-    parser.add_argument("--cache", required=True, help="download cache directory")
-    parser.add_argument("--collections", required=True, help="collections path (parent of ansible_collections)")
-    parser.add_argument("--bindir", required=True, help="where helm binaries go (the venv's bin/)")
+    parser.add_argument("--root", help="collection source root")
+    parser.add_argument("--cache", help="download cache directory")
+    parser.add_argument("--collections", help="collections path (parent of ansible_collections)")
+    parser.add_argument("--bindir", help="where helm binaries go (the venv's bin/)")
     parser.add_argument("--ansible-test-home", required=True, help="HOME used for ansible-test sanity runs")
+    parser.add_argument("--ansible-test-only", action="store_true",
+                        help="only place ansible-test's pip bootstrap for this interpreter's ansible-test")
     args = parser.parse_args()
+    if args.ansible_test_only:
+        install_ansible_test_bootstrap(args.ansible_test_home)
+        return
+    if not (args.root and args.cache and args.collections and args.bindir):
+        parser.error("--root, --cache, --collections and --bindir are required")
     os.makedirs(args.cache, exist_ok=True)
     install_kubernetes_core(args.cache, args.collections)
     install_helm(args.cache, args.bindir)
