@@ -1,0 +1,78 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connection and authentication options shared by every Crusoe module."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:  # pylint: disable=too-few-public-methods
+    """Crusoe Cloud API options."""
+
+    DOCUMENTATION = r"""
+options:
+  api_endpoint:
+    description:
+      - Base URL of the Crusoe Cloud API, including the version path.
+      - If not set, the value of the E(CRUSOE_API_ENDPOINT) environment variable is used, then C(api_endpoint)
+        from the selected profile of the config file, then V(https://api.cloud.crusoe.ai/v1).
+      - The legacy endpoints V(https://api.crusoecloud.com/v1alpha5) and V(https://api.crusoecloud.com/v1) are
+        rewritten to V(https://api.cloud.crusoe.ai/v1), as Crusoe's Terraform provider does.
+    type: str
+  access_key_id:
+    description:
+      - Crusoe access key id.
+      - If not set, the value of the E(CRUSOE_ACCESS_KEY_ID) environment variable is used, then C(access_key_id)
+        from the selected profile of the config file.
+    type: str
+  secret_key:
+    description:
+      - Crusoe secret key (URL-safe base64, as the console shows it). Never logged.
+      - If not set, the value of the E(CRUSOE_SECRET_KEY) environment variable is used, then C(secret_key)
+        from the selected profile of the config file.
+    type: str
+  project:
+    description:
+      - Project that holds the clusters and firewall rules, as a UUID or a name.
+      - A name must match exactly one visible project.
+      - If not set, the value of the E(CRUSOE_DEFAULT_PROJECT) environment variable is used, then
+        C(default_project) (or C(default_project_id)) from the selected profile of the config file.
+      - If none of these is set and exactly one project is visible to the key, that project is used.
+    type: str
+  profile:
+    description:
+      - Profile (TOML table) of the config file to read.
+      - If not set, the value of the E(CRUSOE_PROFILE) environment variable is used, then the top-level
+        C(profile) key of the config file, then V(default).
+    type: str
+  config_file:
+    description:
+      - Crusoe CLI config file (TOML) with one table per profile holding C(access_key_id), C(secret_key),
+        C(api_endpoint) and C(default_project).
+      - Options and environment variables take precedence over values from this file.
+      - Reading it needs Python 3.11 or later on the managed node.
+    type: path
+    default: ~/.crusoe/config
+  api_timeout:
+    description:
+      - Seconds to wait for one HTTP answer before the attempt counts as timed out.
+    type: int
+    default: 30
+  api_retries:
+    description:
+      - How many times a failed request is repeated, with exponential backoff, jitter and a 30 second cap.
+      - HTTP 429 (honouring C(Retry-After)) and refused connections are retried for every method.
+      - HTTP 502, 503, 504, timeouts and dropped connections are retried only for requests that are safe to
+        repeat (GET, PATCH with complete values, DELETE), never for POST, which creates resources.
+    type: int
+    default: 5
+  validate_certs:
+    description:
+      - Whether to verify the API server's TLS certificate.
+    type: bool
+    default: true
+notes:
+  - Every request is signed with HMAC-SHA256 as Crusoe's own clients sign them
+    (C(Authorization: Bearer 1.0:<key id>:<signature>) and C(X-Crusoe-Timestamp)); the clock of the managed
+    node must be within five minutes of the API's.
+  - Check mode sends no POST, PATCH or DELETE request; reads still happen.
+"""

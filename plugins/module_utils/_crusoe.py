@@ -1,0 +1,804 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Crusoe Cloud API client shared by every Crusoe module of neocloud.support_access.
+
+This is a private module_utils file of neocloud.support_access; its interface may change at any time.
+
+It signs requests exactly as Crusoe's own clients do (HMAC-SHA256 over path, canonical query, method and
+timestamp), reads credentials from module options, CRUSOE_* environment variables and the ~/.crusoe/config
+profile, retries what is safe to retry, follows next_token pagination, waits for asynchronous operations and
+turns API errors into one structured failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+import ipaddress
+import json
+import os
+import random
+import re
+import socket
+import time
+from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urlsplit
+
+from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible.module_utils.urls import open_url
+from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+
+try:
+    import tomllib
+    HAS_TOMLLIB = True
+except ImportError:  # Python < 3.11
+    tomllib = None
+    HAS_TOMLLIB = False
+
+DEFAULT_API_ENDPOINT = "https://api.cloud.crusoe.ai/v1"
+DEFAULT_CONFIG_FILE = "~/.crusoe/config"
+# Legacy endpoints rewritten to the current one, as Crusoe's Terraform provider does.
+LEGACY_ENDPOINTS = {
+    "https://api.crusoecloud.com/v1alpha5": DEFAULT_API_ENDPOINT,
+    "https://api.crusoecloud.com/v1": DEFAULT_API_ENDPOINT,
+}
+SIGNATURE_VERSION = "1.0"
+TIMESTAMP_HEADER = "X-Crusoe-Timestamp"
+ENV_VARS = ("CRUSOE_ACCESS_KEY_ID", "CRUSOE_SECRET_KEY", "CRUSOE_API_ENDPOINT", "CRUSOE_DEFAULT_PROJECT", "CRUSOE_PROFILE")
+
+ROLE_PREFIX = "SUPPORT_ACCESS_ROLE_"
+SUPPORT_ROLE_ORDER = ("readonly", "operator")
+
+OPERATION_SUCCEEDED = "SUCCEEDED"
+OPERATION_FAILED = "FAILED"
+OPERATION_IN_PROGRESS = "IN_PROGRESS"
+
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+# Methods whose request can be repeated without changing the outcome. Our PATCH bodies always carry complete
+# values (the full role list, the full source list), so repeating one lands in the same state. POST creates.
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"))
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+
+
+def crusoe_argument_spec():
+    """Connection options shared by every Crusoe module (documented in the neocloud.support_access.crusoe fragment)."""
+    return dict(
+        api_endpoint=dict(type="str"),
+        access_key_id=dict(type="str"),
+        secret_key=dict(type="str", no_log=True),
+        project=dict(type="str"),
+        profile=dict(type="str"),
+        config_file=dict(type="path"),
+        api_timeout=dict(type="int", default=30),
+        api_retries=dict(type="int", default=5),
+        validate_certs=dict(type="bool", default=True),
+    )
+
+
+class CrusoeError(Exception):
+    """A failure talking to Crusoe, with everything a user needs to act on it."""
+
+    def __init__(self, message, status=None, code=None, reason=None, error_id=None, request_id=None,
+                 method=None, path=None, details=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.reason = reason
+        self.error_id = error_id
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        self.details = details
+
+    def as_dict(self):
+        """The error fields that are known, for fail_json."""
+        out = dict(status=self.status, code=self.code, reason=self.reason, error_id=self.error_id,
+                   request_id=self.request_id, method=self.method, path=self.path)
+        if self.details is not None:
+            out["details"] = self.details
+        return dict((k, v) for k, v in out.items() if v is not None)
+
+
+class CrusoeConfigError(CrusoeError):
+    """Credentials or settings are missing or wrong before any request was sent."""
+
+
+# ---------------------------------------------------------------------------------------------- signing
+
+def canonical_query(query):
+    """Canonical form of a raw query string: keys sorted, values kept in order, QueryEscape encoding.
+
+    Mirrors Go's url.ParseQuery + Values.Encode used by Crusoe's clients; a ';' is an error there too.
+    """
+    if not query:
+        return ""
+    if ";" in query:
+        raise ValueError("invalid semicolon separator in query")
+    groups = {}
+    for part in query.split("&"):
+        if not part:
+            continue
+        key, dummy, value = part.partition("=")
+        groups.setdefault(unquote_plus(key), []).append(unquote_plus(value))
+    return "&".join("%s=%s" % (quote_plus(k, safe=""), quote_plus(v, safe=""))
+                    for k in sorted(groups) for v in groups[k])
+
+
+def _b64decode_unpadded(value):
+    value = to_text(value).strip()
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def format_timestamp(when=None):
+    """RFC3339 UTC timestamp as Crusoe expects in X-Crusoe-Timestamp."""
+    when = when or datetime.datetime.now(datetime.timezone.utc)
+    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def string_to_sign(path, query, method, timestamp):
+    """The four newline-terminated lines Crusoe signs; the body is not signed."""
+    return "%s\n%s\n%s\n%s\n" % (path, canonical_query(query), method.upper(), timestamp)
+
+
+def compute_signature(secret_key, path, query, method, timestamp):
+    """Unpadded URL-safe base64 HMAC-SHA256 of the string to sign, keyed by the decoded secret."""
+    try:
+        key = _b64decode_unpadded(secret_key)
+    except (ValueError, TypeError) as exc:
+        raise CrusoeConfigError("secret_key is not valid URL-safe base64: %s" % to_native(exc))
+    digest = hmac.new(key, string_to_sign(path, query, method, timestamp).encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def sign_headers(access_key_id, secret_key, path, query, method, timestamp=None):
+    """Authorization and timestamp headers for one request."""
+    timestamp = timestamp or format_timestamp()
+    signature = compute_signature(secret_key, path, query, method, timestamp)
+    return {
+        TIMESTAMP_HEADER: timestamp,
+        "Authorization": "Bearer %s:%s:%s" % (SIGNATURE_VERSION, access_key_id, signature),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- configuration
+
+def migrate_endpoint(endpoint):
+    """Current endpoint for a legacy one; anything else unchanged (without a trailing slash)."""
+    endpoint = (endpoint or DEFAULT_API_ENDPOINT).rstrip("/")
+    return LEGACY_ENDPOINTS.get(endpoint, endpoint)
+
+
+def _env(environ, name):
+    value = environ.get(name)
+    return value if value else None
+
+
+def load_config_file(path):
+    """Parse the TOML config file; a missing file is an empty config."""
+    path = os.path.expanduser(path)
+    if not os.path.exists(path):
+        return {}
+    if not HAS_TOMLLIB:
+        raise CrusoeConfigError("reading the Crusoe config file %s needs Python 3.11 or later (tomllib)" % path)
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, ValueError) as exc:
+        raise CrusoeConfigError("cannot read the Crusoe config file %s: %s" % (path, to_native(exc)))
+
+
+def resolve_config(params, environ=None):
+    """Effective settings: module options, then CRUSOE_* environment variables, then the config file profile.
+
+    The profile is chosen by the profile option, then CRUSOE_PROFILE, then the file's top-level profile key,
+    then "default". Returns a dict with api_endpoint, access_key_id, secret_key, project, profile, config_file
+    and sources (where each value came from, never the values of secrets).
+    """
+    environ = os.environ if environ is None else environ
+    config_file = params.get("config_file") or DEFAULT_CONFIG_FILE
+    data = load_config_file(config_file)
+    top_profile = data.get("profile") if isinstance(data.get("profile"), str) else None
+    profile = params.get("profile") or _env(environ, "CRUSOE_PROFILE") or top_profile or "default"
+    section = data.get(profile) if isinstance(data.get(profile), dict) else {}
+
+    out = dict(profile=profile, config_file=os.path.expanduser(config_file), sources={})
+    table = (
+        ("access_key_id", "CRUSOE_ACCESS_KEY_ID", ("access_key_id",)),
+        ("secret_key", "CRUSOE_SECRET_KEY", ("secret_key",)),
+        ("api_endpoint", "CRUSOE_API_ENDPOINT", ("api_endpoint",)),
+        ("project", "CRUSOE_DEFAULT_PROJECT", ("default_project", "default_project_id")),
+    )
+    for name, env_name, file_keys in table:
+        value, source = params.get(name), "option"
+        if not value:
+            value, source = _env(environ, env_name), "env " + env_name
+        if not value:
+            value, source = None, None
+            for key in file_keys:
+                if isinstance(section.get(key), str) and section.get(key):
+                    value, source = section[key], "profile %s in %s" % (profile, out["config_file"])
+                    break
+        out[name] = value
+        out["sources"][name] = source
+    out["api_endpoint"] = migrate_endpoint(out["api_endpoint"])
+    return out
+
+
+def require_credentials(config):
+    """Fail with every place credentials can come from when the key id or secret is missing."""
+    missing = [name for name in ("access_key_id", "secret_key") if not config.get(name)]
+    if missing:
+        raise CrusoeConfigError(
+            "Crusoe credentials missing (%s): set the access_key_id and secret_key options, or the "
+            "CRUSOE_ACCESS_KEY_ID and CRUSOE_SECRET_KEY environment variables, or access_key_id and secret_key "
+            "in profile '%s' of the config file %s (profile chosen by the profile option, CRUSOE_PROFILE or the "
+            "file's top-level profile key)" % (", ".join(missing), config["profile"], config["config_file"]))
+
+
+# ---------------------------------------------------------------------------------------------- retry policy
+
+def retry_after_seconds(value):
+    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when absent or unreadable."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        from email.utils import parsedate_to_datetime
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+
+
+def backoff_delay(attempt, retry_after=None, base=0.5, cap=30.0, rand=random.random):
+    """Seconds to wait before retry number attempt (0-based).
+
+    Retry-After wins when given (capped); otherwise exponential backoff base*2^attempt, capped, with "equal
+    jitter": half the delay fixed, half random, so concurrent clients spread out but never retry at once.
+    """
+    if retry_after is not None:
+        return min(float(retry_after), cap)
+    delay = min(cap, base * (2 ** attempt))
+    return delay / 2.0 + rand() * delay / 2.0
+
+
+def should_retry(method, status=None, failure=None):
+    """Whether a failed attempt may be repeated.
+
+    status: HTTP status of the answer. failure: "refused" (nothing was sent), "timeout" or "dropped" (the
+    request may have been processed). 429 and refused connections are always safe; 502/503/504, timeouts and
+    dropped connections only for idempotent methods, never for POST.
+    """
+    method = method.upper()
+    if status == 429 or failure == "refused":
+        return True
+    if status in RETRY_STATUSES or failure in ("timeout", "dropped"):
+        return method in IDEMPOTENT_METHODS
+    return False
+
+
+def _failure_kind(exc):
+    """Classify a transport exception: refused, timeout or dropped."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, ConnectionRefusedError):
+        return "refused"
+    if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in to_native(reason):
+        return "timeout"
+    return "dropped"
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+def normalize_role(role):
+    """'readonly', 'READONLY' or 'SUPPORT_ACCESS_ROLE_READONLY' -> 'readonly'; ValueError for anything else."""
+    text = to_text(role).strip().upper()
+    if text.startswith(ROLE_PREFIX):
+        text = text[len(ROLE_PREFIX):]
+    text = text.lower()
+    if text not in SUPPORT_ROLE_ORDER:
+        raise ValueError("unknown support access role %r (expected one of: readonly, operator, or their "
+                         "SUPPORT_ACCESS_ROLE_* spellings)" % to_native(role))
+    return text
+
+
+def normalize_roles(roles, implied=True):
+    """Sorted, de-duplicated role list; operator brings readonly with it (as the Crusoe docs say)."""
+    found = set(normalize_role(r) for r in roles or [])
+    if implied and "operator" in found:
+        found.add("readonly")
+    return [r for r in SUPPORT_ROLE_ORDER if r in found]
+
+
+def parse_time(value):
+    """RFC3339 string -> aware datetime, or None."""
+    if not value:
+        return None
+    text = to_text(value).strip()
+    if text.endswith("Z") or text.endswith("z"):
+        text = text[:-1] + "+00:00"
+    # Python < 3.11 fromisoformat is strict about fractions; keep at most microseconds.
+    match = re.match(r"^(.*T\d\d:\d\d:\d\d)(\.\d+)?(.*)$", text)
+    if match:
+        frac = (match.group(2) or "")[:7]
+        text = match.group(1) + frac + match.group(3)
+    try:
+        parsed = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed
+
+
+def annotate_requests(requests, now=None):
+    """Copy of active_requests with expired/status from expires_at (or cert_expires_at when that is later)."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    out = []
+    for request in requests or []:
+        item = dict(request)
+        if item.get("access_role"):
+            try:
+                item["access_role"] = normalize_role(item["access_role"])
+            except ValueError:
+                pass
+        ends = [t for t in (parse_time(item.get("expires_at")), parse_time(item.get("cert_expires_at"))) if t]
+        if ends:
+            item["expired"] = max(ends) <= now
+        else:
+            item["expired"] = False
+        item["status"] = "expired" if item["expired"] else "active"
+        out.append(item)
+    return out
+
+
+def settings_view(settings):
+    """Settings as returned: roles normalised, requests annotated."""
+    requests = annotate_requests(settings.get("active_requests"))
+    return dict(
+        access_enabled=bool(settings.get("access_enabled")),
+        enabled_roles=normalize_roles(settings.get("enabled_roles"), implied=False),
+        active_requests=requests,
+        active_request_count=len([r for r in requests if not r["expired"]]),
+    )
+
+
+def normalize_cidr(value, option="sources"):
+    """'10.0.0.1' -> '10.0.0.1/32', '10.0.0.0/8' unchanged; ValueError naming the option otherwise."""
+    text = to_text(value).strip()
+    try:
+        if "/" not in text:
+            addr = ipaddress.ip_address(text)
+            return "%s/%d" % (addr, addr.max_prefixlen)
+        return str(ipaddress.ip_network(text, strict=True))
+    except ValueError as exc:
+        raise ValueError("invalid CIDR or IP address %r in %s: %s" % (text, option, to_native(exc)))
+
+
+def normalize_port(value, option="destination_ports"):
+    """'*' -> '1-65535', '443' -> '443', '8000-9000' checked; ValueError naming the option otherwise."""
+    text = to_text(value).strip()
+    if text == "*":
+        return "1-65535"
+    match = re.match(r"^(\d{1,5})(?:-(\d{1,5}))?$", text)
+    if not match:
+        raise ValueError("invalid port %r in %s: expected a number, a range like 8000-9000, or *" % (text, option))
+    low = int(match.group(1))
+    high = int(match.group(2)) if match.group(2) else low
+    if not 1 <= low <= high <= 65535:
+        raise ValueError("invalid port %r in %s: ports are 1-65535 and a range must not be reversed" % (text, option))
+    return "%d" % low if low == high else "%d-%d" % (low, high)
+
+
+def port_covers(ports, port):
+    """Whether a port list (empty = all ports) includes the port number."""
+    if not ports:
+        return True
+    for item in ports:
+        try:
+            text = normalize_port(item)
+        except ValueError:
+            continue
+        low, dummy, high = text.partition("-")
+        if int(low) <= int(port) <= int(high or low):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------- client
+
+class CrusoeClient:
+    """Signed HTTP client for the Crusoe API (no Ansible module required, so tests can use it directly)."""
+
+    def __init__(self, api_endpoint, access_key_id, secret_key, timeout=30, retries=5, validate_certs=True,
+                 sleep=time.sleep, backoff_base=0.5, backoff_cap=30.0, user_agent="neocloud.support_access"):
+        self.endpoint = migrate_endpoint(api_endpoint)
+        parts = urlsplit(self.endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise CrusoeConfigError("api_endpoint %r is not an http(s) URL" % self.endpoint)
+        self.base_path = parts.path.rstrip("/")
+        self.access_key_id = access_key_id
+        self.secret_key = secret_key
+        self.timeout = timeout
+        self.retries = max(0, int(retries))
+        self.validate_certs = validate_certs
+        self.sleep = sleep
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.user_agent = user_agent
+        self.requests_sent = 0
+
+    def _url(self, path, query):
+        path = self.base_path + "/" + path.lstrip("/")
+        qs = urlencode([(k, v) for k, v in query if v is not None]) if query else ""
+        return path, qs
+
+    def request(self, method, path, query=None, body=None, ok_statuses=(200, 201, 202, 204)):
+        """Send one API call with retries; returns the decoded JSON body (or {}). Raises CrusoeError."""
+        method = method.upper()
+        if isinstance(query, dict):
+            query = sorted(query.items())
+        full_path, qs = self._url(path, query)
+        parts = urlsplit(self.endpoint)
+        url = "%s://%s%s%s" % (parts.scheme, parts.netloc, quote(full_path), ("?" + qs) if qs else "")
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        attempt = 0
+        while True:
+            headers = sign_headers(self.access_key_id, self.secret_key, full_path, qs, method)
+            headers["Accept"] = "application/json"
+            if data is not None:
+                headers["Content-Type"] = "application/json"
+            status, raw, resp_headers, failure, exc = None, b"", {}, None, None
+            self.requests_sent += 1
+            try:
+                resp = open_url(url, data=data, headers=headers, method=method, timeout=self.timeout,
+                                validate_certs=self.validate_certs, http_agent=self.user_agent,
+                                follow_redirects="none")
+                status = resp.getcode()
+                raw = resp.read()
+                resp_headers = dict(resp.headers.items())
+            except HTTPError as err:
+                status = err.code
+                try:
+                    raw = err.read()
+                except Exception:  # pylint: disable=broad-except
+                    raw = b""
+                resp_headers = dict(err.headers.items()) if err.headers else {}
+            except (URLError, OSError) as err:
+                failure, exc = _failure_kind(err), err
+            except Exception as err:  # pylint: disable=broad-except
+                # http.client raises RemoteDisconnected/BadStatusLine when the server drops the connection.
+                failure, exc = "dropped", err
+
+            if failure is None and status in ok_statuses:
+                return self._decode(raw, method, full_path, status, resp_headers)
+            if attempt < self.retries and should_retry(method, status=status, failure=failure):
+                retry_after = retry_after_seconds(_header(resp_headers, "Retry-After")) if status == 429 else None
+                self.sleep(backoff_delay(attempt, retry_after, self.backoff_base, self.backoff_cap))
+                attempt += 1
+                continue
+            if failure is not None:
+                raise CrusoeError("cannot reach the Crusoe API at %s (%s %s): %s%s" % (
+                    self.endpoint, method, full_path, failure,
+                    (": %s" % to_native(getattr(exc, "reason", exc))) if exc else ""),
+                    method=method, path=full_path, details=dict(attempts=attempt + 1, failure=failure))
+            raise self._api_error(status, raw, resp_headers, method, full_path, attempt + 1)
+
+    @staticmethod
+    def _decode(raw, method, path, status, headers):
+        if not raw:
+            return {}
+        try:
+            return json.loads(to_text(raw))
+        except ValueError:
+            raise CrusoeError("the Crusoe API answered %s %s with non-JSON content" % (method, path), status=status,
+                              method=method, path=path, request_id=_request_id(headers))
+
+    @staticmethod
+    def _api_error(status, raw, headers, method, path, attempts):
+        body = {}
+        try:
+            body = json.loads(to_text(raw)) if raw else {}
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        message = body.get("message") or to_text(raw)[:300] or "HTTP %s" % status
+        text = "Crusoe API error %s on %s %s: %s%s" % (
+            status, method, path, message, (" (code %s)" % body["code"]) if body.get("code") else "")
+        return CrusoeError(text, status=status, code=body.get("code"), reason=body.get("reason"),
+                           error_id=body.get("error_id"), request_id=_request_id(headers), method=method, path=path,
+                           details=dict(attempts=attempts, api_message=message))
+
+    def get(self, path, query=None):
+        """GET one object."""
+        return self.request("GET", path, query=query)
+
+    def list_all(self, path, query=None, limit_pages=1000):
+        """GET a list endpoint and follow next_token until the last page; returns all items."""
+        query = dict(query or {})
+        items = []
+        for dummy in range(limit_pages):
+            page = self.request("GET", path, query=query)
+            items.extend(page.get("items") or [])
+            token = page.get("next_token")
+            if not token:
+                return items
+            query["next_token"] = token
+        raise CrusoeError("pagination of %s did not end after %d pages" % (path, limit_pages), path=path)
+
+    def wait_operation(self, operations_path, operation, timeout=300, interval=0.25, max_interval=2.0,
+                       clock=time.monotonic):
+        """Poll an asynchronous operation until SUCCEEDED or FAILED; returns it or raises CrusoeError."""
+        op = operation.get("operation", operation) if isinstance(operation, dict) else {}
+        op_id = op.get("operation_id")
+        deadline = clock() + timeout
+        while op.get("state") not in (OPERATION_SUCCEEDED, OPERATION_FAILED):
+            if not op_id:
+                raise CrusoeError("the Crusoe API returned an operation without operation_id: %r" % (op,))
+            if clock() >= deadline:
+                raise CrusoeError("operation %s did not finish within %s seconds (last state %s)" % (
+                    op_id, timeout, op.get("state")), details=dict(operation=op))
+            self.sleep(interval)
+            interval = min(max_interval, interval * 2)
+            op = self.get("%s/%s" % (operations_path.rstrip("/"), op_id))
+            op = op.get("operation", op)
+        if op["state"] == OPERATION_FAILED:
+            result = op.get("result") or {}
+            raise CrusoeError("operation %s FAILED: %s%s" % (
+                op_id, result.get("message") or "no message", (" (code %s)" % result["code"]) if result.get("code") else ""),
+                code=result.get("code"), details=dict(operation=op))
+        return op
+
+
+def _header(headers, name):
+    for key, value in (headers or {}).items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def _request_id(headers):
+    return _header(headers, "X-Request-Id") or _header(headers, "X-Crusoe-Request-Id")
+
+
+# ---------------------------------------------------------------------------------------------- module base
+
+class AnsibleCrusoe:
+    """Base class for Crusoe modules: owns the client, the result, project/cluster lookup and failures."""
+
+    def __init__(self, module, client=None):
+        self.module = module
+        self.result = dict(changed=False)
+        self._project = None
+        self._projects = None
+        try:
+            self.config = resolve_config(module.params)
+            if client is None:
+                require_credentials(self.config)
+                client = CrusoeClient(
+                    self.config["api_endpoint"], self.config["access_key_id"], self.config["secret_key"],
+                    timeout=module.params.get("api_timeout") or 30,
+                    retries=module.params["api_retries"] if module.params.get("api_retries") is not None else 5,
+                    validate_certs=module.params.get("validate_certs", True))
+        except CrusoeError as exc:
+            self.fail(exc)
+        self.client = client
+
+    # -- result handling
+    def _mark_as_changed(self):
+        self.result["changed"] = True
+
+    def fail(self, error, **extra):
+        """fail_json with the structured error: msg plus code, message, reason, error_id, status, request_id."""
+        if isinstance(error, CrusoeError):
+            fields = error.as_dict()
+            fields.setdefault("message", error.message)
+            if error.details and error.details.get("api_message"):
+                fields["message"] = error.details["api_message"]
+            msg = error.message
+        else:
+            fields, msg = {}, to_native(error)
+        fields.update(extra)
+        prefix = self._context()
+        if prefix and ("cluster '%s'" % self.module.params.get("cluster")) not in msg:
+            msg = "%s: %s" % (prefix, msg)
+        self.module.fail_json(msg=msg, error=fields,
+                              **dict((k, v) for k, v in self.result.items() if k != "changed"))
+
+    def _context(self):
+        """Which cluster (and project) a failure is about, for the message prefix."""
+        cluster = self.module.params.get("cluster")
+        if not cluster:
+            return ""
+        if self._project:
+            return "cluster '%s' in project '%s'" % (cluster, self._project.get("name") or self._project["id"])
+        return "cluster '%s'" % cluster
+
+    def get_result(self):
+        """The module's return value."""
+        return self.result
+
+    # -- project
+    @property
+    def project_label(self):
+        """Name (or id) of the resolved project for messages."""
+        project = self.project
+        return project.get("name") or project["id"]
+
+    @property
+    def project(self):
+        """The project as {id, name}: option/env/profile value (UUID or name), or the only visible project."""
+        if self._project is None:
+            self._project = self.resolve_project(self.config.get("project"))
+        return self._project
+
+    def list_projects(self, name=None):
+        """Every project visible to the key (optionally filtered by exact name)."""
+        query = {"project_name": name} if name else None
+        items = self.client.list_all("organizations/projects", query)
+        if name:
+            items = [p for p in items if p.get("name") == name]
+        return items
+
+    def resolve_project(self, value):
+        """Project by UUID or by name, as Crusoe's Terraform provider does; none given -> the only one."""
+        if value and UUID_RE.match(value):
+            try:
+                found = self.client.get("organizations/projects/%s" % value)
+            except CrusoeError as exc:
+                if exc.status == 404:
+                    raise CrusoeError("project %s not found (source: %s)" % (value, self.config["sources"]["project"]),
+                                      status=404, code=exc.code)
+                raise
+            return dict(id=found.get("id", value), name=found.get("name"))
+        if value:
+            matches = self.list_projects(value)
+            if len(matches) != 1:
+                raise CrusoeError("project %r (source: %s) matched %d projects by name%s; give its UUID instead" % (
+                    value, self.config["sources"]["project"], len(matches),
+                    (": " + ", ".join(p["id"] for p in matches)) if matches else ""))
+            return dict(id=matches[0]["id"], name=matches[0].get("name"))
+        projects = self.list_projects()
+        if len(projects) != 1:
+            raise CrusoeError(
+                "no project given and %d projects are visible (%s): set the project option, CRUSOE_DEFAULT_PROJECT "
+                "or default_project in the config file profile" % (
+                    len(projects), ", ".join(p.get("name") or p["id"] for p in projects) or "none"))
+        return dict(id=projects[0]["id"], name=projects[0].get("name"))
+
+    # -- clusters
+    def cluster_path(self, cluster_id=None, project_id=None):
+        """API path of the project's clusters collection or one cluster."""
+        base = "projects/%s/kubernetes/clusters" % (project_id or self.project["id"])
+        return base + ("/%s" % cluster_id if cluster_id else "")
+
+    def find_cluster(self, value, option="cluster"):
+        """Cluster by UUID or by name (cluster_name filter); clear error for none or several."""
+        if not value:
+            raise CrusoeError("option %s is required" % option)
+        if UUID_RE.match(value):
+            try:
+                return self.client.get(self.cluster_path(value))
+            except CrusoeError as exc:
+                if exc.status == 404:
+                    raise CrusoeError("cluster '%s' not found in project '%s' (looked up by id, option %s)" % (
+                        value, self.project_label, option), status=404, code=exc.code, error_id=exc.error_id,
+                        request_id=exc.request_id)
+                raise
+        items = [c for c in self.client.list_all(self.cluster_path(), {"cluster_name": value}) if c.get("name") == value]
+        if not items:
+            raise CrusoeError("cluster '%s' not found in project '%s' (looked up by cluster_name, option %s)" % (
+                value, self.project_label, option), status=404)
+        if len(items) > 1:
+            raise CrusoeError("cluster name '%s' is ambiguous in project '%s': %d clusters match (%s); give the "
+                              "cluster id in option %s" % (value, self.project_label, len(items),
+                                                            ", ".join(c["id"] for c in items), option))
+        return items[0]
+
+    # -- firewall
+    def firewall_path(self, rule_id=None):
+        """API path of the project's VPC firewall rules or one rule."""
+        base = "projects/%s/networking/vpc-firewall-rules" % self.project["id"]
+        return base + ("/%s" % rule_id if rule_id else "")
+
+    def wait(self, answer, timeout):
+        """Wait for a firewall operation answer; returns the finished operation."""
+        return self.client.wait_operation(self.firewall_path("operations"), answer, timeout=timeout)
+
+    def find_vpc_network(self, value, option="vpc_network"):
+        """VPC network by UUID or exact name in the project."""
+        if UUID_RE.match(value):
+            try:
+                return self.client.get("projects/%s/networking/vpc-networks/%s" % (self.project["id"], value))
+            except CrusoeError as exc:
+                if exc.status == 404:
+                    raise CrusoeError("VPC network '%s' (option %s) not found in project '%s'" % (
+                        value, option, self.project_label), status=404)
+                raise
+        found = [n for n in self.client.list_all("projects/%s/networking/vpc-networks" % self.project["id"])
+                 if n.get("name") == value]
+        if len(found) != 1:
+            raise CrusoeError("VPC network '%s' (option %s) matched %d networks in project '%s'%s" % (
+                value, option, len(found), self.project_label,
+                (": " + ", ".join(n["id"] for n in found)) if found else ""))
+        return found[0]
+
+    def cluster_vpc_network_id(self, cluster):
+        """The VPC network a cluster lives in, through its subnet."""
+        subnet_id = cluster.get("subnet_id")
+        if not subnet_id:
+            raise CrusoeError("cluster '%s' has no subnet_id, so its VPC network is unknown" % cluster.get("name"))
+        subnet = self.client.get("projects/%s/networking/vpc-subnets/%s" % (cluster.get("project_id") or self.project["id"],
+                                                                            subnet_id))
+        if not subnet.get("vpc_network_id"):
+            raise CrusoeError("subnet %s of cluster '%s' names no vpc_network_id" % (subnet_id, cluster.get("name")))
+        return subnet["vpc_network_id"]
+
+    def list_rules(self):
+        """Every VPC firewall rule of the project."""
+        return self.client.list_all(self.firewall_path())
+
+    def change_rule(self, method, rule_id, body, timeout):
+        """POST/PATCH/DELETE a firewall rule and wait for its operation; returns the finished operation."""
+        answer = self.client.request(method, self.firewall_path(rule_id), body=body)
+        return self.wait(answer, timeout)
+
+
+def endpoint_text(item):
+    """A source/destination entry ({cidr} or {resource_id}) as one string."""
+    if isinstance(item, dict):
+        if item.get("cidr"):
+            try:
+                return str(ipaddress.ip_network(item["cidr"], strict=False))
+            except ValueError:
+                return item["cidr"]
+        return item.get("resource_id") or ""
+    return to_text(item)
+
+
+def endpoint_body(text):
+    """The API form of a source/destination string: CIDR -> {cidr}, anything else -> {resource_id}."""
+    try:
+        ipaddress.ip_network(text, strict=False)
+        return {"cidr": text}
+    except ValueError:
+        return {"resource_id": text}
+
+
+def rule_view(rule):
+    """A firewall rule as modules return and compare it: endpoints as strings, ports normalised."""
+    def ports(values):
+        out = []
+        for value in values or []:
+            try:
+                out.append(normalize_port(value))
+            except ValueError:
+                out.append(to_text(value))
+        return out
+    return dict(
+        id=rule.get("id"), name=rule.get("name"), vpc_network_id=rule.get("vpc_network_id"),
+        action=rule.get("action"), direction=rule.get("direction"), state=rule.get("state"),
+        protocols=[to_text(p).lower() for p in rule.get("protocols") or []],
+        sources=[endpoint_text(s) for s in rule.get("sources") or []],
+        destinations=[endpoint_text(s) for s in rule.get("destinations") or []],
+        source_ports=ports(rule.get("source_ports")), destination_ports=ports(rule.get("destination_ports")),
+    )
+
+
+def run_module(module, worker_class):
+    """Run worker_class(module).run() and exit with its result, turning CrusoeError into fail_json."""
+    worker = worker_class(module)
+    try:
+        worker.run()
+    except CrusoeError as exc:
+        worker.fail(exc)
+    except ValueError as exc:
+        worker.fail(CrusoeError(to_native(exc)))
+    module.exit_json(**worker.get_result())

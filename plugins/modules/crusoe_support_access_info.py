@@ -1,0 +1,96 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: crusoe_support_access_info
+short_description: Read the Crusoe support access settings of a CMK cluster
+version_added: 0.1.0
+description:
+  - Reads C(GET /projects/{project_id}/kubernetes/clusters/{cluster_id}/support/settings) and returns whether
+    support access is enabled, with which roles, and every support request with its expiry status.
+author:
+  - neocloud.support_access maintainers
+extends_documentation_fragment:
+  - neocloud.support_access.crusoe
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; runs the same in check mode.
+  diff_mode:
+    support: none
+options:
+  cluster:
+    description:
+      - The CMK cluster, as its UUID or its name in the project (looked up with the C(cluster_name) filter).
+    type: str
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Who from Crusoe Support can get into training-prod?
+  neocloud.support_access.crusoe_support_access_info:
+    cluster: training-prod
+    project: ml
+  register: access
+
+- name: Show unexpired requests
+  ansible.builtin.debug:
+    msg: "{{ access.support_access.active_requests | selectattr('expired', 'equalto', false) | list }}"
+"""
+
+RETURN = r"""
+cluster:
+  description: The cluster (id, name, project_id, project_name).
+  returned: success
+  type: dict
+support_access:
+  description: The support access settings.
+  returned: success
+  type: dict
+  contains:
+    access_enabled:
+      description: Whether support access is enabled.
+      type: bool
+      returned: success
+    enabled_roles:
+      description: Enabled roles, normalised to V(readonly) and V(operator).
+      type: list
+      elements: str
+      returned: success
+    active_request_count:
+      description: Number of requests that have not expired.
+      type: int
+      returned: success
+    active_requests:
+      description: Requests as the API lists them, each with C(expired) (bool) and C(status) (V(active) or V(expired)).
+      type: list
+      elements: dict
+      returned: success
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ..module_utils._crusoe import AnsibleCrusoe, crusoe_argument_spec, run_module, settings_view
+
+
+class CrusoeSupportAccessInfo(AnsibleCrusoe):
+    """Read support access settings of one cluster."""
+
+    def run(self):
+        cluster = self.find_cluster(self.module.params["cluster"])
+        self.result["cluster"] = dict(id=cluster["id"], name=cluster.get("name"), project_id=self.project["id"],
+                                      project_name=self.project.get("name"))
+        self.result["support_access"] = settings_view(self.client.get(self.cluster_path(cluster["id"]) + "/support/settings"))
+
+
+def main():
+    argument_spec = crusoe_argument_spec()
+    argument_spec.update(cluster=dict(type="str", required=True))
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run_module(module, CrusoeSupportAccessInfo)
+
+
+if __name__ == "__main__":
+    main()
