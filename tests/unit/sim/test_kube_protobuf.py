@@ -21,6 +21,14 @@ KUBECTL_SERVICE_ACCOUNT = bytes.fromhex(  # kubectl create serviceaccount sa -n 
     "6b3873000a140a027631120e536572766963654163636f756e74121b0a190a02736112001a0764656661756c7422002a003200380042"
     "001a002200")
 
+KUBECTL_DEBUG_NODE_POD = bytes.fromhex(  # kubectl debug node/gpu-node-1 --image=busybox:1.36 --profile=sysadmin -- sleep 3600
+    "6b3873000a090a0276311203506f6412a4020a5d0a1e6e6f64652d64656275676765722d6770752d6e6f64652d312d6e77366b6312001a00"
+    "22002a003200380042005a2d0a1c6170702e6b756265726e657465732e696f2f6d616e616765642d6279120d6b75626563746c2d64656275"
+    "6712ad010a120a09686f73742d726f6f7412050a030a012f125b0a086465627567676572120c62757379626f783a312e33361a05736c6565"
+    "701a04333630302a0042004a180a09686f73742d726f6f7410001a052f686f7374220032006a0072007a021001800100880100900100a201"
+    "0446696c651a054e65766572320042004a00520a6770752d6e6f64652d315801600168018201008a01009a0100b2010e0a00120645786973"
+    "74731a002200c201001a130a001a0022002a0032004a005a0072008801001a002200")
+
 
 # ---- an independent minimal wire writer, so tests do not trust the encoder under test ----
 
@@ -242,8 +250,26 @@ def test_decodes_kubectl_create_serviceaccount_body():
                                                "metadata": {"name": "sa", "namespace": "default"}}
 
 
+def test_decodes_kubectl_debug_node_pod_body():
+    obj = decode(KUBECTL_DEBUG_NODE_POD)
+    assert obj["metadata"] == {"name": "node-debugger-gpu-node-1-nw6kc", "labels": {"app.kubernetes.io/managed-by": "kubectl-debug"}}
+    assert obj["spec"] == {
+        "volumes": [{"name": "host-root", "hostPath": {"path": "/"}}],
+        "containers": [{"name": "debugger", "image": "busybox:1.36", "command": ["sleep", "3600"], "resources": {},
+                        "volumeMounts": [{"name": "host-root", "mountPath": "/host"}], "securityContext": {"privileged": True},
+                        "terminationMessagePolicy": "File"}],
+        "restartPolicy": "Never",
+        "nodeName": "gpu-node-1",
+        "hostNetwork": True,
+        "hostPID": True,
+        "hostIPC": True,
+        "tolerations": [{"operator": "Exists"}],
+    }
+    assert obj["status"] == {}
+
+
 def test_reencoding_a_kubectl_body_decodes_to_the_same_object():
-    for body in (KUBECTL_SECRET, KUBECTL_NAMESPACE, KUBECTL_SERVICE_ACCOUNT):
+    for body in (KUBECTL_SECRET, KUBECTL_NAMESPACE, KUBECTL_SERVICE_ACCOUNT, KUBECTL_DEBUG_NODE_POD):
         assert decode(encode(decode(body))) == decode(body)
 
 
