@@ -1,0 +1,246 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A thin base for this collection's Kubernetes-side modules, on top of kubernetes.core's client.
+
+Authentication is exactly kubernetes.core's (kubeconfig, context, host, api_key, ... and the K8S_AUTH_* environment
+variables). Requests go straight to API paths (no per-resource discovery), every error names the cluster, what was
+being done, the API's status code and message.
+
+This is a private module_utils file of neocloud.support_access; its interface may change at any time.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import traceback
+
+from ansible.module_utils.common.text.converters import to_text
+
+try:
+    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+    HAS_K8S_CORE = True
+    K8S_CORE_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - reported by the module
+    HAS_K8S_CORE = False
+    K8S_CORE_IMPORT_ERROR = traceback.format_exc()
+    AUTH_ARG_SPEC = {}
+    AnsibleK8SModule = None  # pylint: disable=invalid-name
+    get_api_client = None  # pylint: disable=invalid-name
+
+try:
+    from kubernetes.client.exceptions import ApiException
+except ImportError:  # pragma: no cover - AnsibleK8SModule reports the missing library
+    ApiException = None  # pylint: disable=invalid-name
+
+DEFAULT_PAGE_SIZE = 500
+
+
+class K8sClusterError(Exception):
+    """A failed Kubernetes API request: what was attempted, status code, reason and the API's message."""
+
+    def __init__(self, what, status=None, reason=None, message=None, server=None):
+        self.what = what
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.server = server
+        super().__init__(self.text())
+
+    def text(self):
+        """'<what> failed: 403 Forbidden: <message>' or '<what> failed: cannot reach <server>: <message>'."""
+        if self.status:
+            detail = "%s %s" % (self.status, self.reason or "")
+            return "%s failed: %s: %s" % (self.what, detail.strip(), self.message or "")
+        return "%s failed: cannot reach the API server %s: %s" % (self.what, self.server or "", self.message or "")
+
+
+def status_message(body):
+    """The message of a Kubernetes Status body (bytes or str), else the body text itself (shortened)."""
+    text = to_text(body or "", errors="surrogate_or_strict")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text.strip()[:500]
+    if isinstance(data, dict) and data.get("message"):
+        return data["message"]
+    return text.strip()[:500]
+
+
+def _connection_message(exc):
+    """The root cause of a connection error (urllib3 wraps it twice), without the noisy object reprs."""
+    reason = getattr(exc, "reason", None)
+    while getattr(reason, "reason", None) is not None and reason is not reason.reason:
+        reason = reason.reason
+    text = to_text(reason if reason is not None else exc)
+    if "Connection refused" in text or "Errno 111" in text:
+        return "connection refused"
+    return text
+
+
+class SupportK8sModule:
+    """Base for modules that do one cluster's job: the AnsibleK8SModule, the client, requests and paged lists.
+
+    Subclasses describe their options in ``argument_spec`` (the kubernetes.core auth options are added) and call
+    ``request()``, ``list_all()`` and ``fail()``.
+    """
+
+    def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
+        spec = copy.deepcopy(AUTH_ARG_SPEC)
+        spec.update(argument_spec)
+        if not HAS_K8S_CORE:
+            from ansible.module_utils.basic import AnsibleModule, missing_required_lib  # pylint: disable=import-outside-toplevel
+            module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+            module.fail_json(msg=missing_required_lib("kubernetes.core collection"), exception=K8S_CORE_IMPORT_ERROR)
+        self.module = AnsibleK8SModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        self.params = self.module.params
+        self._client = None
+        self.server = None
+        self.cluster = self._cluster_name()
+
+    @property
+    def check_mode(self):
+        """Whether the module runs in check mode."""
+        return self.module.check_mode
+
+    @property
+    def diff_mode(self):
+        """Whether --diff was asked for."""
+        return self.module._diff  # pylint: disable=protected-access
+
+    def _cluster_name(self):
+        """A name for the cluster in messages: the context, else the kubeconfig's current context, else the host."""
+        context = self.params.get("context") or os.environ.get("K8S_AUTH_CONTEXT")
+        if context:
+            return context
+        host = self.params.get("host") or os.environ.get("K8S_AUTH_HOST")
+        if host:
+            return host
+        kubeconfig = self.params.get("kubeconfig") or os.environ.get("K8S_AUTH_KUBECONFIG")
+        if isinstance(kubeconfig, dict):
+            return kubeconfig.get("current-context") or "in-memory kubeconfig"
+        try:
+            from kubernetes import config as kube_config  # pylint: disable=import-outside-toplevel
+            dummy, active = kube_config.list_kube_config_contexts(config_file=kubeconfig or None)
+            if active and active.get("name"):
+                return active["name"]
+        except Exception:  # pylint: disable=broad-except
+            pass  # load errors are reported (with the path) when the client is created
+        return kubeconfig or "default kubeconfig"
+
+    def fail(self, msg, **kwargs):
+        """fail_json with the cluster named first: "cluster 'x': <msg>"."""
+        kwargs.setdefault("cluster", self.cluster)
+        self.module.fail_json(msg="cluster '%s': %s" % (self.cluster, msg), **kwargs)
+
+    def fail_error(self, error, **kwargs):
+        """fail_json from a K8sClusterError, with status and reason as result keys."""
+        self.fail(error.text(), status=error.status, reason=error.reason, api_message=error.message, **kwargs)
+
+    @property
+    def client(self):
+        """kubernetes.core's dynamic client (created on first use; fails the module with a clear message)."""
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def _connect(self):
+        try:
+            k8s = get_api_client(module=self.module)
+        except Exception as exc:  # pylint: disable=broad-except
+            if ApiException is not None and isinstance(exc, ApiException):
+                self.fail("connecting to the API server failed: %s %s: %s" % (exc.status, exc.reason, status_message(exc.body)),
+                          status=exc.status)
+            text = to_text(exc)
+            if "MaxRetryError" in type(exc).__name__ or "Max retries" in text or "NewConnectionError" in text:
+                self.fail("cannot reach the API server %s: %s" % (self._guess_server(), _connection_message(exc)))
+            kubeconfig = self.params.get("kubeconfig") or os.environ.get("K8S_AUTH_KUBECONFIG") or "~/.kube/config"
+            if isinstance(kubeconfig, dict):
+                kubeconfig = "in-memory kubeconfig"
+            self.fail("cannot load the Kubernetes client configuration (kubeconfig %s%s): %s"
+                      % (kubeconfig, ", context %s" % self.params["context"] if self.params.get("context") else "", text),
+                      exception=traceback.format_exc())
+        self.server = k8s.configuration.host
+        if self.cluster in ("default kubeconfig", "in-memory kubeconfig"):
+            self.cluster = self.server
+        return k8s.client
+
+    def _guess_server(self):
+        if self.server:
+            return self.server
+        try:
+            from kubernetes import client as kube_client  # pylint: disable=import-outside-toplevel
+            return kube_client.Configuration.get_default_copy().host
+        except Exception:  # pylint: disable=broad-except
+            return self.params.get("host") or "(unknown)"
+
+    def request(self, method, path, what, query=None, body=None, ok_statuses=()):
+        """One API request; returns the decoded JSON body (or None for an empty body).
+
+        Raises K8sClusterError (status, reason, message) for an error status not in ``ok_statuses`` and for a
+        server that cannot be reached. ``what`` says what was done ("listing pods"), for the message.
+        """
+        client = self.client
+        params = {"query_params": list(query or []), "serialize": False}
+        try:
+            response = client.request(method, path, body=body, **params)
+        except Exception as exc:  # pylint: disable=broad-except
+            if ApiException is not None and isinstance(exc, ApiException):
+                if exc.status in ok_statuses:
+                    try:
+                        return json.loads(to_text(exc.body or "{}"))
+                    except ValueError:
+                        return {}
+                raise K8sClusterError(what, exc.status, exc.reason, status_message(exc.body)) from exc
+            raise K8sClusterError(what, server=self.server, message=_connection_message(exc)) from exc
+        data = response.data
+        if not data:
+            return None
+        try:
+            return json.loads(to_text(data))
+        except ValueError as exc:
+            raise K8sClusterError(what, response.status, "invalid response", "not JSON: %r" % data[:200]) from exc
+
+    def list_all(self, path, what, page_size=DEFAULT_PAGE_SIZE, label_selector=None, field_selector=None, kind=None):
+        """Every item of a collection, in pages of ``page_size`` (limit/continue). Items get kind/apiVersion set.
+
+        A continue token that expired (410 Gone) restarts the list once from the beginning.
+        """
+        items = []
+        token = None
+        restarted = False
+        api_version = None
+        while True:
+            query = [("limit", str(page_size))]
+            if label_selector:
+                query.append(("labelSelector", label_selector))
+            if field_selector:
+                query.append(("fieldSelector", field_selector))
+            if token:
+                query.append(("continue", token))
+            try:
+                page = self.request("GET", path, what, query=query) or {}
+            except K8sClusterError as err:
+                if err.status == 410 and token and not restarted:
+                    items, token, restarted = [], None, True
+                    continue
+                raise
+            api_version = page.get("apiVersion") or api_version
+            item_kind = kind or (page.get("kind") or "")[:-4] or None
+            for item in page.get("items") or []:
+                if item_kind and not item.get("kind"):
+                    item["kind"] = item_kind
+                if api_version and not item.get("apiVersion"):
+                    item["apiVersion"] = api_version
+                items.append(item)
+            token = (page.get("metadata") or {}).get("continue")
+            if not token:
+                return items
+
+    def exit(self, **result):
+        """exit_json with the cluster name added."""
+        result.setdefault("cluster", self.cluster)
+        self.module.exit_json(**result)
