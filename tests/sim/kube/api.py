@@ -1,0 +1,751 @@
+"""Resource operations of the emulator: create, get, list, update, patch, delete, watch, subresources, reviews.
+
+Everything here works on one Cluster (tests/sim/kube/cluster.py) and raises errors.ApiError for failures.
+"""
+
+import base64
+import binascii
+import copy
+import json
+import random
+import re
+import string
+
+import yaml
+
+from sim.kube import errors
+try:
+    from sim.kube import patch as patchlib
+except ImportError:  # pragma: no cover - until patch.py lands
+    class _Fallback:
+        class PatchError(ValueError):
+            pass
+
+        @staticmethod
+        def json_merge_patch(target, p):
+            if not isinstance(p, dict):
+                return p
+            target = dict(target) if isinstance(target, dict) else {}
+            for k, v in p.items():
+                if v is None:
+                    target.pop(k, None)
+                else:
+                    target[k] = _Fallback.json_merge_patch(target.get(k), v)
+            return target
+
+        @staticmethod
+        def strategic_merge_patch(target, p, api_version, kind):
+            return _Fallback.json_merge_patch(target, p)
+
+        @staticmethod
+        def json_patch(target, ops):
+            raise _Fallback.PatchError("json patch unsupported")
+
+        @staticmethod
+        def server_side_apply(live, applied, manager, force, api_version, kind, now):
+            return _Fallback.json_merge_patch(live or {}, applied), []
+
+        @staticmethod
+        def update_managed_fields(old, new, manager, operation, now):
+            return new
+    patchlib = _Fallback
+from sim.kube.store import (SelectorError, decode_continue, encode_continue, fields_match, labels_match, new_uid,
+                            now_rfc3339, parse_field_selector, parse_label_selector)
+
+SUBDOMAIN = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+LABEL1035 = r"[a-z]([-a-z0-9]*[a-z0-9])?"
+SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
+                 "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '%s')" % SUBDOMAIN)
+LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and "
+             "end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '%s')" % LABEL)
+LABEL1035_MSG = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+                 "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "
+                 "validation is '%s')" % LABEL1035)
+LABEL_VALUE = r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?"
+LABEL_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+                   "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used "
+                   "for validation is '%s')" % LABEL_VALUE)
+QNAME = r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+QNAME_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+             "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+             "'%s')" % QNAME)
+
+PATH_SEGMENT_RESOURCES = {("rbac.authorization.k8s.io", p) for p in ("roles", "rolebindings", "clusterroles",
+                                                                     "clusterrolebindings")} | {
+    ("flowcontrol.apiserver.k8s.io", "flowschemas"), ("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations")}
+LABEL_RESOURCES = {("", "namespaces")}
+LABEL1035_RESOURCES = {("", "services")}
+SCALABLE = {("apps", "deployments"), ("apps", "statefulsets"), ("apps", "replicasets")}
+REVIEWS = {("authorization.k8s.io", "subjectaccessreviews"), ("authorization.k8s.io", "selfsubjectaccessreviews"),
+           ("authorization.k8s.io", "localsubjectaccessreviews"), ("authorization.k8s.io", "selfsubjectrulesreviews"),
+           ("authentication.k8s.io", "selfsubjectreviews"), ("authentication.k8s.io", "tokenreviews")}
+MANAGED_NAMESPACES_SKIP = ("namespaces",)
+
+
+def rkey(rt):
+    return (rt.group, rt.plural)
+
+
+def is_custom(cluster, rt):
+    return (rt.group, rt.plural) in cluster.custom_resources
+
+
+def _validate_name(rt, name, field="metadata.name"):
+    key = rkey(rt)
+    if key in PATH_SEGMENT_RESOURCES:
+        for bad, msg in (("/", "may not contain '/'"), ("%", "may not contain '%'")):
+            if bad in name:
+                return [(field, 'Invalid value: "%s": %s' % (name, msg))]
+        if name in (".", ".."):
+            return [(field, 'Invalid value: "%s": may not be \'%s\'' % (name, name))]
+        return []
+    if key in LABEL_RESOURCES:
+        pattern, msg, limit = LABEL, LABEL_MSG, 63
+    elif key in LABEL1035_RESOURCES:
+        pattern, msg, limit = LABEL1035, LABEL1035_MSG, 63
+    else:
+        pattern, msg, limit = SUBDOMAIN, SUBDOMAIN_MSG, 253
+    out = []
+    if len(name) > limit:
+        out.append((field, 'Invalid value: "%s": must be no more than %d characters' % (name, limit)))
+    if not re.fullmatch(pattern, name):
+        out.append((field, 'Invalid value: "%s": %s' % (name, msg)))
+    return out
+
+
+def _validate_meta(rt, obj):
+    meta = obj.get("metadata") or {}
+    causes = []
+    name = meta.get("name") or ""
+    if not name:
+        causes.append(("metadata.name", "Required value: name or generateName is required"))
+    else:
+        causes += _validate_name(rt, name)
+    for key, value in (meta.get("labels") or {}).items():
+        if not isinstance(value, str) or len(value) > 63 or not re.fullmatch(LABEL_VALUE, value):
+            causes.append(("metadata.labels", 'Invalid value: "%s": %s' % (value, LABEL_VALUE_MSG)))
+        causes += _validate_qualified_key("metadata.labels", key)
+    for key in (meta.get("annotations") or {}):
+        causes += _validate_qualified_key("metadata.annotations", key)
+    return causes
+
+
+def _validate_qualified_key(field, key):
+    prefix, _, part = key.rpartition("/")
+    if not part or len(part) > 63 or not re.fullmatch(QNAME, part):
+        return [(field, 'Invalid value: "%s": %s' % (key, QNAME_MSG))]
+    if prefix and (len(prefix) > 253 or not re.fullmatch(SUBDOMAIN, prefix)):
+        return [(field, 'Invalid value: "%s": prefix part %s' % (key, SUBDOMAIN_MSG))]
+    return []
+
+
+def _manager(ctx, default=None):
+    manager = ctx.query.get("fieldManager") or default
+    if not manager:
+        agent = ctx.user_agent or "unknown"
+        manager = agent.split("/", 1)[0] or "unknown"
+    return manager
+
+
+def _strip_for_compare(obj):
+    out = copy.deepcopy(obj)
+    meta = out.get("metadata", {})
+    meta.pop("managedFields", None)
+    meta.pop("resourceVersion", None)
+    return out
+
+
+class Ctx:
+    """What one request carries into an operation."""
+
+    def __init__(self, cluster, user, groups, query, user_agent=""):
+        self.cluster = cluster
+        self.user = user
+        self.groups = groups
+        self.query = query
+        self.user_agent = user_agent
+
+    @property
+    def dry_run(self):
+        return "All" in (self.query.get("dryRun") or "").split(",")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# admission-like defaulting and validation per kind
+
+def _secret_fixup(obj):
+    data = dict(obj.get("data") or {})
+    for key, value in data.items():
+        if not isinstance(value, str):
+            raise errors.bad_request("json: cannot unmarshal into Go struct field Secret.data of type []uint8")
+        try:
+            base64.b64decode(value.encode(), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise errors.bad_request("illegal base64 data in Secret.data[%s]: %s" % (key, exc)) from exc
+    for key, value in (obj.pop("stringData", None) or {}).items():
+        data[key] = base64.b64encode(str(value).encode()).decode()
+    if data or "data" in obj:
+        obj["data"] = data
+    obj.setdefault("type", "Opaque")
+
+
+def _defaults(cluster, rt, obj, old):
+    key = rkey(rt)
+    if key == ("", "secrets"):
+        _secret_fixup(obj)
+    elif key == ("", "namespaces"):
+        obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
+        obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+        if old is None:
+            obj["status"] = {"phase": "Active"}
+    elif key == ("", "pods"):
+        spec = obj.setdefault("spec", {})
+        spec.setdefault("restartPolicy", "Always")
+        spec.setdefault("serviceAccountName", "default")
+        spec.setdefault("schedulerName", "default-scheduler")
+        spec.setdefault("dnsPolicy", "ClusterFirst")
+        if old is None:
+            obj.setdefault("status", {"phase": "Pending", "qosClass": "BestEffort"})
+    elif key == ("", "services"):
+        spec = obj.setdefault("spec", {})
+        spec.setdefault("type", "ClusterIP")
+        if old is None and spec.get("clusterIP") not in ("None",) and spec["type"] != "ExternalName":
+            spec.setdefault("clusterIP", cluster.next_service_ip())
+            spec.setdefault("clusterIPs", [spec["clusterIP"]])
+    elif key in SCALABLE or key == ("batch", "jobs"):
+        spec = obj.setdefault("spec", {})
+        if key != ("batch", "jobs"):
+            spec.setdefault("replicas", 1)
+        if key == ("apps", "deployments"):
+            spec.setdefault("revisionHistoryLimit", 10)
+            spec.setdefault("progressDeadlineSeconds", 600)
+            spec.setdefault("strategy", {"type": "RollingUpdate",
+                                         "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}})
+        if "selector" not in spec and key != ("batch", "jobs"):
+            raise errors.invalid(rt, obj["metadata"]["name"], [("spec.selector", "Required value")])
+    elif key == ("apiextensions.k8s.io", "customresourcedefinitions"):
+        spec = obj.get("spec") or {}
+        names = spec.get("names") or {}
+        expected = "%s.%s" % (names.get("plural", ""), spec.get("group", ""))
+        if obj["metadata"]["name"] != expected:
+            raise errors.invalid(rt, obj["metadata"]["name"], [(
+                "metadata.name", 'Invalid value: "%s": must be spec.names.plural+"."+spec.group' % obj["metadata"]["name"])])
+        accepted = dict(names)
+        accepted.setdefault("singular", names.get("plural", "").rstrip("s"))
+        accepted.setdefault("listKind", names.get("kind", "") + "List")
+        obj["status"] = {
+            "acceptedNames": accepted, "storedVersions": [v["name"] for v in spec.get("versions", []) if v.get("storage")],
+            "conditions": [
+                {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
+                 "message": "no conflicts found", "lastTransitionTime": now_rfc3339()},
+                {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
+                 "message": "the initial names have been accepted", "lastTransitionTime": now_rfc3339()}]}
+
+
+def _has_status(rt):
+    return "status" in (rt.subresources or ())
+
+
+def _spec_changed(old, new):
+    a = {k: v for k, v in old.items() if k not in ("metadata", "status", "apiVersion", "kind")}
+    b = {k: v for k, v in new.items() if k not in ("metadata", "status", "apiVersion", "kind")}
+    return a != b
+
+
+def _uses_generation(cluster, rt, obj):
+    return "spec" in obj or is_custom(cluster, rt)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# create / update / delete
+
+def check_namespace(cluster, rt, namespace, name, creating=True):
+    if not rt.namespaced:
+        return
+    ns = cluster.store.get(("", "namespaces"), "", namespace)
+    if ns is None:
+        raise errors.ApiError(404, "NotFound", 'namespaces "%s" not found' % namespace,
+                              {"name": namespace, "kind": "namespaces"})
+    if creating and ns["metadata"].get("deletionTimestamp"):
+        raise errors.ApiError(403, "Forbidden", '%s "%s" is forbidden: unable to create new content in namespace %s '
+                              'because it is being terminated' % (errors.qualified(rt), name, namespace),
+                              {"name": name, "kind": rt.plural, "causes": [{
+                                  "reason": "NamespaceTerminating",
+                                  "message": "namespace %s is being terminated" % namespace,
+                                  "field": "metadata.namespace"}]})
+
+
+def _check_type(rt, obj):
+    if not isinstance(obj, dict):
+        raise errors.bad_request("the body of the request was not a JSON object")
+    api_version = obj.get("apiVersion")
+    if api_version and api_version != rt.group_version:
+        raise errors.bad_request("the API version in the data (%s) does not match the expected API version (%s)"
+                                 % (api_version, rt.group_version))
+    kind = obj.get("kind")
+    if kind and kind != rt.kind:
+        raise errors.bad_request("the kind in the data (%s) does not match the expected kind (%s)" % (kind, rt.kind))
+    obj["apiVersion"] = rt.group_version
+    obj["kind"] = rt.kind
+    if not isinstance(obj.get("metadata", {}), dict):
+        raise errors.bad_request("metadata must be an object")
+    obj.setdefault("metadata", {})
+
+
+def create(ctx, rt, namespace, obj, manager_default=None, operation="Update"):
+    cluster = ctx.cluster
+    _check_type(rt, obj)
+    meta = obj["metadata"]
+    if rt.namespaced:
+        if meta.get("namespace") and namespace and meta["namespace"] != namespace:
+            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        meta["namespace"] = namespace or meta.get("namespace") or ""
+    else:
+        meta.pop("namespace", None)
+    if not meta.get("name") and meta.get("generateName"):
+        meta["name"] = meta["generateName"] + "".join(random.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
+    name = meta.get("name") or ""
+    causes = _validate_meta(rt, obj)
+    if causes:
+        raise errors.invalid(rt, name, causes)
+    with cluster.store.lock:
+        check_namespace(cluster, rt, meta.get("namespace"), name)
+        if cluster.store.get(rkey(rt), meta.get("namespace"), name) is not None:
+            raise errors.already_exists(rt, name)
+        for drop in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
+            meta.pop(drop, None)
+        meta["uid"] = new_uid()
+        meta["creationTimestamp"] = now_rfc3339()
+        _defaults(cluster, rt, obj, None)
+        if _uses_generation(cluster, rt, obj):
+            meta["generation"] = 1
+        else:
+            meta.pop("generation", None)
+        if operation == "Update":
+            obj = patchlib.update_managed_fields(None, obj, _manager(ctx, manager_default), "Update", now_rfc3339())
+        if ctx.dry_run:
+            return obj
+        stored = cluster.store.put(rkey(rt), obj)
+        cluster.on_write(rt, stored, None)
+        return cluster.store.get(rkey(rt), meta.get("namespace"), name) or stored
+
+
+def replace(ctx, rt, namespace, name, new, old, subresource="", operation="Update", check_rv=True,
+            manager_default=None, managed=None):
+    """The common tail of PUT and PATCH: merge immutable fields, bump generation, skip no-ops, store."""
+    cluster = ctx.cluster
+    _check_type(rt, new)
+    meta = new["metadata"]
+    if meta.get("name") and meta["name"] != name:
+        raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)" % (meta["name"], name))
+    if rt.namespaced and meta.get("namespace") and meta["namespace"] != namespace:
+        raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the request")
+    rv = meta.get("resourceVersion")
+    if check_rv and rv and rv != old["metadata"].get("resourceVersion"):
+        raise errors.conflict(rt, name)
+    if subresource == "status":
+        merged = copy.deepcopy(old)
+        if "status" in new:
+            merged["status"] = new["status"]
+        else:
+            merged.pop("status", None)
+        new = merged
+        meta = new["metadata"]
+    elif _has_status(rt) and subresource == "":
+        if "status" in old:
+            new["status"] = copy.deepcopy(old["status"])
+        else:
+            new.pop("status", None)
+    meta["name"] = name
+    if rt.namespaced:
+        meta["namespace"] = namespace
+    for keep in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
+        if keep in old["metadata"]:
+            meta[keep] = old["metadata"][keep]
+        else:
+            meta.pop(keep, None)
+    if old["metadata"].get("deletionTimestamp"):
+        added = set(meta.get("finalizers") or []) - set(old["metadata"].get("finalizers") or [])
+        if added and added != {"orphan", "foregroundDeletion"} & added:
+            raise errors.ApiError(422, "Invalid", '%s "%s" is invalid: metadata.finalizers: Forbidden: no new finalizers '
+                                  'can be added if the object is being deleted, found new finalizers %s'
+                                  % (rt.kind, name, json.dumps(sorted(added))))
+    causes = _validate_meta(rt, new)
+    if causes:
+        raise errors.invalid(rt, name, causes)
+    _defaults(cluster, rt, new, old)
+    if rkey(rt) == ("", "namespaces") and subresource != "status" and "status" in old:
+        new["status"] = copy.deepcopy(old["status"])
+    gen = old["metadata"].get("generation")
+    if gen is not None or _uses_generation(cluster, rt, new):
+        meta["generation"] = (gen or 0) + (1 if _spec_changed(old, new) else 0) if gen else 1
+    if managed is not None:
+        meta["managedFields"] = managed
+    elif operation == "Update":
+        new = patchlib.update_managed_fields(old, new, _manager(ctx, manager_default), "Update", now_rfc3339())
+        meta = new["metadata"]
+    meta["resourceVersion"] = old["metadata"].get("resourceVersion")
+    if _strip_for_compare(new) == _strip_for_compare(old):
+        return old
+    if ctx.dry_run:
+        return new
+    with cluster.store.lock:
+        if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+            gone = cluster.store.remove(rkey(rt), namespace, name)
+            cluster.on_delete(rt, gone)
+            return gone
+        stored = cluster.store.put(rkey(rt), new, old)
+        cluster.on_write(rt, stored, old)
+        return cluster.store.get(rkey(rt), namespace, name) or stored
+
+
+def get_existing(cluster, rt, namespace, name):
+    obj = cluster.store.get(rkey(rt), namespace if rt.namespaced else "", name)
+    if obj is None:
+        raise errors.not_found(rt, name)
+    return obj
+
+
+def update(ctx, rt, namespace, name, body, subresource=""):
+    with ctx.cluster.store.lock:
+        old = get_existing(ctx.cluster, rt, namespace, name)
+        return replace(ctx, rt, namespace, name, body, old, subresource)
+
+
+MERGE = "application/merge-patch+json"
+JSONPATCH = "application/json-patch+json"
+STRATEGIC = "application/strategic-merge-patch+json"
+APPLY = "application/apply-patch+yaml"
+APPLY_CBOR = "application/apply-patch+cbor"
+
+
+def do_patch(ctx, rt, namespace, name, content_type, raw, subresource=""):
+    cluster = ctx.cluster
+    if content_type not in (MERGE, JSONPATCH, STRATEGIC, APPLY) or (content_type == STRATEGIC and is_custom(cluster, rt)):
+        accepted = [JSONPATCH, MERGE, APPLY] + ([] if is_custom(cluster, rt) else [STRATEGIC])
+        raise errors.ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
+                              "media types include: %s" % ", ".join(accepted))
+    try:
+        if content_type == APPLY:
+            body = yaml.safe_load(raw.decode("utf-8"))
+        else:
+            body = json.loads(raw.decode("utf-8") or "null")
+    except (ValueError, yaml.YAMLError) as exc:
+        raise errors.bad_request("error decoding patch: %s" % exc) from exc
+    with cluster.store.lock:
+        old = cluster.store.get(rkey(rt), namespace if rt.namespaced else "", name)
+        if content_type == APPLY:
+            return _apply(ctx, rt, namespace, name, body, old, subresource)
+        if old is None:
+            raise errors.not_found(rt, name)
+        target = copy.deepcopy(old)
+        try:
+            if content_type == MERGE:
+                if not isinstance(body, dict):
+                    raise patchlib.PatchError("merge patch must be a JSON object")
+                new = patchlib.json_merge_patch(target, body)
+            elif content_type == JSONPATCH:
+                if not isinstance(body, list):
+                    raise errors.bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+                new = patchlib.json_patch(target, body)
+            else:
+                if not isinstance(body, dict):
+                    raise patchlib.PatchError("strategic merge patch must be a JSON object")
+                new = patchlib.strategic_merge_patch(target, body, rt.group_version, rt.kind)
+        except patchlib.PatchError as exc:
+            raise errors.ApiError(422, "Invalid", str(exc)) from exc
+        if not isinstance(new, dict):
+            raise errors.bad_request("patch did not produce an object")
+        patched_rv = (new.get("metadata") or {}).get("resourceVersion")
+        check = patched_rv is not None and patched_rv != old["metadata"].get("resourceVersion")
+        if check:
+            raise errors.conflict(rt, name)
+        return replace(ctx, rt, namespace, name, new, old, subresource, check_rv=False)
+
+
+def _apply(ctx, rt, namespace, name, body, old, subresource):
+    manager = ctx.query.get("fieldManager")
+    if not manager:
+        raise errors.bad_request("PATCH request with apply patch type must provide a fieldManager")
+    force = (ctx.query.get("force") or "").lower() == "true"
+    if not isinstance(body, dict):
+        raise errors.bad_request("error decoding YAML: the apply patch must be a YAML or JSON object")
+    for field in ("apiVersion", "kind"):
+        if not body.get(field):
+            raise errors.bad_request("%s must be set in an apply patch" % field)
+    _check_type(rt, body)
+    meta = body["metadata"]
+    if meta.get("name") and meta["name"] != name:
+        raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)" % (meta["name"], name))
+    meta["name"] = name
+    if rt.namespaced:
+        meta["namespace"] = namespace
+    live = old
+    if live is None:
+        check_namespace(ctx.cluster, rt, namespace, name)
+    try:
+        new, conflicts = patchlib.server_side_apply(copy.deepcopy(live) if live else None, body, manager, force,
+                                                    rt.group_version, rt.kind, now_rfc3339())
+    except patchlib.PatchError as exc:
+        raise errors.ApiError(422, "Invalid", str(exc)) from exc
+    if conflicts:
+        owner_re = re.compile(r'conflict with "([^"]*)"')
+        causes = []
+        for c in conflicts:
+            m = owner_re.search(c)
+            field = c.split(": ", 1)[-1] if ": " in c else c
+            causes.append({"type": "FieldManagerConflict", "message": c if m else 'conflict with "?": %s' % c,
+                           "field": field})
+        msg = "Apply failed with %d conflict%s: %s" % (len(conflicts), "" if len(conflicts) == 1 else "s",
+                                                       "\n".join(conflicts) if len(conflicts) > 1 else conflicts[0])
+        raise errors.ApiError(409, "Conflict", msg, {"causes": causes})
+    managed = new.get("metadata", {}).get("managedFields")
+    if live is None:
+        meta = new.setdefault("metadata", {})
+        return create(ctx, rt, namespace, new, operation="Apply")
+    return replace(ctx, rt, namespace, name, new, live, subresource, operation="Apply", check_rv=False, managed=managed)
+
+
+def delete(ctx, rt, namespace, name, options):
+    cluster = ctx.cluster
+    with cluster.store.lock:
+        obj = get_existing(cluster, rt, namespace, name)
+        pre = options.get("preconditions") or {}
+        if pre.get("uid") and pre["uid"] != obj["metadata"].get("uid"):
+            raise errors.conflict(rt, name, "Precondition failed: UID in precondition: %s, UID in object meta: %s"
+                                  % (pre["uid"], obj["metadata"].get("uid")))
+        if pre.get("resourceVersion") and pre["resourceVersion"] != obj["metadata"].get("resourceVersion"):
+            raise errors.conflict(rt, name, "Precondition failed: ResourceVersion in precondition: %s, ResourceVersion "
+                                  "in object meta: %s" % (pre["resourceVersion"], obj["metadata"].get("resourceVersion")))
+        policy = options.get("propagationPolicy")
+        if options.get("orphanDependents") is True:
+            policy = "Orphan"
+        if policy not in (None, "", "Foreground", "Background", "Orphan"):
+            raise errors.ApiError(422, "Invalid", 'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: '
+                                  'Unsupported value: "%s": supported values: "Foreground", "Background", "Orphan"' % policy)
+        if ctx.dry_run:
+            return 200, obj
+        finalizers = list(obj["metadata"].get("finalizers") or [])
+        is_ns = rkey(rt) == ("", "namespaces")
+        if policy == "Foreground" and "foregroundDeletion" not in finalizers:
+            finalizers.append("foregroundDeletion")
+        if policy == "Orphan" and "orphan" not in finalizers:
+            finalizers.append("orphan")
+        if finalizers or is_ns:
+            if obj["metadata"].get("deletionTimestamp") and finalizers == obj["metadata"].get("finalizers"):
+                return 202, obj
+            new = copy.deepcopy(obj)
+            new["metadata"]["deletionTimestamp"] = obj["metadata"].get("deletionTimestamp") or now_rfc3339()
+            new["metadata"]["deletionGracePeriodSeconds"] = 0
+            if finalizers:
+                new["metadata"]["finalizers"] = finalizers
+            if is_ns:
+                new.setdefault("status", {})["phase"] = "Terminating"
+            stored = cluster.store.put(rkey(rt), new, obj)
+            cluster.on_write(rt, stored, obj)
+            current = cluster.store.get(rkey(rt), namespace if rt.namespaced else "", name)
+            if current is None:
+                return 200, _success(rt, obj)
+            return 202 if finalizers else 200, current
+        gone = cluster.store.remove(rkey(rt), namespace if rt.namespaced else "", name)
+        cluster.on_delete(rt, gone)
+        if rkey(rt) == ("", "pods") or is_custom(cluster, rt):
+            return 200, gone
+        return 200, _success(rt, gone)
+
+
+def _success(rt, obj):
+    details = {"name": obj["metadata"]["name"], "kind": rt.plural, "uid": obj["metadata"].get("uid")}
+    if rt.group:
+        details["group"] = rt.group
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# list / watch
+
+def selectors(rt, query):
+    try:
+        labels = parse_label_selector(query.get("labelSelector") or "")
+        fields = parse_field_selector(query.get("fieldSelector") or "", rkey(rt))
+    except SelectorError as exc:
+        raise errors.bad_request(str(exc)) from exc
+    return labels, fields
+
+
+def matches(obj, labels, fields):
+    return labels_match(labels, obj["metadata"].get("labels")) and fields_match(fields, obj)
+
+
+def do_list(ctx, rt, namespace):
+    cluster = ctx.cluster
+    labels, fields = selectors(rt, ctx.query)
+    try:
+        limit = int(ctx.query.get("limit") or 0)
+    except ValueError as exc:
+        raise errors.bad_request("invalid limit: %s" % exc) from exc
+    start = None
+    token = ctx.query.get("continue")
+    with cluster.store.lock:
+        rv = cluster.store.current_rv()
+        if token:
+            try:
+                _, start = decode_continue(token)
+            except SelectorError as exc:
+                raise errors.bad_request(str(exc)) from exc
+        objs = cluster.store.items(rkey(rt), namespace if rt.namespaced and namespace else None)
+        items, cont, remaining = [], None, 0
+        for obj in objs:
+            key = (obj["metadata"].get("namespace") or "", obj["metadata"]["name"])
+            if start is not None and key <= start:
+                continue
+            if not matches(obj, labels, fields):
+                continue
+            if limit and len(items) >= limit:
+                remaining += 1
+                continue
+            items.append(obj)
+        meta = {"resourceVersion": str(rv)}
+        if remaining:
+            last = items[-1]["metadata"]
+            meta["continue"] = encode_continue(rv, (last.get("namespace") or "", last["name"]))
+            if not labels and not fields:
+                meta["remainingItemCount"] = remaining
+        return {"kind": rt.list_kind, "apiVersion": rt.group_version, "metadata": meta, "items": items}
+    return cont
+
+
+def bookmark(rt, rv, initial_end=False):
+    meta = {"resourceVersion": str(rv)}
+    if initial_end:
+        meta["annotations"] = {"k8s.io/initial-events-end": "true"}
+    return {"type": "BOOKMARK", "object": {"kind": rt.kind, "apiVersion": rt.group_version, "metadata": meta}}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# table output for kubectl get
+
+def _age(ts):
+    return ts
+
+
+def to_table(rt, data, include_object="PartialObjectMetadata"):
+    is_list = "items" in data and data.get("kind", "").endswith("List")
+    items = data["items"] if is_list else [data]
+    cols = [{"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.",
+             "priority": 0}]
+    extra = []
+    if rkey(rt) == ("", "pods"):
+        cols += [{"name": n, "type": "string", "format": "", "description": n, "priority": 0}
+                 for n in ("Ready", "Status", "Restarts")]
+        extra = [lambda o: "%d/%d" % (sum(1 for c in o.get("status", {}).get("containerStatuses", []) if c.get("ready")),
+                                      len(o.get("spec", {}).get("containers", []))),
+                 lambda o: ("Terminating" if o["metadata"].get("deletionTimestamp") else o.get("status", {}).get("phase", "")),
+                 lambda o: sum(c.get("restartCount", 0) for c in o.get("status", {}).get("containerStatuses", []))]
+    elif rkey(rt) == ("", "namespaces"):
+        cols.append({"name": "Status", "type": "string", "format": "", "description": "phase", "priority": 0})
+        extra = [lambda o: o.get("status", {}).get("phase", "")]
+    elif rkey(rt) == ("apps", "deployments"):
+        cols += [{"name": n, "type": "string", "format": "", "description": n, "priority": 0}
+                 for n in ("Ready", "Up-to-date", "Available")]
+        extra = [lambda o: "%d/%d" % (o.get("status", {}).get("readyReplicas", 0), o.get("spec", {}).get("replicas", 0)),
+                 lambda o: o.get("status", {}).get("updatedReplicas", 0),
+                 lambda o: o.get("status", {}).get("availableReplicas", 0)]
+    cols.append({"name": "Age", "type": "date", "format": "", "description": "CreationTimestamp", "priority": 0})
+    rows = []
+    for obj in items:
+        if include_object == "Object":
+            embedded = obj
+        elif include_object == "None":
+            embedded = None
+        else:
+            embedded = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]}
+        row = {"cells": [obj["metadata"]["name"]] + [f(obj) for f in extra] + [obj["metadata"].get("creationTimestamp")]}
+        if embedded is not None:
+            row["object"] = embedded
+        rows.append(row)
+    meta = dict(data.get("metadata") or {}) if is_list else {"resourceVersion": data["metadata"].get("resourceVersion")}
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "columnDefinitions": cols, "rows": rows}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# access reviews
+
+def _review_attrs(spec, namespace=None):
+    ra = spec.get("resourceAttributes")
+    if ra:
+        return {"verb": ra.get("verb", ""), "apiGroup": ra.get("group", ""), "resource": ra.get("resource", ""),
+                "subresource": ra.get("subresource", ""), "name": ra.get("name", ""),
+                "namespace": namespace if namespace is not None else ra.get("namespace", "")}
+    nra = spec.get("nonResourceAttributes") or {}
+    return {"verb": nra.get("verb", ""), "path": nra.get("path", ""), "nonResource": True}
+
+
+def review(ctx, rt, namespace, body):
+    cluster = ctx.cluster
+    _check_type(rt, body)
+    spec = body.get("spec") or {}
+    out = copy.deepcopy(body)
+    out["metadata"].setdefault("creationTimestamp", None)
+    plural = rt.plural
+    if plural == "selfsubjectreviews":
+        out["status"] = {"userInfo": {"username": ctx.user, "groups": list(ctx.groups)}}
+        return out
+    if plural == "tokenreviews":
+        ident = cluster.emulator.identities.get(spec.get("token") or "")
+        out["status"] = ({"authenticated": True, "user": {"username": ident[0], "groups": list(ident[1]) + ["system:authenticated"]}}
+                         if ident else {"authenticated": False})
+        return out
+    if plural == "selfsubjectrulesreviews":
+        ns = spec.get("namespace") or ""
+        resource_rules, non_resource_rules = cluster.authorizer.rules_for(ctx.user, list(ctx.groups), ns)
+        out["status"] = {"resourceRules": resource_rules, "nonResourceRules": non_resource_rules, "incomplete": False}
+        return out
+    if not spec.get("resourceAttributes") and not spec.get("nonResourceAttributes"):
+        raise errors.invalid(rt, "", [("spec.resourceAttributes", "Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified")])
+    if plural == "selfsubjectaccessreviews":
+        user, groups = ctx.user, list(ctx.groups)
+        attrs = _review_attrs(spec)
+    else:
+        user, groups = spec.get("user") or "", list(spec.get("groups") or [])
+        if not user and not groups:
+            raise errors.invalid(rt, "", [("spec.user", "Invalid value: \"\": at least one of user or group must be specified")])
+        if plural == "localsubjectaccessreviews":
+            ra_ns = (spec.get("resourceAttributes") or {}).get("namespace", "")
+            if ra_ns != namespace:
+                raise errors.invalid(rt, "", [("spec.resourceAttributes.namespace", 'Invalid value: "%s": must match '
+                                               'metadata.namespace' % ra_ns)])
+        attrs = _review_attrs(spec)
+    allowed, reason = cluster.authorizer.authorize(user, groups, attrs)
+    out["status"] = {"allowed": bool(allowed)}
+    if reason:
+        out["status"]["reason"] = reason
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# subresources
+
+def scale_of(rt, obj):
+    spec = obj.get("spec") or {}
+    sel = (spec.get("selector") or {}).get("matchLabels") or {}
+    return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {k: obj["metadata"][k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                         if k in obj["metadata"]},
+            "spec": {"replicas": spec.get("replicas", 0)},
+            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
+                       "selector": ",".join("%s=%s" % kv for kv in sorted(sel.items()))}}
+
+
+def pod_log(pod, query):
+    container = query.get("container") or ((pod.get("spec") or {}).get("containers") or [{}])[0].get("name", "")
+    names = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
+    if container not in names:
+        raise errors.bad_request("container %s is not valid for pod %s" % (container, pod["metadata"]["name"]))
+    return ("emulated log of container %s in pod %s/%s\nready\n" % (container, pod["metadata"].get("namespace"),
+                                                                    pod["metadata"]["name"]))
+
+
+def random_suffix(n=5):
+    return "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(n))

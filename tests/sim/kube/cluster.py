@@ -1,0 +1,197 @@
+"""One virtual cluster: its registry, store, authorizer, controllers, request log and faults."""
+
+import copy
+import threading
+
+from sim.kube import rbac
+from sim.kube.controllers import Controllers
+from sim.kube.store import Store, new_uid, now_rfc3339
+
+RBAC_GROUP = "rbac.authorization.k8s.io"
+DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def _make_registry(version):
+    from sim.kube import schema  # pylint: disable=import-outside-toplevel
+    return schema.Registry(kube_version=version)
+
+
+class Cluster:
+    """A virtual cluster served under /clusters/<name>; also the test handle (seed, get, list, log, faults)."""
+
+    def __init__(self, emulator, name, version="v1.33.4", nodes=1):
+        self.emulator = emulator
+        self.name = name
+        self.version = version
+        self.registry = _make_registry(version)
+        self.store = Store()
+        self.custom_resources = set()
+        self.authorizer = rbac.Authorizer(self._rbac_lister)
+        self.controllers = Controllers(self)
+        self._log = []
+        self._log_lock = threading.Lock()
+        self._faults = []
+        self._faults_lock = threading.Lock()
+        self._service_ip = 10
+        self._bootstrap(nodes)
+
+    # bootstrap -------------------------------------------------------------------------------------------------
+    def _bootstrap(self, nodes):
+        objs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}} for ns in DEFAULT_NAMESPACES]
+        for i in range(nodes):
+            name = "node-%d" % (i + 1)
+            objs.append({"apiVersion": "v1", "kind": "Node",
+                         "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                                                               "kubernetes.io/arch": "amd64"}},
+                         "spec": {},
+                         "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                                    "message": "kubelet is posting ready status"}],
+                                    "addresses": [{"type": "InternalIP", "address": "10.0.0.%d" % (10 + i)},
+                                                  {"type": "Hostname", "address": name}],
+                                    "nodeInfo": {"kubeletVersion": self.version, "architecture": "amd64",
+                                                 "operatingSystem": "linux"}}})
+        objs += rbac.bootstrap_policy()
+        objs.append({"apiVersion": "v1", "kind": "Service",
+                     "metadata": {"name": "kubernetes", "namespace": "default",
+                                  "labels": {"component": "apiserver", "provider": "kubernetes"}},
+                     "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"],
+                              "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}})
+        self.seed(objs)
+
+    def _rbac_lister(self, resource):
+        return self.store.items((RBAC_GROUP, resource))
+
+    def next_service_ip(self):
+        self._service_ip += 1
+        return "10.96.%d.%d" % (self._service_ip // 250, self._service_ip % 250)
+
+    # hooks called by api.py with the store lock held --------------------------------------------------------------
+    def on_write(self, rt, obj, old):
+        key = (rt.group, rt.plural)
+        if key == ("apiextensions.k8s.io", "customresourcedefinitions"):
+            self._crd_changed(obj)
+        del old
+        self.controllers.reconcile()
+
+    def on_delete(self, rt, obj):
+        key = (rt.group, rt.plural)
+        if key == ("apiextensions.k8s.io", "customresourcedefinitions") and obj is not None:
+            self._crd_removed(obj)
+        self.controllers.reconcile()
+
+    def _crd_changed(self, crd):
+        if crd["metadata"].get("deletionTimestamp"):
+            return
+        self.registry.add_crd(crd)
+        spec = crd.get("spec") or {}
+        self.custom_resources.add((spec.get("group"), (spec.get("names") or {}).get("plural")))
+
+    def _crd_removed(self, crd):
+        spec = crd.get("spec") or {}
+        key = (spec.get("group"), (spec.get("names") or {}).get("plural"))
+        self.store.remove_resource(key)
+        self.custom_resources.discard(key)
+        self.registry.remove_crd(crd["metadata"]["name"])
+
+    # test API ------------------------------------------------------------------------------------------------------
+    @property
+    def server_url(self):
+        return "%s/clusters/%s" % (self.emulator.url, self.name)
+
+    def _type_of(self, obj_or_api_version, kind=None):
+        if isinstance(obj_or_api_version, dict):
+            api_version, kind = obj_or_api_version.get("apiVersion"), obj_or_api_version.get("kind")
+        else:
+            api_version = obj_or_api_version
+        rt = self.registry.by_kind(api_version, kind)
+        if rt is None:
+            raise KeyError("no resource type for %s %s in cluster %s" % (api_version, kind, self.name))
+        return rt
+
+    def seed(self, objects):
+        """Store objects directly (no authorization, no log); controllers then run as after any write."""
+        with self.store.lock:
+            for obj in objects:
+                obj = copy.deepcopy(obj)
+                rt = self._type_of(obj)
+                meta = obj.setdefault("metadata", {})
+                if rt.namespaced:
+                    meta.setdefault("namespace", "default")
+                else:
+                    meta.pop("namespace", None)
+                meta.setdefault("uid", new_uid())
+                meta.setdefault("creationTimestamp", now_rfc3339())
+                if "spec" in obj:
+                    meta.setdefault("generation", 1)
+                if (rt.group, rt.plural) == ("", "namespaces"):
+                    meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+                    obj.setdefault("spec", {"finalizers": ["kubernetes"]})
+                    obj.setdefault("status", {"phase": "Active"})
+                old = self.store.get((rt.group, rt.plural), meta.get("namespace"), meta["name"])
+                self.store.put((rt.group, rt.plural), obj, old)
+                if (rt.group, rt.plural) == ("apiextensions.k8s.io", "customresourcedefinitions"):
+                    self._crd_changed(obj)
+            self.controllers.reconcile()
+
+    def get(self, api_version, kind, name, namespace=None):
+        rt = self._type_of(api_version, kind)
+        obj = self.store.get((rt.group, rt.plural), namespace if rt.namespaced else "", name)
+        return copy.deepcopy(obj) if obj is not None else None
+
+    def list(self, api_version, kind, namespace=None):
+        rt = self._type_of(api_version, kind)
+        return copy.deepcopy(self.store.items((rt.group, rt.plural), namespace if rt.namespaced else None))
+
+    def delete(self, api_version, kind, name, namespace=None):
+        """Remove an object directly (no finalizers, no log)."""
+        rt = self._type_of(api_version, kind)
+        with self.store.lock:
+            gone = self.store.remove((rt.group, rt.plural), namespace if rt.namespaced else "", name)
+            self.controllers.reconcile()
+            return gone
+
+    def log_request(self, entry):
+        with self._log_lock:
+            self._log.append(entry)
+
+    def request_log(self):
+        with self._log_lock:
+            return [dict(e) for e in self._log]
+
+    def writes(self):
+        return [e for e in self.request_log()
+                if e["mutating"] and not e["dry_run"] and e["status"] < 400 and not e.get("review")]
+
+    def clear_log(self):
+        with self._log_lock:
+            self._log.clear()
+
+    def set_fault(self, kind, path_contains=None, **params):
+        """unreachable | slow (seconds=) | status (code=429|500|503, count=, retry_after=); optional path_contains."""
+        if kind not in ("unreachable", "slow", "status"):
+            raise ValueError("unknown fault kind %r" % kind)
+        fault = {"kind": kind, "path_contains": path_contains}
+        fault.update(params)
+        if kind == "status":
+            fault.setdefault("code", 503)
+            fault.setdefault("count", 1)
+        with self._faults_lock:
+            self._faults.append(fault)
+
+    def clear_faults(self):
+        with self._faults_lock:
+            self._faults.clear()
+
+    def take_fault(self, path):
+        """The fault that applies to a request on path (counts one use of a counted fault)."""
+        with self._faults_lock:
+            for fault in self._faults:
+                if fault.get("path_contains") and fault["path_contains"] not in path:
+                    continue
+                if fault["kind"] == "status":
+                    if fault["count"] is not None and fault["count"] <= 0:
+                        continue
+                    if fault["count"] is not None:
+                        fault["count"] -= 1
+                return dict(fault)
+        return None
