@@ -148,6 +148,9 @@ class SupportK8sModule:
         return self._client
 
     def _connect(self):
+        kubeconfig = self.params.get("kubeconfig") or os.environ.get("K8S_AUTH_KUBECONFIG")
+        if isinstance(kubeconfig, str) and not any(os.path.exists(os.path.expanduser(p)) for p in kubeconfig.split(os.pathsep)):
+            self.fail("the kubeconfig file %s does not exist" % kubeconfig)
         try:
             k8s = get_api_client(module=self.module)
         except Exception as exc:  # pylint: disable=broad-except
@@ -171,6 +174,9 @@ class SupportK8sModule:
     def _guess_server(self):
         if self.server:
             return self.server
+        host = self.params.get("host") or os.environ.get("K8S_AUTH_HOST")
+        if host:
+            return host
         try:
             from kubernetes import client as kube_client  # pylint: disable=import-outside-toplevel
             return kube_client.Configuration.get_default_copy().host
