@@ -67,9 +67,8 @@ class _Capture(http.server.BaseHTTPRequestHandler):
             return self._json(200, {"kind": "SecretList", "apiVersion": "v1", "metadata": {"resourceVersion": "1"}, "items": []})
         if path.startswith("/api/v1/nodes/"):
             name = path.rsplit("/", 1)[1]
-            return self._json(200, {"kind": "Node", "apiVersion": "v1", "metadata": {"name": name, "uid": "n-1", "resourceVersion": "1",
-                                                                                    "labels": {"kubernetes.io/hostname": name}},
-                                    "spec": {}, "status": {}})
+            meta = {"name": name, "uid": "n-1", "resourceVersion": "1", "labels": {"kubernetes.io/hostname": name}}
+            return self._json(200, {"kind": "Node", "apiVersion": "v1", "metadata": meta, "spec": {}, "status": {}})
         return self._json(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404})
 
     def do_POST(self):  # pylint: disable=invalid-name
