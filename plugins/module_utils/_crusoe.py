@@ -285,8 +285,10 @@ def should_retry(method, status=None, failure=None):
 
 
 def _failure_kind(exc):
-    """Classify a transport exception: refused, timeout or dropped."""
+    """Classify a transport exception: unresolved (DNS), refused, timeout or dropped."""
     reason = getattr(exc, "reason", exc)
+    if isinstance(reason, socket.gaierror):
+        return "unresolved"
     if isinstance(reason, ConnectionRefusedError):
         return "refused"
     if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in to_native(reason):
@@ -802,3 +804,26 @@ def run_module(module, worker_class):
     except ValueError as exc:
         worker.fail(CrusoeError(to_native(exc)))
     module.exit_json(**worker.get_result())
+
+
+def merge_endpoints(current, given, mode):
+    """New source/destination list (strings) for mode replace, append or remove; order kept, no duplicates.
+
+    replace: exactly given. append: current plus what is missing from given. remove: current minus given.
+    """
+    if mode == "replace":
+        out = []
+        for item in given:
+            if item not in out:
+                out.append(item)
+        return out
+    if mode == "append":
+        return list(current) + [g for i, g in enumerate(given) if g not in current and g not in given[:i]]
+    if mode == "remove":
+        return [c for c in current if c not in given]
+    raise ValueError("unknown mode %r" % mode)
+
+
+def same_set(left, right):
+    """Order-insensitive list comparison."""
+    return sorted(left) == sorted(right)

@@ -1,0 +1,238 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: crusoe_support_firewall
+short_description: Open or close a CMK cluster's API server to the Crusoe Support VPN
+version_added: 0.1.0
+description:
+  - Every CMK cluster has a control-plane firewall rule named C(cmk-cp-api-access-cp-<id>) that allows tcp/443
+    to the Kubernetes API server, from any source unless it was restricted.
+  - When the rule was restricted, Crusoe Support can enable access but cannot reach the API server until its VPN
+    exit address is allowed too. This module adds (or removes) exactly that address on the rule, touching no
+    other source.
+  - The rule is identified positively - a rule named C(cmk-cp-api-access-cp-*) in the cluster's VPC network
+    (found through the cluster's subnet) that allows ingress tcp/443. If none or several qualify, the module
+    fails and names what it found; give O(rule) to choose.
+  - If the rule already admits every source (C(0.0.0.0/0)) or a range containing the address, nothing changes
+    and RV(support_source_needed) is V(false).
+author:
+  - neocloud.support_access maintainers
+extends_documentation_fragment:
+  - neocloud.support_access.crusoe
+attributes:
+  check_mode:
+    support: full
+    description: Finds the rule and reports what would change; sends no PATCH.
+  diff_mode:
+    support: full
+    description: Shows the rule's sources before and after.
+options:
+  cluster:
+    description:
+      - The CMK cluster, as its UUID or its name in the project (looked up with the C(cluster_name) filter).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) makes sure the support address may reach tcp/443.
+      - V(absent) removes the support address from the rule (only that entry; broader ranges stay).
+    type: str
+    choices: [present, absent]
+    default: present
+  source:
+    description:
+      - The Crusoe Support VPN exit address or CIDR. A bare IP becomes a /32.
+      - Defaults to the address Crusoe documents, C(4.7.95.218/32).
+    type: str
+  rule:
+    description:
+      - Name or UUID of the control-plane firewall rule, when the automatic lookup finds several.
+      - The rule must still be in the cluster's VPC network.
+    type: str
+  wait_timeout:
+    description:
+      - Seconds to wait for the API's operation to finish.
+    type: int
+    default: 300
+"""
+
+EXAMPLES = r"""
+- name: Let Crusoe Support reach the API server of training-prod
+  neocloud.support_access.crusoe_support_firewall:
+    cluster: training-prod
+    project: ml
+  register: fw
+
+- name: Report whether the rule needed the address at all
+  ansible.builtin.debug:
+    msg: "{{ fw.msg }} (needed: {{ fw.support_source_needed }})"
+
+- name: Close it again after the incident
+  neocloud.support_access.crusoe_support_firewall:
+    cluster: training-prod
+    state: absent
+"""
+
+RETURN = r"""
+firewall_rule:
+  description: The control-plane rule after the change (in check mode, as it would be). Same shape as crusoe_firewall_rule returns.
+  returned: success
+  type: dict
+support_source:
+  description: The support address as a CIDR.
+  returned: success
+  type: str
+  sample: 4.7.95.218/32
+support_source_needed:
+  description: V(false) when the rule already admits the address through a broader source such as C(0.0.0.0/0).
+  returned: success
+  type: bool
+support_source_present:
+  description: Whether the rule lists the support address itself after the run.
+  returned: success
+  type: bool
+covered_by:
+  description: The broader source that already admits the address, when there is one.
+  returned: success
+  type: str
+msg:
+  description: What was done.
+  returned: always
+  type: str
+operation:
+  description: The finished API operation when a change was sent.
+  returned: changed and not check mode
+  type: dict
+"""
+
+import ipaddress
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ..module_utils._crusoe import (
+    UUID_RE,
+    AnsibleCrusoe,
+    CrusoeError,
+    crusoe_argument_spec,
+    endpoint_body,
+    merge_endpoints,
+    normalize_cidr,
+    port_covers,
+    rule_view,
+    run_module,
+)
+from ..module_utils._support import CRUSOE_CP_FIREWALL_RULE_PREFIX, CRUSOE_SUPPORT_API_PORT, CRUSOE_SUPPORT_VPN_CIDR
+
+
+def _covering(sources, cidr):
+    """The first source network that contains cidr but is not cidr itself."""
+    target = ipaddress.ip_network(cidr)
+    for source in sources:
+        try:
+            net = ipaddress.ip_network(source, strict=False)
+        except ValueError:
+            continue
+        if net.version == target.version and net != target and target.subnet_of(net):
+            return source
+    return None
+
+
+def _allows_api(view):
+    protocols = [p.lower() for p in view["protocols"]]
+    return (view["direction"] == "ingress" and view["action"] == "allow"
+            and (not protocols or "tcp" in protocols or "all" in protocols)
+            and port_covers(view["destination_ports"], int(CRUSOE_SUPPORT_API_PORT)))
+
+
+class CrusoeSupportFirewall(AnsibleCrusoe):
+    """The support VPN source on a cluster's control-plane API rule."""
+
+    def _find_rule(self, cluster, vpc_id):
+        rules = [r for r in self.list_rules() if r.get("vpc_network_id") == vpc_id]
+        wanted = self.module.params["rule"]
+        if wanted:
+            found = [r for r in rules if r.get("id") == wanted or (not UUID_RE.match(wanted) and r.get("name") == wanted)]
+            if len(found) != 1:
+                raise CrusoeError("option rule: %d firewall rules named or with id '%s' in VPC network %s of cluster '%s'"
+                                  % (len(found), wanted, vpc_id, cluster["name"]))
+            return found[0]
+        candidates = [r for r in rules if (r.get("name") or "").startswith(CRUSOE_CP_FIREWALL_RULE_PREFIX)]
+        if len(candidates) > 1:
+            compact = cluster["id"].replace("-", "").lower()
+            narrowed = [r for r in candidates if r["name"][len(CRUSOE_CP_FIREWALL_RULE_PREFIX):].lower() in compact]
+            if len(narrowed) == 1:
+                candidates = narrowed
+        if len(candidates) != 1:
+            raise CrusoeError(
+                "cannot identify the control-plane API firewall rule of cluster '%s': %d rules named %s* in its VPC "
+                "network %s (%s); give option rule" % (
+                    cluster["name"], len(candidates), CRUSOE_CP_FIREWALL_RULE_PREFIX, vpc_id,
+                    ", ".join("%s (%s)" % (r.get("name"), r.get("id")) for r in candidates) or
+                    "rules in that network: " + (", ".join(r.get("name") or r.get("id") for r in rules) or "none")))
+        return candidates[0]
+
+    def run(self):
+        params = self.module.params
+        source = normalize_cidr(params["source"] or CRUSOE_SUPPORT_VPN_CIDR, "source")
+        self.result["support_source"] = source
+        cluster = self.find_cluster(params["cluster"])
+        vpc_id = self.cluster_vpc_network_id(cluster)
+        rule = self._find_rule(cluster, vpc_id)
+        before = rule_view(rule)
+        if not _allows_api(before):
+            raise CrusoeError("firewall rule '%s' of cluster '%s' does not allow ingress tcp/%s (direction %s, action %s, "
+                              "protocols %s, destination ports %s)" % (
+                                  before["name"], cluster["name"], CRUSOE_SUPPORT_API_PORT, before["direction"],
+                                  before["action"], before["protocols"], before["destination_ports"] or "all"))
+        covered = _covering(before["sources"], source)
+        present = source in before["sources"]
+        self.result["covered_by"] = covered
+        self.result["support_source_needed"] = covered is None
+        if params["state"] == "present":
+            new_sources = before["sources"] if (present or covered) else merge_endpoints(before["sources"], [source], "append")
+        else:
+            new_sources = merge_endpoints(before["sources"], [source], "remove")
+            if not new_sources:
+                raise CrusoeError("firewall rule '%s' of cluster '%s' has no source but %s; removing it would leave the rule "
+                                  "without sources" % (before["name"], cluster["name"], source))
+        after = dict(before, sources=new_sources)
+        self.result["diff"] = dict(before=before, after=after)
+        self.result["firewall_rule"] = after
+        self.result["support_source_present"] = source in new_sources
+        if new_sources == before["sources"]:
+            if params["state"] == "present" and covered and not present:
+                self.result["msg"] = ("firewall rule %s already admits %s through %s; no support source needed"
+                                      % (before["name"], source, covered))
+            else:
+                self.result["msg"] = "firewall rule %s already %s %s" % (
+                    before["name"], "lists" if params["state"] == "present" else "does not list", source)
+            return
+        self._mark_as_changed()
+        self.result["msg"] = "%s %s %s firewall rule %s" % (
+            "added" if params["state"] == "present" else "removed", source,
+            "to" if params["state"] == "present" else "from", before["name"])
+        if not self.module.check_mode:
+            op = self.change_rule("PATCH", rule["id"], dict(sources=[endpoint_body(s) for s in new_sources]),
+                                  params["wait_timeout"])
+            self.result["operation"] = dict(operation_id=op.get("operation_id"), state=op.get("state"))
+            self.result["firewall_rule"] = rule_view(self.client.get(self.firewall_path(rule["id"])))
+
+
+def main():
+    argument_spec = crusoe_argument_spec()
+    argument_spec.update(
+        cluster=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        source=dict(type="str"),
+        rule=dict(type="str"),
+        wait_timeout=dict(type="int", default=300),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run_module(module, CrusoeSupportFirewall)
+
+
+if __name__ == "__main__":
+    main()
