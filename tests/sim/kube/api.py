@@ -6,6 +6,7 @@ Everything here works on one Cluster (tests/sim/kube/cluster.py) and raises erro
 import base64
 import binascii
 import copy
+import datetime
 import json
 import random
 import re
@@ -627,7 +628,18 @@ def bookmark(rt, rv, initial_end=False):
 # table output for kubectl get
 
 def _age(ts):
-    return ts
+    """kube-apiserver's humanized age ("12s", "5m", "3h", "4d") of an RFC 3339 timestamp."""
+    if not ts:
+        return "<unknown>"
+    try:
+        then = datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return "<invalid>"
+    secs = max(0, int((datetime.datetime.now(datetime.timezone.utc) - then).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if secs >= size * (2 if unit != "d" else 1):
+            return "%d%s" % (secs // size, unit)
+    return "%ds" % secs
 
 
 def to_table(rt, data, include_object="PartialObjectMetadata"):
@@ -661,7 +673,7 @@ def to_table(rt, data, include_object="PartialObjectMetadata"):
             embedded = None
         else:
             embedded = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]}
-        row = {"cells": [obj["metadata"]["name"]] + [f(obj) for f in extra] + [obj["metadata"].get("creationTimestamp")]}
+        row = {"cells": [obj["metadata"]["name"]] + [f(obj) for f in extra] + [_age(obj["metadata"].get("creationTimestamp"))]}
         if embedded is not None:
             row["object"] = embedded
         rows.append(row)

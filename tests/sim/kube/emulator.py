@@ -7,7 +7,12 @@
     emu.stop()
 """
 
+import base64
 import copy
+import os
+import ssl
+import subprocess
+import tempfile
 import threading
 
 import yaml
@@ -28,9 +33,10 @@ DEFAULT_IDENTITIES = {
 class Emulator:
     """Serves every virtual cluster under http://HOST:PORT/clusters/<name>."""
 
-    def __init__(self, host="127.0.0.1", port=0, tls=False):
-        if tls:
-            raise NotImplementedError("TLS is not offered by the Kubernetes API emulator yet; use plain HTTP on loopback")
+    def __init__(self, host="127.0.0.1", port=0, tls=True):
+        # kubectl and helm (client-go) do not send bearer tokens over plain HTTP: TLS is the default.
+        self.tls = tls
+        self.ca_pem = None
         self.host = host
         self.port = port
         self.clusters = {}
@@ -42,10 +48,16 @@ class Emulator:
 
     @property
     def url(self):
-        return "http://%s:%d" % (self.host, self.port)
+        return "%s://%s:%d" % ("https" if self.tls else "http", self.host, self.port)
 
     def start(self):
         self._server = make_server(self, self.host, self.port)
+        if self.tls:
+            cert, key, self.ca_pem = server_certificate(self.host)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True,
+                                                      do_handshake_on_connect=False)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="kube-emulator", daemon=True)
         self._thread.start()
@@ -103,13 +115,54 @@ class Emulator:
                 seen.add(u)
                 users.append({"name": u, "user": {"token": token}})
         cfg = {"apiVersion": "v1", "kind": "Config", "preferences": {},
-               "clusters": [{"name": n, "cluster": {"server": self.clusters[n].server_url}} for n in names],
+               "clusters": [{"name": n, "cluster": self._cluster_entry(n)} for n in names],
                "users": users,
                "contexts": [{"name": n, "context": {"cluster": n, "user": user}} for n in names],
                "current-context": names[0] if names else ""}
         return copy.deepcopy(cfg)
 
+    def _cluster_entry(self, name):
+        entry = {"server": self.clusters[name].server_url}
+        if self.ca_pem:
+            entry["certificate-authority-data"] = base64.b64encode(self.ca_pem.encode()).decode()
+        return entry
+
+    def ca_file(self, path):
+        """Write the CA certificate (PEM) that signed the server certificate; returns path."""
+        with open(str(path), "w", encoding="utf-8") as handle:
+            handle.write(self.ca_pem or "")
+        return path
+
     def write_kubeconfig(self, path, clusters=None, user="admin"):
         with open(str(path), "w", encoding="utf-8") as handle:
             yaml.safe_dump(self.kubeconfig(clusters, user), handle, default_flow_style=False)
         return path
+
+
+_CERTS = {}
+_CERTS_LOCK = threading.Lock()
+
+
+def server_certificate(host):
+    """(cert path, key path, CA PEM) for host, made once per process with openssl (a self-signed CA + server cert)."""
+    with _CERTS_LOCK:
+        if host in _CERTS:
+            return _CERTS[host]
+        tmp = tempfile.mkdtemp(prefix="kube-emulator-tls-")
+
+        def run(*args):
+            subprocess.run(["openssl"] + list(args), cwd=tmp, check=True, capture_output=True)
+        run("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key")
+        run("req", "-x509", "-new", "-key", "ca.key", "-out", "ca.crt", "-days", "3650", "-subj", "/CN=kube-emulator-ca")
+        run("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "server.key")
+        run("req", "-new", "-key", "server.key", "-out", "server.csr", "-subj", "/CN=kube-apiserver")
+        with open(os.path.join(tmp, "ext.cnf"), "w", encoding="utf-8") as handle:
+            handle.write("subjectAltName=IP:127.0.0.1,DNS:localhost%s\nbasicConstraints=CA:FALSE\n"
+                         "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
+                         % ("" if host in ("127.0.0.1", "localhost") else (",IP:" + host)))
+        run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.crt", "-days", "3650", "-extfile", "ext.cnf")
+        with open(os.path.join(tmp, "ca.crt"), encoding="utf-8") as handle:
+            ca_pem = handle.read()
+        _CERTS[host] = (os.path.join(tmp, "server.crt"), os.path.join(tmp, "server.key"), ca_pem)
+        return _CERTS[host]

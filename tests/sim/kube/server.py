@@ -104,6 +104,10 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
 
     def setup(self):
+        if hasattr(self.request, "do_handshake"):
+            self.request.settimeout(30)
+            self.request.do_handshake()
+            self.request.settimeout(None)
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
@@ -217,7 +221,8 @@ class Handler(BaseHTTPRequestHandler):
                  "dry_run": "All" in (self._query.get("dryRun") or "").split(","),
                  "status": 0, "mutating": self.command in ("POST", "PUT", "PATCH", "DELETE"),
                  "review": info.group in ("authorization.k8s.io", "authentication.k8s.io"),
-                 "user_agent": self.headers.get("User-Agent", ""), "time": time.time()}
+                 "user_agent": self.headers.get("User-Agent", ""),
+                 "content_type": self.headers.get("Content-Type", "") if body else "", "time": time.time()}
         try:
             fault = cluster.take_fault(path)
             if fault and fault["kind"] == "unreachable":
@@ -238,7 +243,7 @@ class Handler(BaseHTTPRequestHandler):
             self._handle(cluster, info, body, entry)
         except errors.ApiError as err:
             self._send_error(err)
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:
             self.close_connection = True
         except Exception as exc:  # pylint: disable=broad-except
             traceback.print_exc()
@@ -606,10 +611,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _client_gone(self):
         try:
+            # a watching HTTP/1.1 client sends nothing more on this connection: readable means closed
             readable, _, _ = select.select([self.connection], [], [], 0)
-            if readable:
-                return self.connection.recv(1, socket.MSG_PEEK) == b""
-        except OSError:
+            return bool(readable)
+        except (OSError, ValueError):
             return True
         return False
 

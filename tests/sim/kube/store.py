@@ -24,8 +24,8 @@ class SelectorError(ValueError):
     """A label or field selector that kube-apiserver would refuse (400 BadRequest)."""
 
 
-_KEY = r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?"
-_VALUE = r"(?:[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?"
+_KEY = r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?"
+_VALUE = r"(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?"
 _SET_RE = re.compile(r"^\s*(%s)\s+(in|notin)\s*\(([^)]*)\)\s*$" % _KEY)
 _EQ_RE = re.compile(r"^\s*(%s)\s*(==|=|!=)\s*(%s)\s*$" % (_KEY, _VALUE))
 _EXISTS_RE = re.compile(r"^\s*(!?)\s*(%s)\s*$" % _KEY)
@@ -61,8 +61,8 @@ def parse_label_selector(text):
             continue
         m = _EQ_RE.match(term)
         if m:
-            op = "!=" if m.group(3) == "!=" else "="
-            reqs.append((m.group(1), op, [m.group(4)]))
+            op = "!=" if m.group(2) == "!=" else "="
+            reqs.append((m.group(1), op, [m.group(3)]))
             continue
         m = _EXISTS_RE.match(term)
         if m:
