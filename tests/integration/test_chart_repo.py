@@ -50,8 +50,8 @@ def helm(request, tmp_path):
         proc = subprocess.run([binary] + [str(a) for a in args], env=env, capture_output=True, text=True, timeout=120,
                               check=False)
         if check and proc.returncode != 0:
-            raise AssertionError("%s %s failed (%d): %s" % (request.param, " ".join(map(str, args)), proc.returncode,
-                                                              proc.stderr))
+            command = " ".join(str(a) for a in args)
+            raise AssertionError("%s %s failed (%d): %s" % (request.param, command, proc.returncode, proc.stderr))
         return proc
     run.name = request.param
     run.home = home
@@ -363,8 +363,8 @@ def test_rolebindings_only_in_existing_namespaces(repo, helm, mini_api, version,
         assert found[("RoleBinding", "crusoe-support-logs-binding", "slurm")]["subjects"] == group_subjects(OPERATOR)
     if "kube-system" in existing:
         assert found[("RoleBinding", "crusoe-support-debug-binding", "kube-system")]["subjects"] == group_subjects(OPERATOR)
-        assert found[("RoleBinding", "crusoe-support-logs-binding", "kube-system")]["subjects"] == group_subjects(READONLY,
-                                                                                                                 OPERATOR)
+        logs = found[("RoleBinding", "crusoe-support-logs-binding", "kube-system")]
+        assert logs["subjects"] == group_subjects(READONLY, OPERATOR)
 
 
 def test_install_dry_run_from_repo(repo, helm, mini_api):

@@ -629,6 +629,6 @@ def index_yaml(packages, base_url, generated="2026-04-16T09:00:00Z"):
         url = base_url.rstrip("/") + "/" + "%s-%s.tgz" % (metadata["name"], metadata["version"])
         entries.setdefault(metadata["name"], []).append(index_entry(metadata, data, url, created))
     for items in entries.values():
-        items.sort(key=lambda e: tuple(int(p) for p in str(e["version"]).split("-")[0].split(".")), reverse=True)
+        items.sort(key=lambda e: tuple(int(p) for p in str(e["version"]).split("-", maxsplit=1)[0].split(".")), reverse=True)
     doc = {"apiVersion": "v1", "entries": entries, "generated": generated}
     return yaml.safe_dump(doc, default_flow_style=False, sort_keys=True)

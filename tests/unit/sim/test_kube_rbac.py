@@ -228,11 +228,11 @@ CASES = [
     ("SA subject explicit namespace", ("system:serviceaccount:ci:deployer", []), res("get", "secrets", "team-a", "s"), True),
     ("SA in CRB with namespace", ("system:serviceaccount:ci:robot", []), res("list", "deployments", "x", group_="apps"), True),
     ("SA name is not a user subject", ("robot", []), res("list", "deployments", "x", group_="apps"), False),
-    ("SA namespace group", ("system:serviceaccount:team-b:default", ["system:serviceaccounts",
-                                                                      "system:serviceaccounts:team-b", AUTHED]),
+    ("SA namespace group",
+     ("system:serviceaccount:team-b:default", ["system:serviceaccounts", "system:serviceaccounts:team-b", AUTHED]),
      res("create", "pods", "team-b", subresource="exec", name="p"), True),
-    ("SA namespace group wrong namespace", ("system:serviceaccount:team-c:default", ["system:serviceaccounts",
-                                                                                      "system:serviceaccounts:team-c"]),
+    ("SA namespace group wrong namespace",
+     ("system:serviceaccount:team-c:default", ["system:serviceaccounts", "system:serviceaccounts:team-c"]),
      res("create", "pods", "team-b", subresource="exec", name="p"), False),
     ("SA all group", ("system:serviceaccount:x:y", ["system:serviceaccounts"]), url("get", "/apis"), True),
     # non-resource URLs
@@ -370,13 +370,13 @@ def test_rules_for_namespace_with_debug_binding():
 
 
 def test_rules_for_namespace_without_debug_binding():
-    resource_rules, _ = AUTHZ.rules_for(*SUPPORT_OP, "slurm")
+    resource_rules = AUTHZ.rules_for(*SUPPORT_OP, "slurm")[0]
     assert not [r for r in resource_rules if "pods/exec" in r.get("resources", [])]
     assert {"verbs": ["delete"], "apiGroups": [""], "resources": ["pods"]} in resource_rules
 
 
 def test_rules_for_resource_names_and_unknown_user():
-    resource_rules, _ = AUTHZ.rules_for("alice", [], "team-a")
+    resource_rules = AUTHZ.rules_for("alice", [], "team-a")[0]
     assert resource_rules[0]["resourceNames"] == ["settings"]
     assert AUTHZ.rules_for("nobody", [], "default") == ([], [])
 
