@@ -15,6 +15,9 @@ import yaml
 
 from sim.kube import api, errors
 from sim.kube import protobuf as pb
+from sim.kube import protobuf_reviews
+
+protobuf_reviews.register()
 
 NAMESPACE_SUBRESOURCES = ("status", "finalize")
 PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
