@@ -378,3 +378,53 @@ def test_install_dry_run_from_repo(repo, helm, mini_api):
     manifest = proc.stdout.split("MANIFEST:", 1)[1].split("NOTES:", 1)[0]
     check_objects(docs(manifest), "0.2.0", CRUSOE_CHART_RELEASE, flowcontrol=True, existing_namespaces=["kube-system"])
     assert "/api/v1/namespaces/kube-system" in server.paths
+
+
+# -- end to end: install from the repository into the Kubernetes emulator, then ask its RBAC ------------------------
+
+def _can_i(kube, user, *args):
+    proc = kube.kubectl("auth", "can-i", *args, user=user, check=False)
+    return proc.stdout.strip()
+
+
+def _installed(kube):
+    objects = []
+    for api_version, kind in ((RBAC + "/v1", "ClusterRole"), (RBAC + "/v1", "ClusterRoleBinding"), (RBAC + "/v1", "RoleBinding"),
+                              ("flowcontrol.apiserver.k8s.io/v1", "FlowSchema"),
+                              ("flowcontrol.apiserver.k8s.io/v1", "PriorityLevelConfiguration")):
+        objects += kube.cluster.list(api_version, kind)
+    return [o for o in objects if (o["metadata"].get("labels") or {}).get("app.kubernetes.io/instance") == CRUSOE_CHART_RELEASE]
+
+
+@pytest.mark.parametrize("helm_major", [3, 4])
+def test_install_into_emulator_grants_and_uninstall_revokes(repo, kube_cluster, helm_major):
+    kube = kube_cluster
+    kube.kubectl("create", "namespace", "slurm")
+    kube.helm("install", CRUSOE_CHART_RELEASE, "crusoe-support-roles", "--repo", repo.url, "--version", "0.1.1",
+              "--namespace", CRUSOE_CHART_NAMESPACE, "--create-namespace", version=helm_major)
+    # helm renders (and runs lookup) before --create-namespace creates crusoe-system: no bindings there on first install
+    check_objects(_installed(kube), "0.1.1", CRUSOE_CHART_RELEASE, flowcontrol=False,
+                  existing_namespaces=("kube-system", "slurm"))
+    kube.helm("upgrade", CRUSOE_CHART_RELEASE, "crusoe-support-roles", "--repo", repo.url, "--version", "0.2.0",
+              "--namespace", CRUSOE_CHART_NAMESPACE, version=helm_major)
+    check_objects(_installed(kube), "0.2.0", CRUSOE_CHART_RELEASE, flowcontrol=True,
+                  existing_namespaces=("crusoe-system", "kube-system", "slurm"))
+
+    operator, readonly = "crusoe-support-operator", "crusoe-support-readonly"
+    assert _can_i(kube, operator, "create", "pods", "--subresource=exec", "-n", "kube-system") == "yes"
+    assert _can_i(kube, operator, "create", "pods", "--subresource=exec", "-n", "slurm") == "yes"
+    assert _can_i(kube, operator, "create", "pods", "--subresource=exec", "-n", "nvidia-gpu-operator") == "no"
+    assert _can_i(kube, operator, "create", "pods", "--subresource=exec", "-n", "default") == "no"
+    assert _can_i(kube, readonly, "create", "pods", "--subresource=exec", "-n", "kube-system") == "no"
+    assert _can_i(kube, readonly, "get", "pods", "--subresource=log", "-n", "kube-system") == "yes"
+    assert _can_i(kube, readonly, "get", "pods", "--subresource=log", "-n", "slurm") == "no"
+    assert _can_i(kube, operator, "delete", "pods", "-n", "default") == "yes"
+    assert _can_i(kube, readonly, "delete", "pods", "-n", "default") == "no"
+    assert _can_i(kube, readonly, "list", "nodes") == "yes"
+    assert _can_i(kube, readonly, "get", "secrets", "-n", "kube-system") == "no"
+
+    kube.helm("uninstall", CRUSOE_CHART_RELEASE, "--namespace", CRUSOE_CHART_NAMESPACE, version=helm_major)
+    assert _can_i(kube, operator, "create", "pods", "--subresource=exec", "-n", "kube-system") == "no"
+    assert _can_i(kube, readonly, "list", "nodes") == "no"
+    left = kube.cluster.list(RBAC + "/v1", "ClusterRoleBinding") + kube.cluster.list(RBAC + "/v1", "RoleBinding")
+    assert not [o for o in left if (o["metadata"].get("labels") or {}).get("app.kubernetes.io/instance") == CRUSOE_CHART_RELEASE]
