@@ -15,41 +15,7 @@ import string
 import yaml
 
 from sim.kube import errors
-try:
-    from sim.kube import patch as patchlib
-except ImportError:  # pragma: no cover - until patch.py lands
-    class _Fallback:
-        class PatchError(ValueError):
-            pass
-
-        @staticmethod
-        def json_merge_patch(target, p):
-            if not isinstance(p, dict):
-                return p
-            target = dict(target) if isinstance(target, dict) else {}
-            for k, v in p.items():
-                if v is None:
-                    target.pop(k, None)
-                else:
-                    target[k] = _Fallback.json_merge_patch(target.get(k), v)
-            return target
-
-        @staticmethod
-        def strategic_merge_patch(target, p, api_version, kind):
-            return _Fallback.json_merge_patch(target, p)
-
-        @staticmethod
-        def json_patch(target, ops):
-            raise _Fallback.PatchError("json patch unsupported")
-
-        @staticmethod
-        def server_side_apply(live, applied, manager, force, api_version, kind, now):
-            return _Fallback.json_merge_patch(live or {}, applied), []
-
-        @staticmethod
-        def update_managed_fields(old, new, manager, operation, now):
-            return new
-    patchlib = _Fallback
+from sim.kube import patch as patchlib
 from sim.kube.store import (SelectorError, decode_continue, encode_continue, fields_match, labels_match, new_uid,
                             now_rfc3339, parse_field_selector, parse_label_selector)
 
