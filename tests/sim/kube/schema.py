@@ -255,7 +255,7 @@ def _object_schema(pkg, fields, description, refs):
     props = {}
     required = []
     for name, spec in fields.items():
-        if name == "@":
+        if name.startswith("@"):
             continue
         if name.endswith("+"):
             name = name[:-1]
@@ -266,6 +266,8 @@ def _object_schema(pkg, fields, description, refs):
         out["description"] = description
     if required:
         out["required"] = required
+    if fields.get("@map"):
+        out["x-kubernetes-map-type"] = fields["@map"]
     return out
 
 
@@ -697,6 +699,11 @@ class Registry:
             if rt.group_version == api_version and rt.kind == kind:
                 return rt
         return None
+
+    @staticmethod
+    def builtin_by_kind(api_version, kind):
+        """The built-in type of an apiVersion and kind, or None."""
+        return _BUILTIN_BY_KIND.get((api_version, kind))
 
     def by_resource(self, group, plural):
         """The preferred-version type of a group and resource (or short name / singular), or None."""

@@ -12,7 +12,8 @@ Each package maps a type name to its fields; a field is described by a short spe
   set, strategic merge of primitives), ``retain`` (patch strategy also retainKeys), default atomic;
 - a struct option ``!r``: patch strategy retainKeys on that field.
 
-A field name ending in ``+`` is required. ``@`` in a type entry holds its description.
+A field name ending in ``+`` is required. ``@`` in a type entry holds its description, ``@map`` its
+x-kubernetes-map-type (``atomic``: replaced as a whole by apply).
 From these tables schema.py builds the OpenAPI v3 components and patch.py the strategic merge metadata.
 """
 
@@ -62,7 +63,8 @@ TYPES = {
                            "blockOwnerDeletion": "b"},
         "ManagedFieldsEntry": {"manager": "s", "operation": "s", "apiVersion": "s", "time": "t", "fieldsType": "s",
                                "fieldsV1": "o", "subresource": "s"},
-        "LabelSelector": {"matchLabels": "{s}", "matchExpressions": "[]LabelSelectorRequirement"},
+        "LabelSelector": {"@": "A label selector is a label query over a set of resources.", "@map": "atomic",
+                          "matchLabels": "{s}", "matchExpressions": "[]LabelSelectorRequirement"},
         "LabelSelectorRequirement": {"key+": "s", "operator+": "s", "values": "[]s"},
         "ListMeta": {"selfLink": "s", "resourceVersion": "s", "continue": "s", "remainingItemCount": "i64"},
         "Status": {"apiVersion": "s", "kind": "s", "metadata": "ListMeta", "status": "s", "message": "s", "reason": "s",
@@ -245,7 +247,7 @@ TYPES = {
                        "nonResourceURLs": "[]s"},
         "AggregationRule": {"clusterRoleSelectors": "[]meta.LabelSelector"},
         "Subject": {"kind+": "s", "apiGroup": "s", "name+": "s", "namespace": "s"},
-        "RoleRef": {"apiGroup+": "s", "kind+": "s", "name+": "s"},
+        "RoleRef": {"@map": "atomic", "apiGroup+": "s", "kind+": "s", "name+": "s"},
     },
     "authz": {
         "SubjectAccessReviewSpec": {"resourceAttributes": "ResourceAttributes",
