@@ -75,7 +75,12 @@ def _connection_message(exc):
     reason = getattr(exc, "reason", None)
     while getattr(reason, "reason", None) is not None and reason is not reason.reason:
         reason = reason.reason
-    text = to_text(reason if reason is not None else exc)
+    cause = reason if reason is not None else exc
+    args = getattr(cause, "args", ())
+    if len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], Exception):
+        # urllib3's ProtocolError('Connection aborted.', RemoteDisconnected('Remote end closed ...'))
+        return "%s: %s" % (args[0].rstrip(".").lower(), to_text(args[1]).lower())
+    text = to_text(cause)
     if "Connection refused" in text or "Errno 111" in text:
         return "connection refused"
     return text

@@ -469,6 +469,8 @@ def rbac_summary(bindings, labelled, probes):
 
 DIAGNOSTIC_NAME_PREFIXES = ("node-shell-", "node-debugger-", "nsenter-")
 DIAGNOSTIC_MANAGERS = ("kubectl-debug", "node-shell", "kubectl-node_shell", "kubectl-node-shell", "nsenter")
+# `kubectl debug node/...` labels the pod it creates (its managedFields manager is just "kubectl").
+DIAGNOSTIC_LABELS = {"app.kubernetes.io/managed-by": "kubectl-debug"}
 VERDICT_CONFIRMED = "confirmed"
 VERDICT_SUSPICIOUS = "suspicious"
 _HOST_COMMAND = re.compile(r"(^|[\s/;&|'\"])(nsenter|chroot)(\s|$)")
@@ -515,6 +517,8 @@ def pod_signals(pod, managers=DIAGNOSTIC_MANAGERS, marker_labels=None, marker_an
                 name_prefixes=DIAGNOSTIC_NAME_PREFIXES):
     """Everything about a pod that hints at a diagnostic or host-level helper, as a sorted list of signal names.
 
+    ``marker_labels`` add to DIAGNOSTIC_LABELS (label -> value, None/""/"*" for any value).
+
     diagnostic_name, diagnostic_manager, diagnostic_label, diagnostic_annotation (markers); host_pid, host_network,
     host_ipc, privileged, host_root_mount, host_path, host_command (host access); ephemeral_debug_container;
     bare_pod.
@@ -531,7 +535,9 @@ def pod_signals(pod, managers=DIAGNOSTIC_MANAGERS, marker_labels=None, marker_an
         if not entry.get("subresource") and entry.get("manager") in managers:
             signals.add("diagnostic_manager")
     labels = meta.get("labels") or {}
-    for key, value in (marker_labels or {}).items():
+    wanted = dict(DIAGNOSTIC_LABELS)
+    wanted.update(marker_labels or {})
+    for key, value in wanted.items():
         if key in labels and (value in (None, "", "*") or labels[key] == value):
             signals.add("diagnostic_label")
     annotations = meta.get("annotations") or {}

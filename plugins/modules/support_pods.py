@@ -81,6 +81,8 @@ options:
   marker_labels:
     description:
       - Labels that mark a diagnostic pod, label -> value; an empty value or C(*) matches any value.
+      - Always checked in addition, the label C(app.kubernetes.io/managed-by=kubectl-debug) that C(kubectl debug node)
+        puts on its pods.
     type: dict
     default: {}
   marker_annotations:

@@ -162,3 +162,11 @@ def test_terminating_and_summary():
 
 def test_managed_namespaces_configurable():
     assert s.classify_pod(NODE_DEBUGGER, managed_namespaces=("default",))["in_managed_namespace"] is True
+
+
+def test_kubectl_debug_label_is_a_marker():
+    obj = pod("dbg", namespace="default", host_pid=True, labels={"app.kubernetes.io/managed-by": "kubectl-debug"})
+    entry = s.classify_pod(obj)
+    assert "diagnostic_label" in entry["signals"] and entry["verdict"] == "confirmed"
+    other = pod("dbg", namespace="default", host_pid=True, labels={"app.kubernetes.io/managed-by": "Helm"})
+    assert s.classify_pod(other)["verdict"] == "suspicious"
