@@ -71,8 +71,8 @@ options:
     type: bool
     default: true
 notes:
-  - Every request is signed with HMAC-SHA256 as Crusoe's own clients sign them
-    (C(Authorization: Bearer 1.0:<key id>:<signature>) and C(X-Crusoe-Timestamp)); the clock of the managed
-    node must be within five minutes of the API's.
+  - "Every request is signed with HMAC-SHA256 as Crusoe's own clients sign them (an C(Authorization) header
+    C(Bearer 1.0:<key id>:<signature>) and C(X-Crusoe-Timestamp)); the clock of the managed node must be within
+    five minutes of the API's."
   - Check mode sends no POST, PATCH or DELETE request; reads still happen.
 """

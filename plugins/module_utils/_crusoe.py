@@ -612,7 +612,7 @@ class AnsibleCrusoe:
         if prefix and ("cluster '%s'" % self.module.params.get("cluster")) not in msg:
             msg = "%s: %s" % (prefix, msg)
         self.module.fail_json(msg=msg, error=fields,
-                              **dict((k, v) for k, v in self.result.items() if k != "changed"))
+                              **dict((k, v) for k, v in self.result.items() if k not in ("changed", "msg")))
 
     def _context(self):
         """Which cluster (and project) a failure is about, for the message prefix."""
@@ -699,9 +699,9 @@ class AnsibleCrusoe:
             raise CrusoeError("cluster '%s' not found in project '%s' (looked up by cluster_name, option %s)" % (
                 value, self.project_label, option), status=404)
         if len(items) > 1:
+            ids = ", ".join(c["id"] for c in items)
             raise CrusoeError("cluster name '%s' is ambiguous in project '%s': %d clusters match (%s); give the "
-                              "cluster id in option %s" % (value, self.project_label, len(items),
-                                                            ", ".join(c["id"] for c in items), option))
+                              "cluster id in option %s" % (value, self.project_label, len(items), ids, option))
         return items[0]
 
     # -- firewall

@@ -175,15 +175,15 @@ class CrusoeSupportAccess(AnsibleCrusoe):
             changed = before["access_enabled"]
             msg = "support access disabled"
 
-        after = dict(before, access_enabled=body["access_enabled"], enabled_roles=body.get("enabled_roles",
-                                                                                          before["enabled_roles"]))
+        after = dict(before, access_enabled=body["access_enabled"],
+                     enabled_roles=body.get("enabled_roles", before["enabled_roles"]))
         if changed:
             self._mark_as_changed()
             if not self.module.check_mode:
                 after = settings_view(self.client.request("PATCH", path, body=body))
         else:
-            msg = "support access already %s%s" % (params["state"], (" with roles %s" % ", ".join(after["enabled_roles"]))
-                                                    if after["access_enabled"] else "")
+            roles_text = (" with roles %s" % ", ".join(after["enabled_roles"])) if after["access_enabled"] else ""
+            msg = "support access already %s%s" % (params["state"], roles_text)
         self.result["support_access"] = after
         self.result["msg"] = msg
         self.result["diff"] = dict(

@@ -62,7 +62,7 @@ def canonical_query(query):
     values = {}
     for part in query.split("&"):
         if part:
-            key, _, value = part.partition("=")
+            key, dummy, value = part.partition("=")
             values.setdefault(unquote_plus(key), []).append(unquote_plus(value))
     return "&".join("%s=%s" % (quote_plus(k, safe=""), quote_plus(v, safe="")) for k in sorted(values) for v in values[k])
 
@@ -386,7 +386,7 @@ class CrusoeSim:
     def _route(self, method, path, query, data, fault):
         params = {}
         for part in query.split("&") if query else []:
-            key, _, value = part.partition("=")
+            key, dummy, value = part.partition("=")
             params.setdefault(unquote_plus(key), []).append(unquote_plus(value))
         seg = [s for s in path.split("/") if s]
         if seg[:2] == ["organizations", "projects"] and method == "GET":
