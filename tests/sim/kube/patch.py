@@ -819,7 +819,7 @@ def server_side_apply(live, applied, manager, force, api_version, kind, now, sch
     for _entry, owned in new_others:
         others_owned |= owned
     dropped = previous_set - applied_set
-    for path in sorted(dropped, key=len, reverse=True):
+    for path in sorted(dropped, key=len):
         if any(o[:len(path)] == path for o in others_owned):
             continue
         _remove_path(result_tracked, path)
