@@ -479,8 +479,7 @@ _HOST_COMMAND = re.compile(r"(^|[\s/;&|'\"])(nsenter|chroot)(\s|$)")
 def _containers(spec, ephemeral=True):
     kinds = ("initContainers", "containers", "ephemeralContainers") if ephemeral else ("initContainers", "containers")
     for kind in kinds:
-        for container in spec.get(kind) or []:
-            yield container
+        yield from spec.get(kind) or []
 
 
 def controller_owner(pod):

@@ -21,7 +21,7 @@ description:
   - O(state=absent) deletes only C(confirmed) pods, only with O(confirm=true), each with a uid precondition so only
     the exact pod that was classified is deleted.
 author:
-  - neocloud.support_access maintainers
+  - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
 attributes:

@@ -22,7 +22,7 @@ description:
   - Asks the API server itself with SubjectAccessReview probes what the support subjects may do.
   - Never changes anything; the SubjectAccessReviews it creates are not stored by Kubernetes.
 author:
-  - neocloud.support_access maintainers
+  - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
 attributes:
