@@ -647,10 +647,10 @@ def _crd_component(rt, schema):
     out = copy.deepcopy(schema) if schema else {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
     out.setdefault("type", "object")
     props = out.setdefault("properties", {})
-    props["apiVersion"] = {"type": "string", "description": "APIVersion defines the versioned schema of this "
-                                                           "representation of an object."}
-    props["kind"] = {"type": "string", "description": "Kind is a string value representing the REST resource this "
-                                                     "object represents."}
+    props["apiVersion"] = {"type": "string",
+                           "description": "APIVersion defines the versioned schema of this representation of an object."}
+    props["kind"] = {"type": "string",
+                     "description": "Kind is a string value representing the REST resource this object represents."}
     props["metadata"] = {"allOf": [{"$ref": _ref(OBJECT_META)}],
                          "description": "Standard object's metadata."}
     out["x-kubernetes-group-version-kind"] = [gvk]

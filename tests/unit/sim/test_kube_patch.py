@@ -134,8 +134,8 @@ SMP_CASES = [
     ("append new container", [A], {"containers": [C]}, {"containers": [A, C]}),
     ("delete container", [A, B], {"containers": [{"name": "a", "$patch": "delete"}]}, {"containers": [B]}),
     ("replace whole list", [A, B], {"containers": [{"$patch": "replace"}, C]}, {"containers": [C]}),
-    ("merge env inside container", [A], {"containers": [{"name": "a", "env": [{"name": "Y", "value": "3"},
-                                                                           {"name": "Z", "value": "4"}]}]},
+    ("merge env inside container", [A],
+     {"containers": [{"name": "a", "env": [{"name": "Y", "value": "3"}, {"name": "Z", "value": "4"}]}]},
      {"containers": [dict(A, env=[{"name": "X", "value": "1"}, {"name": "Y", "value": "3"},
                                   {"name": "Z", "value": "4"}])]}),
     ("null removes field of item", [A], {"containers": [{"name": "a", "ports": None}]},
@@ -302,14 +302,14 @@ def test_apply_creates_and_records_ownership():
 
 
 def test_apply_same_config_twice_is_a_no_op():
-    obj, _ = server_side_apply(None, _cm({"a": "1"}), "helm", False, "v1", "ConfigMap", T0)
+    obj, _conflicts = server_side_apply(None, _cm({"a": "1"}), "helm", False, "v1", "ConfigMap", T0)
     again, conflicts = server_side_apply(obj, _cm({"a": "1"}), "helm", False, "v1", "ConfigMap", T1)
     assert conflicts == [] and again == obj
 
 
 def test_apply_removes_fields_the_manager_no_longer_applies():
-    obj, _ = server_side_apply(None, _cm({"a": "1", "b": "2"}, {"x": "1", "y": "2"}), "helm", False, "v1",
-                               "ConfigMap", T0)
+    config = _cm({"a": "1", "b": "2"}, {"x": "1", "y": "2"})
+    obj, _conflicts = server_side_apply(None, config, "helm", False, "v1", "ConfigMap", T0)
     obj, conflicts = server_side_apply(obj, _cm({"a": "1"}, {"x": "1"}), "helm", False, "v1", "ConfigMap", T1)
     assert conflicts == []
     assert obj["data"] == {"a": "1"} and obj["metadata"]["labels"] == {"x": "1"}
@@ -318,8 +318,8 @@ def test_apply_removes_fields_the_manager_no_longer_applies():
 
 
 def test_apply_keeps_omitted_fields_another_manager_owns():
-    obj, _ = server_side_apply(None, _cm({"a": "1", "b": "2"}), "one", False, "v1", "ConfigMap", T0)
-    obj, _ = server_side_apply(obj, _cm({"b": "2"}), "two", False, "v1", "ConfigMap", T1)
+    obj, _conflicts = server_side_apply(None, _cm({"a": "1", "b": "2"}), "one", False, "v1", "ConfigMap", T0)
+    obj, _conflicts = server_side_apply(obj, _cm({"b": "2"}), "two", False, "v1", "ConfigMap", T1)
     assert _owned(obj, "two") == [".data.b"]
     obj, conflicts = server_side_apply(obj, _cm({"a": "1"}), "one", False, "v1", "ConfigMap", T2)
     assert conflicts == []
@@ -347,7 +347,7 @@ def test_apply_conflicts_with_an_update_manager_and_force_takes_over():
 
 
 def test_apply_conflict_message_for_several_fields():
-    obj, _ = server_side_apply(None, _cm({"a": "1", "b": "1"}), "one", False, "v1", "ConfigMap", T0)
+    obj, _conflicts = server_side_apply(None, _cm({"a": "1", "b": "1"}), "one", False, "v1", "ConfigMap", T0)
     _obj, conflicts = server_side_apply(obj, _cm({"a": "2", "b": "2"}), "two", False, "v1", "ConfigMap", T1)
     assert conflicts == ['conflict with "one" using v1: .data.a', 'conflict with "one" using v1: .data.b']
     assert conflict_status(conflicts)["message"] == \
@@ -359,7 +359,7 @@ def test_apply_merges_containers_by_name_between_managers():
              "spec": {"selector": {"matchLabels": {"app": "web"}},
                       "template": {"metadata": {"labels": {"app": "web"}},
                                    "spec": {"containers": [{"name": "app", "image": "app:1"}]}}}}
-    obj, _ = server_side_apply(None, first, "one", False, "apps/v1", "Deployment", T0)
+    obj, _conflicts = server_side_apply(None, first, "one", False, "apps/v1", "Deployment", T0)
     sidecar = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "ns"},
                "spec": {"template": {"spec": {"containers": [{"name": "proxy", "image": "proxy:1"}]}}}}
     obj, conflicts = server_side_apply(obj, sidecar, "two", False, "apps/v1", "Deployment", T1)
@@ -378,10 +378,10 @@ def test_apply_merges_containers_by_name_between_managers():
 def test_apply_ignores_status_of_kinds_with_a_status_subresource():
     dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "ns"},
            "spec": {"replicas": 2}, "status": {"replicas": 9}}
-    obj, _ = server_side_apply(None, dep, "one", False, "apps/v1", "Deployment", T0)
+    obj, _conflicts = server_side_apply(None, dep, "one", False, "apps/v1", "Deployment", T0)
     assert "status" not in obj and _owned(obj, "one") == [".spec.replicas"]
     live = dict(obj, status={"replicas": 2})
-    obj, _ = server_side_apply(live, dep, "one", False, "apps/v1", "Deployment", T1)
+    obj, _conflicts = server_side_apply(live, dep, "one", False, "apps/v1", "Deployment", T1)
     assert obj["status"] == {"replicas": 2}
 
 
@@ -389,7 +389,7 @@ def test_apply_sets_and_atomic_lists():
     role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
             "metadata": {"name": "r", "finalizers": ["example.com/keep"]},
             "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]}
-    obj, _ = server_side_apply(None, role, "one", False, "rbac.authorization.k8s.io/v1", "ClusterRole", T0)
+    obj, _conflicts = server_side_apply(None, role, "one", False, "rbac.authorization.k8s.io/v1", "ClusterRole", T0)
     assert _owned(obj, "one") == ['.metadata.finalizers[="example.com/keep"]', ".rules"]
     other = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
              "metadata": {"name": "r", "finalizers": ["example.com/other"]}}
@@ -421,11 +421,11 @@ def test_apply_custom_resource_with_schema_from_registry():
            "spec": {"ports": [{"port": 80, "name": "http"}]}}
     two = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "ns"},
            "spec": {"ports": [{"port": 443, "name": "https"}]}}
-    obj, _ = server_side_apply(None, one, "one", False, "example.com/v1", "Widget", T0, schema=schema)
+    obj, _conflicts = server_side_apply(None, one, "one", False, "example.com/v1", "Widget", T0, schema=schema)
     obj, conflicts = server_side_apply(obj, two, "two", False, "example.com/v1", "Widget", T1, schema=schema)
     assert conflicts == [] and [p["port"] for p in obj["spec"]["ports"]] == [80, 443]
     # without a schema, lists are atomic
-    obj, _ = server_side_apply(None, one, "one", False, "example.com/v1", "Widget", T0)
+    obj, _conflicts = server_side_apply(None, one, "one", False, "example.com/v1", "Widget", T0)
     _obj, conflicts = server_side_apply(obj, two, "two", False, "example.com/v1", "Widget", T1)
     assert conflicts == ['conflict with "one" using example.com/v1: .spec.ports']
 
@@ -473,7 +473,7 @@ def test_update_managed_fields_client_can_replace_or_clear():
 
 
 def test_update_then_apply_of_old_value_conflicts():
-    obj, _ = server_side_apply(None, _cm({"a": "1"}), "helm", False, "v1", "ConfigMap", T0)
+    obj, _conflicts = server_side_apply(None, _cm({"a": "1"}), "helm", False, "v1", "ConfigMap", T0)
     edited = copy.deepcopy(obj)
     edited["data"]["a"] = "manual"
     edited = update_managed_fields(obj, edited, "kubectl-edit", "Update", T1)
@@ -485,5 +485,5 @@ def test_update_then_apply_of_old_value_conflicts():
 
 def test_managed_fields_sorted_apply_first():
     obj = update_managed_fields(None, _cm({"a": "1"}), "zz-update", "Update", T0)
-    obj, _ = server_side_apply(obj, _cm({"b": "1"}), "aa-apply", False, "v1", "ConfigMap", T1)
+    obj, _conflicts = server_side_apply(obj, _cm({"b": "1"}), "aa-apply", False, "v1", "ConfigMap", T1)
     assert [e["operation"] for e in obj["metadata"]["managedFields"]] == ["Apply", "Update"]
