@@ -575,7 +575,7 @@ def pod_verdict(signals, allow_listed=False, deny_listed=False):
 
     Confirmed needs a bare pod with a diagnostic marker (or on the deny list) AND host-level access, or a bare pod on
     the deny list. A pod with a controller owner is never confirmed, nor is one on the allow list, nor one with an
-    ephemeral debug container (deleting it would kill the workload it debugs) unless the pod itself is confirmed.
+    ephemeral debug container (deleting it would kill the workload it debugs) unless it is on the deny list.
     """
     if allow_listed:
         return None
@@ -589,9 +589,9 @@ def pod_verdict(signals, allow_listed=False, deny_listed=False):
         if marker or deny_listed or "ephemeral_debug_container" in signals:
             return VERDICT_SUSPICIOUS
         return None
+    if "ephemeral_debug_container" in signals and not deny_listed:
+        return VERDICT_SUSPICIOUS
     if deny_listed or (marker and host):
-        if "ephemeral_debug_container" in signals and not deny_listed and "diagnostic_name" not in signals:
-            return VERDICT_SUSPICIOUS
         return VERDICT_CONFIRMED
     if marker or strong or "ephemeral_debug_container" in signals:
         return VERDICT_SUSPICIOUS

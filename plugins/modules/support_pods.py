@@ -17,7 +17,7 @@ description:
   - C(confirmed) (safe to delete) needs a bare pod with a diagnostic marker AND host-level access, or a bare pod on
     the O(deny) list. C(suspicious) pods are reported, never deleted; a pod with a controller owner (DaemonSet,
     ReplicaSet, StatefulSet, Job, ...) is never confirmed, whatever it looks like, nor is a pod with an ephemeral
-    debug container (deleting it would kill the workload it debugs).
+    debug container (deleting it would kill the workload it debugs) unless it is a bare pod on the O(deny) list.
   - O(state=absent) deletes only C(confirmed) pods, only with O(confirm=true), each with a uid precondition so only
     the exact pod that was classified is deleted.
 author:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from support_k8s_helpers import MANAGED, install_chart, kube_vars, namespace, playbook
 
@@ -135,3 +136,24 @@ def test_unknown_context_and_unreachable_cluster(ansible_playbook, kube_cluster)
     msg = res.result("scan")["result"]["msg"]
     assert msg.startswith("cluster '%s': " % kube_cluster.name) and "cannot reach the API server" in msg
     assert kube_cluster.cluster.server_url.split("/clusters/")[0] in msg
+
+
+def test_k8s_auth_environment_variables(ansible_playbook, supported):
+    text = ("- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+            "    - name: scan\n      neocloud.support_access.support_rbac_info:\n        probes: []\n")
+    res = ansible_playbook(text, env={"K8S_AUTH_KUBECONFIG": supported.kubeconfig, "K8S_AUTH_CONTEXT": supported.name})
+    assert res.rc == 0, res.stdout
+    out = res.result("scan")["result"]
+    assert out["cluster"] == supported.name and out["summary"]["support_subjects_bound"] is True
+
+
+def test_bad_token_is_401(ansible_playbook, kube_cluster, tmp_path):
+    config = kube_cluster.emulator.kubeconfig([kube_cluster.name])
+    for user in config["users"]:
+        user["user"]["token"] = "not-a-valid-token"
+    path = tmp_path / "bad-token.yaml"
+    path.write_text(yaml.safe_dump(config))
+    res = ansible_playbook(playbook("support_rbac_info", {}, name="scan"),
+                           extra_vars={"kubeconfig": str(path), "context": kube_cluster.name})
+    msg = res.result("scan")["result"]["msg"]
+    assert msg.startswith("cluster '%s': " % kube_cluster.name) and "401 Unauthorized" in msg, msg

@@ -170,3 +170,10 @@ def test_kubectl_debug_label_is_a_marker():
     assert "diagnostic_label" in entry["signals"] and entry["verdict"] == "confirmed"
     other = pod("dbg", namespace="default", host_pid=True, labels={"app.kubernetes.io/managed-by": "Helm"})
     assert s.classify_pod(other)["verdict"] == "suspicious"
+
+
+def test_ephemeral_debug_container_is_never_confirmed_unless_denied():
+    shell = copy.deepcopy(NODE_SHELL)
+    shell["spec"]["ephemeralContainers"] = [{"name": "debugger-1", "image": "busybox"}]
+    assert s.classify_pod(shell)["verdict"] == "suspicious"
+    assert s.classify_pod(shell, deny=["kube-system/node-shell-*"])["verdict"] == "confirmed"
