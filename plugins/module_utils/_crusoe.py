@@ -70,7 +70,7 @@ def crusoe_argument_spec():
         secret_key=dict(type="str", no_log=True),
         project=dict(type="str"),
         profile=dict(type="str"),
-        config_file=dict(type="path"),
+        config_file=dict(type="path", default=DEFAULT_CONFIG_FILE),
         api_timeout=dict(type="int", default=30),
         api_retries=dict(type="int", default=5),
         validate_certs=dict(type="bool", default=True),

@@ -11,7 +11,7 @@ description:
   - Lists CMK clusters of a project (or of every visible project) through
     C(GET /projects/{project_id}/kubernetes/clusters), following C(next_token) pagination.
 author:
-  - neocloud.support_access maintainers
+  - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
   - neocloud.support_access.crusoe
 attributes:
@@ -20,6 +20,7 @@ attributes:
     description: Read-only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Changes nothing, so there is no diff.
 options:
   name:
     description:

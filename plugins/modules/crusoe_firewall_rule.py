@@ -15,7 +15,7 @@ description:
   - Sources can be replaced as a whole, or added and removed one by one without touching the others
     (O(sources_mode)).
 author:
-  - neocloud.support_access maintainers
+  - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
   - neocloud.support_access.crusoe
 attributes:

@@ -15,7 +15,7 @@ description:
     C(crusoe-support-roles) chart to revoke them at once.
   - Returns the settings with every active request marked active or expired.
 author:
-  - neocloud.support_access maintainers
+  - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
   - neocloud.support_access.crusoe
 attributes:

@@ -11,7 +11,7 @@ description:
   - Reads C(GET /projects/{project_id}/kubernetes/clusters/{cluster_id}/support/settings) and returns whether
     support access is enabled, with which roles, and every support request with its expiry status.
 author:
-  - neocloud.support_access maintainers
+  - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
   - neocloud.support_access.crusoe
 attributes:
@@ -20,6 +20,7 @@ attributes:
     description: Read-only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Changes nothing, so there is no diff.
 options:
   cluster:
     description:

@@ -19,7 +19,7 @@ description:
   - If the rule already admits every source (C(0.0.0.0/0)) or a range containing the address, nothing changes
     and RV(support_source_needed) is V(false).
 author:
-  - neocloud.support_access maintainers
+  - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
   - neocloud.support_access.crusoe
 attributes:
