@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Kubernetes API emulator benchmark: many virtual clusters in one process, GET/LIST latency over keep-alive.
 
 Run: PYTHONPATH=tests .venv/bin/python tests/bench/emulator_bench.py [--clusters 200] [--objects 100]
@@ -91,14 +93,14 @@ def main():
     total_objects = 0
     for i in range(args.clusters):
         cluster = emu.add_cluster("bench-%d" % i)
-        _, objs = objects_for(i, args.objects)
+        objs = objects_for(i, args.objects)[1]
         cluster.seed(objs)
         names.append(cluster.name)
         total_objects += sum(len(v) for v in cluster.store.objects.values())
     build = time.perf_counter() - started
     loaded = rss_mb()
 
-    results = [{} for _ in range(args.connections)]
+    results = [{} for _conn in range(args.connections)]
     threads = [threading.Thread(target=worker, args=(emu, names, args.requests, results[i], i))
                for i in range(args.connections)]
     started = time.perf_counter()

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run the emulator standalone: PYTHONPATH=tests python -m sim.kube --clusters a,b --kubeconfig out.yaml"""
 
 import argparse

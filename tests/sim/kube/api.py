@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Resource operations of the emulator: create, get, list, update, patch, delete, watch, subresources, reviews.
 
 Everything here works on one Cluster (tests/sim/kube/cluster.py) and raises errors.ApiError for failures.
@@ -99,7 +101,7 @@ def _validate_meta(rt, obj):
 
 
 def _validate_qualified_key(field, key):
-    prefix, _, part = key.rpartition("/")
+    prefix, _sep, part = key.rpartition("/")
     if not part or len(part) > 63 or not re.fullmatch(QNAME, part):
         return [(field, 'Invalid value: "%s": %s' % (key, QNAME_MSG))]
     if prefix and (len(prefix) > 253 or not re.fullmatch(SUBDOMAIN, prefix)):
@@ -271,7 +273,7 @@ def create(ctx, rt, namespace, obj, manager_default=None, operation="Update"):
     else:
         meta.pop("namespace", None)
     if not meta.get("name") and meta.get("generateName"):
-        meta["name"] = meta["generateName"] + "".join(random.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
+        meta["name"] = meta["generateName"] + "".join(random.choice("bcdfghjklmnpqrstvwxz2456789") for _pos in range(5))
     name = meta.get("name") or ""
     causes = _validate_meta(rt, obj)
     if causes:
@@ -558,7 +560,7 @@ def do_list(ctx, rt, namespace):
         rv = cluster.store.current_rv()
         if token:
             try:
-                _, start = decode_continue(token)
+                start = decode_continue(token)[1]
             except SelectorError as exc:
                 raise errors.bad_request(str(exc)) from exc
         objs = cluster.store.items(rkey(rt), namespace if rt.namespaced and namespace else None)
@@ -681,7 +683,8 @@ def review(ctx, rt, namespace, body):
         out["status"] = {"resourceRules": resource_rules, "nonResourceRules": non_resource_rules, "incomplete": False}
         return out
     if not spec.get("resourceAttributes") and not spec.get("nonResourceAttributes"):
-        raise errors.invalid(rt, "", [("spec.resourceAttributes", "Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified")])
+        raise errors.invalid(rt, "", [("spec.resourceAttributes", 'Invalid value: "null": exactly one of '
+                                       "nonResourceAttributes or resourceAttributes must be specified")])
     if plural == "selfsubjectaccessreviews":
         user, groups = ctx.user, list(ctx.groups)
         attrs = _review_attrs(spec)
@@ -726,4 +729,4 @@ def pod_log(pod, query):
 
 
 def random_suffix(n=5):
-    return "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(n))
+    return "".join(random.choice(string.ascii_lowercase + string.digits) for _pos in range(n))

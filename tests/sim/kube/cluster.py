@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One virtual cluster: its registry, store, authorizer, controllers, request log and faults."""
 
 import copy
@@ -156,7 +158,7 @@ class Cluster:
 
     def request_log(self):
         with self._log_lock:
-            return [dict(e) for e in self._log]
+            return [{k: v for k, v in e.items() if k != "_logged"} for e in self._log]
 
     def writes(self):
         return [e for e in self.request_log()

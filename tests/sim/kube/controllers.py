@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What kubelet, the scheduler and the controller manager would do, done synchronously after every write.
 
 Pods become Running and Ready, workloads create their pods (Deployment -> ReplicaSet -> Pods, all with
@@ -86,7 +88,7 @@ class Controllers:
             return
         self.running = True
         try:
-            for _ in range(30):
+            for _round in range(30):
                 changed = False
                 for step in (self._namespaces, self._gc, self._deployments, self._replicasets, self._statefulsets,
                              self._daemonsets, self._jobs, self._pods, self._workload_status):
@@ -135,7 +137,7 @@ class Controllers:
     def _gc(self):
         changed = False
         everything = self.store.all_items()
-        by_uid = {o["metadata"].get("uid"): o for _, o in everything}
+        by_uid = {o["metadata"].get("uid"): o for _rk, o in everything}
         dependents = {}
         for rkey, obj in everything:
             refs = obj["metadata"].get("ownerReferences") or []
@@ -143,20 +145,20 @@ class Controllers:
                 continue
             for r in refs:
                 dependents.setdefault(r.get("uid"), []).append((rkey, obj))
-            live = []
+            live, gone, orphaned = [], 0, 0
             for r in refs:
                 owner = by_uid.get(r.get("uid"))
                 if owner is None:
-                    continue
-                fins = owner["metadata"].get("finalizers") or []
-                if owner["metadata"].get("deletionTimestamp") and "orphan" in fins:
-                    continue
-                live.append((r, owner))
-            if not live:
+                    gone += 1
+                elif owner["metadata"].get("deletionTimestamp") and "orphan" in (owner["metadata"].get("finalizers") or []):
+                    orphaned += 1
+                else:
+                    live.append((r, owner))
+            if not live and gone and not orphaned:
                 changed = self._delete(rkey, obj) or changed
                 continue
             if any(o["metadata"].get("deletionTimestamp") and "foregroundDeletion" in (o["metadata"].get("finalizers") or [])
-                   for _, o in live):
+                   for _ref, o in live):
                 if not obj["metadata"].get("deletionTimestamp"):
                     if rkey in (DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS):
                         fins = list(obj["metadata"].get("finalizers") or []) + ["foregroundDeletion"]
@@ -170,7 +172,9 @@ class Controllers:
                 continue
             if len(live) < len(refs):
                 new = copy.deepcopy(obj)
-                new["metadata"]["ownerReferences"] = [r for r, _ in live]
+                new["metadata"]["ownerReferences"] = [r for r, _owner in live]
+                if not live:
+                    del new["metadata"]["ownerReferences"]
                 self._put(rkey, new, obj)
                 changed = True
         for rkey, obj in everything:
@@ -329,7 +333,7 @@ class Controllers:
             base = ds["metadata"]["name"]
             mapping = {}
 
-            def names(owned, base=base, mapping=mapping):
+            def names(owned, base=base, mapping=mapping):  # pylint: disable=dangerous-default-value
                 by_node = {p["spec"].get("nodeName"): p["metadata"]["name"] for p in owned}
                 out = []
                 for node in nodes:
@@ -365,7 +369,7 @@ class Controllers:
             completions = spec.get("completions", 1)
             owned = self._owned(PODS, job)
             if len(owned) < completions:
-                for _ in range(completions - len(owned)):
+                for _pod in range(completions - len(owned)):
                     self._pod_from_template(job, "batch/v1", "Job", "%s-%s" % (meta["name"], new_uid()[:5]))
                 changed = True
                 continue

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The public test API of the Kubernetes API emulator: one process, many virtual clusters.
 
     emu = Emulator(); emu.start()
@@ -101,7 +103,7 @@ class Emulator:
         self.identities[token] = (user, tuple(groups))
 
     def token_for(self, user):
-        for token, (u, _) in self.identities.items():
+        for token, (u, _groups) in self.identities.items():
             if u == user:
                 return token
         raise KeyError("no identity for user %r" % user)
@@ -110,7 +112,7 @@ class Emulator:
         """The kubeconfig dict: one context per cluster (named after it) for `user`; every identity is a user entry."""
         names = list(clusters or self.clusters)
         users, seen = [], set()
-        for token, (u, _) in self.identities.items():
+        for token, (u, _groups) in self.identities.items():
             if u not in seen:
                 seen.add(u)
                 users.append({"name": u, "user": {"token": token}})

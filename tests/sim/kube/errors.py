@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """metav1.Status errors shaped as kube-apiserver writes them."""
 
 
@@ -67,8 +69,6 @@ def forbidden_text(user, attrs):
     scope = ('in the namespace "%s"' % attrs["namespace"]) if attrs.get("namespace") else "at the cluster scope"
     text = 'User "%s" cannot %s resource "%s" in API group "%s" %s' % (user, attrs["verb"], res, attrs["apiGroup"], scope)
     qual = attrs["resource"] + ("." + attrs["apiGroup"] if attrs["apiGroup"] else "")
-    if attrs.get("subresource"):
-        qual = qual  # kube-apiserver names the parent resource here
     if attrs.get("name"):
         return '%s "%s" is forbidden: %s' % (qual, attrs["name"], text)
     return "%s is forbidden: %s" % (qual, text)

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """pytest fixtures for the Kubernetes API emulator (registered as a plugin by tests/conftest.py).
 
 - ``kube_emulator`` (session): a started Emulator; ``.new_cluster(prefix)`` helper via ``kube_cluster``.

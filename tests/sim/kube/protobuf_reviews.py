@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Protobuf tables for the authorization.k8s.io/v1 access reviews, registered into sim.kube.protobuf.
 
 `kubectl auth can-i` sends SelfSubjectAccessReview (and `--list` a SelfSubjectRulesReview) as protobuf.

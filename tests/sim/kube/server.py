@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """HTTP front of the emulator: routing by /clusters/<name>, authentication, impersonation, authorization, faults,
 discovery, resource verbs, watch streams and the request log."""
 
@@ -164,8 +166,17 @@ class Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head + (body if self.command != "HEAD" else b""))
         self._status = code
+        self._record()
+        self.wfile.write(head + (body if self.command != "HEAD" else b""))
+
+    def _record(self):
+        """Log the request once, before its answer leaves (a client may read the log right after)."""
+        entry, cluster = getattr(self, "_entry", None), getattr(self, "_cluster", None)
+        if entry is not None and cluster is not None and not entry.get("_logged"):
+            entry["status"] = self._status
+            entry["_logged"] = True
+            cluster.log_request(entry)
 
     def _send_error(self, err):
         self._send(err.code, err.status(), headers=err.headers)
@@ -190,6 +201,8 @@ class Handler(BaseHTTPRequestHandler):
         self._send(code, obj)
 
     def _hard_close(self):
+        self._status = 0
+        self._record()
         try:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         except OSError:
@@ -226,6 +239,7 @@ class Handler(BaseHTTPRequestHandler):
                  "review": info.group in ("authorization.k8s.io", "authentication.k8s.io"),
                  "user_agent": self.headers.get("User-Agent", ""),
                  "content_type": self.headers.get("Content-Type", "") if body else "", "time": time.time()}
+        self._entry, self._cluster = entry, cluster
         try:
             fault = cluster.take_fault(path)
             if fault and fault["kind"] == "unreachable":
@@ -252,8 +266,7 @@ class Handler(BaseHTTPRequestHandler):
             traceback.print_exc()
             self._send_error(errors.ApiError(500, "InternalError", "Internal error occurred: %s" % exc))
         finally:
-            entry["status"] = self._status
-            cluster.log_request(entry)
+            self._record()
 
     def _authenticate(self, cluster, path, entry):
         auth = self.headers.get("Authorization", "")
@@ -288,7 +301,7 @@ class Handler(BaseHTTPRequestHandler):
             checks.append({"verb": "impersonate", "apiGroup": "authentication.k8s.io", "resource": "uids",
                            "subresource": "", "name": imp_uid, "namespace": ""})
         for attrs in checks:
-            allowed, _ = cluster.authorizer.authorize(user, groups, attrs)
+            allowed = cluster.authorizer.authorize(user, groups, attrs)[0]
             if not allowed:
                 raise errors.forbidden(user, attrs)
         new_groups = list(imp_groups)
@@ -302,7 +315,7 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self, cluster, info, body, entry):
         user, groups = self._authenticate(cluster, info.path, entry)
         attrs = info.attrs()
-        allowed, _ = cluster.authorizer.authorize(user, groups, attrs)
+        allowed = cluster.authorizer.authorize(user, groups, attrs)[0]
         if not allowed:
             raise errors.forbidden(user, attrs)
         if not info.is_resource:
@@ -394,7 +407,7 @@ class Handler(BaseHTTPRequestHandler):
         deleted = []
         for obj in listed["items"]:
             try:
-                _, out = api.delete(ctx, rt, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], opts)
+                out = api.delete(ctx, rt, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], opts)[1]
                 deleted.append(obj if out.get("kind") == "Status" else out)
             except errors.ApiError as err:
                 if err.code != 404:
@@ -553,8 +566,9 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = False
         head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
                 "Cache-Control: no-cache, private\r\n\r\n").encode()
-        self.wfile.write(head)
         self._status = 200
+        self._record()
+        self.wfile.write(head)
 
         def emit(event):
             data = json.dumps(event, separators=(",", ":")).encode() + b"\n"
@@ -615,7 +629,7 @@ class Handler(BaseHTTPRequestHandler):
     def _client_gone(self):
         try:
             # a watching HTTP/1.1 client sends nothing more on this connection: readable means closed
-            readable, _, _ = select.select([self.connection], [], [], 0)
+            readable = select.select([self.connection], [], [], 0)[0]
             return bool(readable)
         except (OSError, ValueError):
             return True

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The object store of one virtual cluster: objects by resource, one resourceVersion counter, watch history.
 
 Stored objects are never mutated in place: every write stores a new dict, so watch history entries and
