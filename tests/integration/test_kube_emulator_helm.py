@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Real helm 3 and helm 4 against the Kubernetes API emulator, with the local crusoe-support-roles chart repo."""
 
 import json

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The Python kubernetes DynamicClient (what kubernetes.core uses) against the Kubernetes API emulator."""
 
 import json

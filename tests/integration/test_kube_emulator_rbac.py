@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """RBAC through the emulator: what the crusoe-support-roles chart grants the support groups, and its revocation."""
 
 import json
