@@ -730,6 +730,16 @@ class Registry:
                 return comp, builtin_components()
         return None
 
+    def unknown_fields(self, obj):
+        """Paths of the fields of obj its schema does not declare, as kube-apiserver names them for
+        fieldValidation (e.g. 'spec.template.spec.containers[0].imagePullPolicyy'). [] for unknown kinds."""
+        found = self.schema_for(obj.get("apiVersion", ""), obj.get("kind", "")) if isinstance(obj, dict) else None
+        if found is None:
+            return []
+        out = []
+        _unknown(obj, found[0], found[1], "", out)
+        return out
+
     # -- CRDs -------------------------------------------------------------------------------------------------
     def add_crd(self, crd):
         """Serve (or re-serve after an update) the types of an apiextensions.k8s.io/v1 CRD."""
@@ -958,6 +968,39 @@ class Registry:
 
 
 _SHARED_CACHE = {}
+
+
+def _deref(node, comps):
+    for _hop in range(20):
+        if not isinstance(node, dict):
+            return {}
+        if "$ref" in node:
+            node = comps.get(node["$ref"].rsplit("/", 1)[-1], {})
+        elif node.get("allOf") and len(node["allOf"]) == 1:
+            node = node["allOf"][0]
+        else:
+            return node
+    return {}
+
+
+def _unknown(value, node, comps, path, out):
+    node = _deref(node, comps)
+    if node.get("x-kubernetes-preserve-unknown-fields"):
+        return
+    if isinstance(value, dict):
+        props = node.get("properties")
+        extra = node.get("additionalProperties")
+        for key, child in value.items():
+            where = "%s.%s" % (path, key) if path else key
+            if isinstance(props, dict) and key in props:
+                _unknown(child, props[key], comps, where, out)
+            elif isinstance(extra, dict):
+                _unknown(child, extra, comps, where, out)
+            elif isinstance(props, dict) and extra is not True:
+                out.append(where)
+    elif isinstance(value, list) and isinstance(node.get("items"), dict):
+        for idx, child in enumerate(value):
+            _unknown(child, node["items"], comps, "%s[%d]" % (path, idx), out)
 
 
 def wants_aggregated_discovery(accept):

@@ -359,3 +359,25 @@ def test_builtin_documents_are_shared_between_registries():
     one, two = Registry(), Registry()
     assert one.openapi_v3("apis/apps/v1") is two.openapi_v3("apis/apps/v1")
     assert one.api_resource_list("", "v1") is two.api_resource_list("", "v1")
+
+
+def test_unknown_fields_for_field_validation(reg):
+    reg.add_crd(CRD)
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "labels": {"a": "b"}, "bogus": 1},
+           "spec": {"replicas": 1, "replicaz": 2, "selector": {"matchLabels": {"a": "b"}},
+                    "template": {"metadata": {"labels": {"a": "b"}},
+                                 "spec": {"containers": [{"name": "c", "image": "i"},
+                                                         {"name": "d", "imagePullPolicyy": "Always",
+                                                          "securityContext": {"seccompProfile": {"type": "x"}}}],
+                                          "dnsConfig": {"anything": {"goes": True}}}}},
+           "status": {"replicas": 1}}
+    assert reg.unknown_fields(dep) == ["metadata.bogus", "spec.replicaz",
+                                       "spec.template.spec.containers[1].imagePullPolicyy"]
+    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
+              "spec": {"replicas": 1, "ports": [{"port": 1, "extra": 2}], "size": 3}}
+    assert reg.unknown_fields(widget) == ["spec.ports[0].extra", "spec.size"]
+    loose = {"apiVersion": "example.com/v1beta1", "kind": "Widget", "metadata": {"name": "w"}, "anything": 1}
+    assert reg.unknown_fields(loose) == []
+    assert reg.unknown_fields({"apiVersion": "nope/v1", "kind": "X", "a": 1}) == []
+    assert reg.unknown_fields({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+                               "data": {"any": "key"}}) == []
