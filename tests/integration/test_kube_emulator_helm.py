@@ -42,6 +42,13 @@ def test_helm_lifecycle(kube_cluster, chart_repo, helm_version):
     releases = json.loads(helm("list", "-n", "crusoe-system", "-o", "json").stdout)
     assert [(r["name"], r["status"], r["chart"]) for r in releases] == [
         ("crusoe-support-roles", "deployed", "crusoe-support-roles-0.1.1")]
+    writes = [e for e in k.cluster.writes() if e["resource"] == "clusterroles"]
+    if helm_version == 4:  # Helm 4 applies server side
+        assert writes and all(e["method"] == "PATCH" and e["content_type"] == "application/apply-patch+yaml" for e in writes)
+    else:
+        assert writes and all(e["method"] == "POST" for e in writes)
+    release_writes = [e for e in k.cluster.writes() if e["resource"] == "secrets"]
+    assert release_writes[0]["content_type"] == "application/vnd.kubernetes.protobuf"
     secrets = [s["metadata"]["name"] for s in k.cluster.list("v1", "Secret", "crusoe-system")]
     assert "sh.helm.release.v1.crusoe-support-roles.v1" in secrets
     assert k.cluster.list("flowcontrol.apiserver.k8s.io/v1", "FlowSchema") == [] or all(
