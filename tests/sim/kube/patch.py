@@ -457,8 +457,13 @@ def _pe_field(name):
     return "f:" + name
 
 
+# list-map key fields kube-apiserver defaults before it merges (a port without protocol is the TCP port)
+_KEY_DEFAULTS = {"protocol": "TCP"}
+
+
 def _pe_key(item, keys):
-    return "k:" + json.dumps({k: item.get(k) for k in keys if k in item}, sort_keys=True, separators=(",", ":"))
+    ident = {k: item[k] if k in item else _KEY_DEFAULTS.get(k) for k in keys if k in item or k in _KEY_DEFAULTS}
+    return "k:" + json.dumps(ident, sort_keys=True, separators=(",", ":"))
 
 
 def _pe_value(value):

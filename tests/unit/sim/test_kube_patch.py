@@ -487,3 +487,14 @@ def test_managed_fields_sorted_apply_first():
     obj = update_managed_fields(None, _cm({"a": "1"}), "zz-update", "Update", T0)
     obj, _conflicts = server_side_apply(obj, _cm({"b": "1"}), "aa-apply", False, "v1", "ConfigMap", T1)
     assert [e["operation"] for e in obj["metadata"]["managedFields"]] == ["Apply", "Update"]
+
+
+def test_apply_port_without_protocol_is_the_tcp_port():
+    live = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
+            "spec": {"containers": [{"name": "a", "image": "a:1", "ports": [{"containerPort": 80, "protocol": "TCP"}]}]}}
+    applied = copy.deepcopy(live)
+    applied["spec"]["containers"][0]["ports"] = [{"containerPort": 80, "name": "http"}]
+    obj, conflicts = server_side_apply(live, applied, "one", False, "v1", "Pod", T0)
+    assert conflicts == []
+    assert obj["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP", "name": "http"}]
+    assert '.spec.containers[name="a"].ports[containerPort=80,protocol="TCP"].name' in _owned(obj, "one")
