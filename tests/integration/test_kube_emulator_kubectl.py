@@ -174,3 +174,16 @@ def test_get_output_as_yaml_roundtrip(kube_cluster):
     k = kube_cluster
     obj = yaml.safe_load(k.kubectl("get", "namespace", "kube-system", "-o", "yaml").stdout)
     assert obj["kind"] == "Namespace" and obj["metadata"]["labels"]["kubernetes.io/metadata.name"] == "kube-system"
+
+
+def test_unknown_fields_are_refused_like_kube_apiserver(kube_cluster):
+    k = kube_cluster
+    k.kubectl("create", "namespace", "shop")
+    bad = DEPLOYMENT.replace("replicas: 2", "replicaz: 2").replace("image: nginx:1.27", "imagee: nginx:1.27")
+    out = k.kubectl("apply", "-f", "-", input_text=bad, check=False)
+    assert out.returncode != 0
+    assert ('strict decoding error: unknown field "spec.replicaz", '
+            'unknown field "spec.template.spec.containers[0].imagee"') in out.stderr
+    assert k.cluster.get("apps/v1", "Deployment", "web", "shop") is None
+    out = k.kubectl("apply", "--server-side", "-f", "-", input_text=bad, check=False)
+    assert out.returncode != 0 and 'unknown field "spec.replicaz"' in out.stderr

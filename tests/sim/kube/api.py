@@ -16,7 +16,7 @@ import string
 
 import yaml
 
-from sim.kube import errors
+from sim.kube import errors, validation
 from sim.kube import patch as patchlib
 from sim.kube.store import (SelectorError, decode_continue, encode_continue, fields_match, labels_match, new_uid,
                             now_rfc3339, parse_field_selector, parse_label_selector)
@@ -129,6 +129,7 @@ class Ctx:
     """What one request carries into an operation."""
 
     def __init__(self, cluster, user, groups, query, user_agent=""):
+        self.warnings = []
         self.cluster = cluster
         self.user = user
         self.groups = groups
@@ -245,6 +246,24 @@ def check_namespace(cluster, rt, namespace, name, creating=True):
                                   "field": "metadata.namespace"}]})
 
 
+def check_fields(ctx, rt, obj, verb="creating"):
+    """fieldValidation: Strict -> 400 for unknown fields, Warn (default) -> warnings, Ignore -> nothing."""
+    mode = ctx.query.get("fieldValidation") or "Warn"
+    if mode not in ("Strict", "Warn", "Ignore"):
+        raise errors.bad_request('fieldValidation parameter unsupported: %s. Supported values: "Ignore", "Warn", "Strict"' % mode)
+    if mode == "Ignore":
+        return
+    unknown = validation.unknown_fields(rt, obj)
+    if not unknown:
+        return
+    texts = ['unknown field "%s"' % path for path in unknown]
+    if mode == "Strict":
+        del verb
+        raise errors.bad_request("%s in version \"%s\" cannot be handled as a %s: strict decoding error: %s"
+                                 % (rt.kind, rt.group_version, rt.kind, ", ".join(texts)))
+    ctx.warnings.extend(texts)
+
+
 def _check_type(rt, obj):
     if not isinstance(obj, dict):
         raise errors.bad_request("the body of the request was not a JSON object")
@@ -265,6 +284,7 @@ def _check_type(rt, obj):
 def create(ctx, rt, namespace, obj, manager_default=None, operation="Update"):
     cluster = ctx.cluster
     _check_type(rt, obj)
+    check_fields(ctx, rt, obj)
     meta = obj["metadata"]
     if rt.namespaced:
         if meta.get("namespace") and namespace and meta["namespace"] != namespace:
@@ -305,6 +325,8 @@ def replace(ctx, rt, namespace, name, new, old, subresource="", operation="Updat
     """The common tail of PUT and PATCH: merge immutable fields, bump generation, skip no-ops, store."""
     cluster = ctx.cluster
     _check_type(rt, new)
+    if operation != "Apply":
+        check_fields(ctx, rt, new)
     meta = new["metadata"]
     if meta.get("name") and meta["name"] != name:
         raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)" % (meta["name"], name))
@@ -444,6 +466,7 @@ def _apply(ctx, rt, namespace, name, body, old, subresource):
         if not body.get(field):
             raise errors.bad_request("%s must be set in an apply patch" % field)
     _check_type(rt, body)
+    check_fields(ctx, rt, body)
     meta = body["metadata"]
     if meta.get("name") and meta["name"] != name:
         raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)" % (meta["name"], name))
@@ -471,7 +494,6 @@ def _apply(ctx, rt, namespace, name, body, old, subresource):
         raise errors.ApiError(409, "Conflict", msg, {"causes": causes})
     managed = new.get("metadata", {}).get("managedFields")
     if live is None:
-        meta = new.setdefault("metadata", {})
         return create(ctx, rt, namespace, new, operation="Apply")
     return replace(ctx, rt, namespace, name, new, live, subresource, operation="Apply", check_rv=False, managed=managed)
 

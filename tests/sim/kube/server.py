@@ -163,6 +163,8 @@ class Handler(BaseHTTPRequestHandler):
                  "Cache-Control: no-cache, private", "Audit-Id: %s" % getattr(self, "_audit", "")]
         for k, v in (headers or {}).items():
             lines.append("%s: %s" % (k, v))
+        for text in getattr(self, "_warnings", None) or []:
+            lines.append('Warning: 299 - "%s"' % text.replace('"', '\\"'))
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
@@ -221,6 +223,7 @@ class Handler(BaseHTTPRequestHandler):
         self._query = dict(parse_qsl(parsed.query, keep_blank_values=True))
         self._status = 0
         self._audit = ""
+        self._warnings = []
         m = re.match(r"^/clusters/([^/]+)(/.*)?$", parsed.path)
         cluster = emulator.clusters.get(m.group(1)) if m else None
         body = self._read_body()
@@ -325,6 +328,7 @@ class Handler(BaseHTTPRequestHandler):
         if rt is None:
             raise errors.ApiError(404, "NotFound", "the server could not find the requested resource", {})
         ctx = api.Ctx(cluster, user, groups, self._query, self.headers.get("User-Agent", ""))
+        self._warnings = ctx.warnings
         if info.subresource:
             self._subresource(ctx, rt, info, body)
             return
