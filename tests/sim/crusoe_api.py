@@ -157,6 +157,19 @@ def default_fleet():
     }
 
 
+_RELATIVE = re.compile(r"^(?:now)?([+-]\d+)([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def resolve_time(value, now=None):
+    """'+3h', '-26h', 'now-30m' -> RFC3339 relative to now (so fleet files never age); anything else unchanged."""
+    match = _RELATIVE.match(str(value)) if isinstance(value, str) else None
+    if not match:
+        return value
+    delta = datetime.timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    return _iso((now or _now()) + delta)
+
+
 def load_fleet(source):
     """A fleet from a dict, a JSON file or a YAML file."""
     if source is None:
@@ -217,7 +230,8 @@ class CrusoeSim:
             self.state["support"][cluster["id"]] = {
                 "access_enabled": bool(support.get("access_enabled")),
                 "enabled_roles": [ROLE_ENUM.get(r.lower(), r) for r in support.get("enabled_roles", [])],
-                "active_requests": list(support.get("active_requests", [])),
+                "active_requests": [dict((k, resolve_time(v) if k.endswith("_at") else v) for k, v in r.items())
+                                    for r in support.get("active_requests", [])],
             }
         self._log = []
         self._faults = []

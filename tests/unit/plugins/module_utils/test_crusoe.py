@@ -450,3 +450,18 @@ def test_http_client_sees_http11_keepalive(crusoe_sim):
     assert resp.status == 401 and resp.version == 11
     assert set(body) >= {"code", "message"}
     conn.close()
+
+
+def test_simulator_loads_yaml_fleet_with_relative_times():
+    import os
+    from sim.crusoe_api import CrusoeSim
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "sim", "data", "crusoe_fleet.yml")
+    with CrusoeSim(path) as sim:
+        key = sim.keys[0]
+        client = crusoe.CrusoeClient(sim.url, key["access_key_id"], key["secret_key"])
+        settings = client.get("projects/1a000000-0000-4000-8000-000000000001/kubernetes/clusters/"
+                              "2c000000-0000-4000-8000-000000000001/support/settings")
+        marked = crusoe.annotate_requests(settings["active_requests"])
+        assert [(r["ticket_ref"], r["status"]) for r in marked] == [("ZD#4242", "active"), ("ZD#4100", "expired")]
+        assert [c["name"] for c in client.list_all("projects/1a000000-0000-4000-8000-000000000001/kubernetes/clusters")] \
+            == ["inference", "training-prod"]
