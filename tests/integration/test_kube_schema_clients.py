@@ -188,3 +188,105 @@ def test_python_dynamic_client_finds_resources(docserver):
     assert widget.name == "widgets" and widget.short_names == ["wd"]
     pod = client.resources.get(api_version="v1", kind="Pod")
     assert "exec" in pod.subresources
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The patch algorithms behind the emulator, driven by the real clients' own patch computation
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default, labels: {app: web}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+      containers:
+      - name: main
+        image: main:1
+        env: [{name: MODE, value: "one"}]
+        ports: [{containerPort: 8080}]
+        securityContext: {capabilities: {drop: [ALL]}}
+      - {name: sidecar, image: sidecar:1}
+      volumes: [{name: cfg, configMap: {name: cfg, items: [{key: a, path: a}]}}]
+"""
+
+CHART_TEMPLATE = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: demo}
+spec:
+  selector: {matchLabels: {app: demo}}
+  template:
+    metadata: {labels: {app: demo}}
+    spec:
+      containers:
+      - {name: main, image: "{{ .Values.image }}", env: [{name: MODE, value: "{{ .Values.mode }}"}]}
+      {{- if .Values.sidecar }}
+      - {name: sidecar, image: sidecar:1}
+      {{- end }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: demo}
+data:
+{{ toYaml .Values.data | indent 2 }}
+"""
+
+
+def _containers(cluster, name):
+    obj = cluster.get("apps/v1", "Deployment", name, "default")
+    return obj["spec"]["template"]["spec"]["containers"]
+
+
+def test_kubectl_client_side_apply_three_way_patch(kube_cluster):
+    kube_cluster.kubectl("apply", "-f", "-", input_text=DEPLOYMENT)
+    changed = DEPLOYMENT.replace("      - {name: sidecar, image: sidecar:1}\n", "").replace('"one"', '"two"')
+    proc = kube_cluster.kubectl("apply", "-f", "-", input_text=changed)
+    assert "warning" not in proc.stderr.lower()
+    containers = _containers(kube_cluster.cluster, "web")
+    assert [c["name"] for c in containers] == ["main"]
+    assert containers[0]["env"] == [{"name": "MODE", "value": "two"}]
+    assert containers[0]["securityContext"] == {"capabilities": {"drop": ["ALL"]}}
+    paths = [e["path"] for e in kube_cluster.cluster.request_log()]
+    assert any(p.endswith("/openapi/v3/apis/apps/v1") for p in paths)
+
+
+def test_kubectl_server_side_apply_conflict_and_force(kube_cluster):
+    kube_cluster.kubectl("apply", "--server-side", "-f", "-", input_text=DEPLOYMENT)
+    kube_cluster.kubectl("scale", "deployment/web", "--replicas=3")
+    proc = kube_cluster.kubectl("apply", "--server-side", "-f", "-", input_text=DEPLOYMENT, check=False)
+    assert proc.returncode != 0
+    # the scale subresource write is an Update by "kubectl": another manager than kubectl's Apply
+    assert "Apply failed with 1 conflict: conflict with \"kubectl\"" in proc.stderr
+    assert ".spec.replicas" in proc.stderr
+    kube_cluster.kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", input_text=DEPLOYMENT)
+    obj = kube_cluster.cluster.get("apps/v1", "Deployment", "web", "default")
+    assert obj["spec"]["replicas"] == 1
+    owners = {(e["manager"], e["operation"]) for e in obj["metadata"]["managedFields"]}
+    assert ("kubectl", "Apply") in owners
+    # the applier stops managing the sidecar: it goes
+    kube_cluster.kubectl("apply", "--server-side", "-f", "-",
+                         input_text=DEPLOYMENT.replace("      - {name: sidecar, image: sidecar:1}\n", ""))
+    assert [c["name"] for c in _containers(kube_cluster.cluster, "web")] == ["main"]
+
+
+@pytest.mark.parametrize("helm_version", [3, 4])
+def test_helm_upgrade_patches_like_a_real_cluster(kube_cluster, tmp_path, helm_version):
+    chart = tmp_path / "demo"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: demo\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text('image: main:1\nmode: one\nsidecar: true\ndata: {a: "1", b: "2"}\n')
+    (chart / "templates" / "all.yaml").write_text(CHART_TEMPLATE)
+    kube_cluster.helm("install", "demo", str(chart), "-n", "default", version=helm_version)
+    assert [c["name"] for c in _containers(kube_cluster.cluster, "demo")] == ["main", "sidecar"]
+    kube_cluster.helm("upgrade", "demo", str(chart), "-n", "default", "--set", "sidecar=false,mode=two,data.b=null",
+                      version=helm_version)
+    containers = _containers(kube_cluster.cluster, "demo")
+    assert [(c["name"], c["image"], c["env"]) for c in containers] == \
+        [("main", "main:1", [{"name": "MODE", "value": "two"}])]
+    assert kube_cluster.cluster.get("v1", "ConfigMap", "demo", "default")["data"] == {"a": "1"}
+    managers = {(e["manager"], e["operation"])
+                for e in kube_cluster.cluster.get("apps/v1", "Deployment", "demo", "default")["metadata"]["managedFields"]}
+    assert managers == ({("helm", "Update")} if helm_version == 3 else {("helm", "Apply")})
