@@ -227,3 +227,13 @@ def test_standalone_runner(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
+
+
+def test_session_kubeconfig_follows_clusters(kube_emulator, new_kube_cluster):
+    extra = new_kube_cluster("extra")
+    cfg = yaml.safe_load(open(kube_emulator.kubeconfig_path, encoding="utf-8").read())
+    assert extra.name in [c["name"] for c in cfg["contexts"]]
+    out = subprocess.run(["kubectl", "--context", extra.name, "auth", "whoami", "-o", "json"], capture_output=True,
+                         text=True, env=kube_emulator.env, check=True)
+    info = json.loads(out.stdout)["status"]["userInfo"]
+    assert info["username"] == "admin" and "system:masters" in info["groups"]

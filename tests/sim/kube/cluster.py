@@ -168,15 +168,17 @@ class Cluster:
         with self._log_lock:
             self._log.clear()
 
-    def set_fault(self, kind, path_contains=None, **params):
-        """unreachable | slow (seconds=) | status (code=429|500|503, count=, retry_after=); optional path_contains."""
+    def set_fault(self, kind, path_contains=None, count=None, **params):
+        """unreachable | slow (seconds=) | status (code=429|500|503, retry_after=); optional path_contains= and count=
+        (how many matching requests it hits; "status" defaults to 1, the others to every request until cleared)."""
         if kind not in ("unreachable", "slow", "status"):
             raise ValueError("unknown fault kind %r" % kind)
-        fault = {"kind": kind, "path_contains": path_contains}
+        fault = {"kind": kind, "path_contains": path_contains, "count": count}
         fault.update(params)
         if kind == "status":
             fault.setdefault("code", 503)
-            fault.setdefault("count", 1)
+            if count is None and "count" not in params:
+                fault["count"] = 1
         with self._faults_lock:
             self._faults.append(fault)
 
@@ -190,10 +192,9 @@ class Cluster:
             for fault in self._faults:
                 if fault.get("path_contains") and fault["path_contains"] not in path:
                     continue
-                if fault["kind"] == "status":
-                    if fault["count"] is not None and fault["count"] <= 0:
+                if fault["count"] is not None:
+                    if fault["count"] <= 0:
                         continue
-                    if fault["count"] is not None:
-                        fault["count"] -= 1
+                    fault["count"] -= 1
                 return dict(fault)
         return None

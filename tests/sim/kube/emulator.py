@@ -44,6 +44,7 @@ class Emulator:
         self.clusters = {}
         self.identities = {t: (u, tuple(g)) for t, (u, g) in DEFAULT_IDENTITIES.items()}
         self.stopping = False
+        self.kubeconfig_path = None   # when set, rewritten with every cluster added or removed
         self._server = None
         self._thread = None
         self._lock = threading.Lock()
@@ -87,13 +88,17 @@ class Emulator:
                 raise ValueError("cluster %r exists" % name)
             cluster = Cluster(self, name, version=version, nodes=nodes)
             self.clusters[name] = cluster
-            return cluster
+        if self.kubeconfig_path:
+            self.write_kubeconfig(self.kubeconfig_path)
+        return cluster
 
     def remove_cluster(self, name):
         with self._lock:
             cluster = self.clusters.pop(name, None)
         if cluster is not None:
             cluster.store.close()
+        if self.kubeconfig_path and self.clusters:
+            self.write_kubeconfig(self.kubeconfig_path)
 
     def cluster(self, name):
         return self.clusters[name]

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """pytest fixtures for the Kubernetes API emulator (registered as a plugin by tests/conftest.py).
 
-- ``kube_emulator`` (session): a started Emulator; ``.new_cluster(prefix)`` helper via ``kube_cluster``.
+- ``kube_emulator`` (session): a started Emulator; ``.kubeconfig_path`` is a kubeconfig kept up to date with every
+  cluster (one context each, user admin) and ``.env`` the matching environment for kubectl/helm.
 - ``kube_cluster`` (function): a fresh virtual cluster for one test plus its kubeconfig and the environment for
   real kubectl / helm / helm4 (KUBECONFIG, PATH with the venv's bin, HELM_*_HOME in a tmp dir).
 """
@@ -30,16 +31,7 @@ class KubeEnv:
         self.tmp_path = tmp_path
         self.kubeconfig = str(tmp_path / ("kubeconfig-%s.yaml" % cluster.name))
         emulator.write_kubeconfig(self.kubeconfig, clusters=[cluster.name])
-        helm_home = tmp_path / "helm"
-        self.env = dict(os.environ)
-        self.env.update({
-            "KUBECONFIG": self.kubeconfig,
-            "PATH": VENV_BIN + os.pathsep + self.env.get("PATH", ""),
-            "HELM_CACHE_HOME": str(helm_home / "cache"),
-            "HELM_CONFIG_HOME": str(helm_home / "config"),
-            "HELM_DATA_HOME": str(helm_home / "data"),
-            "HOME": str(tmp_path),
-        })
+        self.env = client_env(self.kubeconfig, tmp_path)
 
     def kubectl(self, *args, user=None, check=True, input_text=None, timeout=120):
         """Run the real kubectl against this cluster; returns CompletedProcess (text)."""
@@ -69,10 +61,27 @@ class KubeEnv:
         return proc
 
 
+def client_env(kubeconfig, home):
+    """Environment for real kubectl / helm / helm4: KUBECONFIG, the venv's bin first on PATH, private HELM_* homes."""
+    env = dict(os.environ)
+    env.update({
+        "KUBECONFIG": str(kubeconfig),
+        "PATH": VENV_BIN + os.pathsep + env.get("PATH", ""),
+        "HELM_CACHE_HOME": os.path.join(str(home), "helm", "cache"),
+        "HELM_CONFIG_HOME": os.path.join(str(home), "helm", "config"),
+        "HELM_DATA_HOME": os.path.join(str(home), "helm", "data"),
+        "HOME": str(home),
+    })
+    return env
+
+
 @pytest.fixture(scope="session")
-def kube_emulator():
+def kube_emulator(tmp_path_factory):
     """One emulator process-wide; tests add their own clusters (see kube_cluster)."""
+    home = tmp_path_factory.mktemp("kube-emulator")
     emu = Emulator().start()
+    emu.kubeconfig_path = str(home / "kubeconfig.yaml")
+    emu.env = client_env(emu.kubeconfig_path, home)
     yield emu
     emu.stop()
 

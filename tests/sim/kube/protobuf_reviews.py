@@ -1,8 +1,10 @@
 # Copyright: (c) 2026, neocloud.support_access maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Protobuf tables for the authorization.k8s.io/v1 access reviews, registered into sim.kube.protobuf.
+"""Protobuf tables for the access reviews (authorization.k8s.io/v1) and SelfSubjectReview, registered into
+sim.kube.protobuf.
 
-`kubectl auth can-i` sends SelfSubjectAccessReview (and `--list` a SelfSubjectRulesReview) as protobuf.
+`kubectl auth can-i` sends SelfSubjectAccessReview (and `--list` a SelfSubjectRulesReview), `kubectl auth whoami`
+a SelfSubjectReview, as protobuf.
 Field numbers from k8s.io/api/authorization/v1/generated.proto. Registered at import by the server.
 """
 
@@ -37,16 +39,21 @@ def _review(name, spec, status=SAR_STATUS):
                            _f(3, "status", pb.MESSAGE, status)])
 
 
+AUTHZ = ("authorization.k8s.io/v1",)
 KINDS = {
-    "SelfSubjectAccessReview": _review("SelfSubjectAccessReview", SELF_SPEC),
-    "SubjectAccessReview": _review("SubjectAccessReview", SAR_SPEC),
-    "LocalSubjectAccessReview": _review("LocalSubjectAccessReview", SAR_SPEC),
-    "SelfSubjectRulesReview": _review("SelfSubjectRulesReview", RULES_SPEC, _Message("SubjectRulesReviewStatus", [])),
+    "SelfSubjectAccessReview": (_review("SelfSubjectAccessReview", SELF_SPEC), AUTHZ),
+    "SubjectAccessReview": (_review("SubjectAccessReview", SAR_SPEC), AUTHZ),
+    "LocalSubjectAccessReview": (_review("LocalSubjectAccessReview", SAR_SPEC), AUTHZ),
+    "SelfSubjectRulesReview": (_review("SelfSubjectRulesReview", RULES_SPEC, _Message("SubjectRulesReviewStatus", [])),
+                               AUTHZ),
+    # authentication.k8s.io/v1 SelfSubjectReview (kubectl auth whoami): metadata and an output-only status
+    "SelfSubjectReview": (_Message("SelfSubjectReview", [_f(1, "metadata", pb.MESSAGE, pb.OBJECT_META)]),
+                          ("authentication.k8s.io/v1",)),
 }
 
 
 def register():
     """Teach sim.kube.protobuf the review kinds it does not list itself (idempotent)."""
     kinds = pb._KINDS  # pylint: disable=protected-access
-    for kind, message in KINDS.items():
-        kinds.setdefault(kind, (message, ("authorization.k8s.io/v1",)))
+    for kind, entry in KINDS.items():
+        kinds.setdefault(kind, entry)
