@@ -498,3 +498,31 @@ def test_apply_port_without_protocol_is_the_tcp_port():
     assert conflicts == []
     assert obj["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP", "name": "http"}]
     assert '.spec.containers[name="a"].ports[containerPort=80,protocol="TCP"].name' in _owned(obj, "one")
+
+
+def test_apply_to_the_status_subresource_touches_only_status():
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment",
+           "metadata": {"name": "web", "namespace": "ns", "labels": {"app": "web"}}, "spec": {"replicas": 2}}
+    obj, _conflicts = server_side_apply(None, dep, "one", False, "apps/v1", "Deployment", T0)
+    status = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "ns"},
+              "spec": {"replicas": 7}, "status": {"readyReplicas": 2}}
+    obj, conflicts = server_side_apply(obj, status, "controller", False, "apps/v1", "Deployment", T1,
+                                       subresource="status")
+    assert conflicts == []
+    assert obj["spec"] == {"replicas": 2} and obj["status"] == {"readyReplicas": 2}
+    assert obj["metadata"]["labels"] == {"app": "web"}
+    entry = _entry(obj, "controller")
+    assert entry["subresource"] == "status" and fields_v1_paths(entry["fieldsV1"]) == [".status.readyReplicas"]
+    assert _owned(obj, "one") == [".metadata.labels.app", ".spec.replicas"]
+
+
+def test_update_of_the_status_subresource_is_recorded_apart():
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "ns"},
+           "spec": {"replicas": 2}}
+    obj = update_managed_fields(None, dep, "kubectl-create", "Update", T0)
+    with_status = dict(copy.deepcopy(obj), status={"replicas": 2})
+    obj = update_managed_fields(obj, with_status, "kube-controller-manager", "Update", T1, subresource="status")
+    entry = _entry(obj, "kube-controller-manager", "Update")
+    assert entry["subresource"] == "status"
+    assert fields_v1_paths(entry["fieldsV1"]) == [".status.replicas"]
+    assert _owned(obj, "kubectl-create", "Update") == [".spec.replicas"]
