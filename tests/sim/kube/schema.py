@@ -662,6 +662,25 @@ def _crd_component(rt, schema):
     return out, lst
 
 
+def _crd_gv_document(entries, kube_version):
+    """(document, hash) of one custom group version served by [(ResourceType, openAPIV3Schema)]."""
+    paths = {}
+    schemas = _closure([META + "DeleteOptions", META + "Status", META + "Patch", META + "WatchEvent", OBJECT_META,
+                        META + "ListMeta"])
+    for rt, schema in entries:
+        paths.update(_resource_paths(rt, strategic=False))
+        comp, lst = _crd_component(rt, schema)
+        schemas[rt.schema_name] = comp
+        schemas[rt.schema_name + "List"] = lst
+        if "scale" in rt.subresources:
+            schemas.update(_closure([PACKAGES["autoscaling"] + ".Scale"]))
+    doc = _document(kube_version, dict(sorted(paths.items())), dict(sorted(schemas.items())))
+    return doc, _hash(doc)
+
+
+_CRD_DOCS = {}
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The registry
 
@@ -770,8 +789,8 @@ class Registry:
         order += sorted(g for g in versions if g not in _GROUP_ORDER)
         return [(g, sort_versions(versions[g])) for g in order]
 
-    def _cached(self, key, build):
-        shared = not self._crds
+    def _cached(self, key, build, shared=False):
+        shared = shared or not self._crds
         cache = _SHARED_CACHE if shared else self._cache
         full_key = (key, self.kube_version, self.server_address) if shared else key
         if full_key not in cache:
@@ -836,7 +855,8 @@ class Registry:
                     items.append(sub_entry)
             gv = "%s/%s" % (group, version) if group else version
             return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": items}
-        return self._cached(("resources", group, version), build)
+        # built-in group versions cannot change with CRDs: one copy for every registry
+        return self._cached(("resources", group, version), build, shared=group in BUILTIN_GROUPS)
 
     def aggregated_discovery(self, core):
         """apidiscovery.k8s.io/v2 APIGroupDiscoveryList for /api (core=True) or /apis (core=False).
@@ -849,15 +869,18 @@ class Registry:
             for g, versions in self._groups():
                 if bool(g) == core:
                     continue
-                vers = []
-                for v in versions:
-                    vers.append({"version": v, "resources": [self._v2_resource(r) for r in self._resources(g, v)],
-                                 "freshness": "Current"})
+                vers = [self._v2_version(g, v) for v in versions]
                 meta = {"name": g, "creationTimestamp": None} if g else {"creationTimestamp": None}
                 items.append({"metadata": meta, "versions": vers})
             return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2",
                     "metadata": {}, "items": items}
         return self._cached(("aggregated", bool(core)), build)
+
+    def _v2_version(self, group, version):
+        def build():
+            return {"version": version, "resources": [self._v2_resource(r) for r in self._resources(group, version)],
+                    "freshness": "Current"}
+        return self._cached(("v2-version", group, version), build, shared=group in BUILTIN_GROUPS)
 
     @staticmethod
     def _v2_resource(r):
@@ -904,18 +927,15 @@ class Registry:
                        if rt.group == group and rt.version == version]
             if not entries:
                 return None
-            paths = {}
-            schemas = _closure([META + "DeleteOptions", META + "Status", META + "Patch", META + "WatchEvent",
-                                OBJECT_META, META + "ListMeta"])
-            for rt, schema in entries:
-                paths.update(_resource_paths(rt, strategic=False))
-                comp, lst = _crd_component(rt, schema)
-                schemas[rt.schema_name] = comp
-                schemas[rt.schema_name + "List"] = lst
-                if "scale" in rt.subresources:
-                    schemas.update(_closure([PACKAGES["autoscaling"] + ".Scale"]))
-            doc = _document(self.kube_version, dict(sorted(paths.items())), dict(sorted(schemas.items())))
-            return doc, _hash(doc)
+            # clusters of a fleet tend to carry the same CRDs: identical definitions share one document
+            digest = hashlib.sha256(json.dumps([(dataclasses.astuple(rt), schema) for rt, schema in entries],
+                                               sort_keys=True, default=str).encode()).hexdigest()
+            shared_key = ("crd-openapi", digest, self.kube_version)
+            if shared_key not in _CRD_DOCS:
+                if len(_CRD_DOCS) > 256:
+                    _CRD_DOCS.clear()
+                _CRD_DOCS[shared_key] = _crd_gv_document(entries, self.kube_version)
+            return _CRD_DOCS[shared_key]
         return self._cached(("openapi", group, version), build)
 
     def _misc_documents(self):
