@@ -360,12 +360,25 @@ def annotate_requests(requests, now=None):
     return out
 
 
+def _api_roles(roles):
+    """Roles the API reports, normalised where known; an unknown value is kept as it is (and never matches)."""
+    known = [r for r in SUPPORT_ROLE_ORDER if r in set(_try_role(x) for x in roles or [])]
+    return known + [to_text(x) for x in roles or [] if _try_role(x) is None]
+
+
+def _try_role(role):
+    try:
+        return normalize_role(role)
+    except ValueError:
+        return None
+
+
 def settings_view(settings):
     """Settings as returned: roles normalised, requests annotated."""
     requests = annotate_requests(settings.get("active_requests"))
     return dict(
         access_enabled=bool(settings.get("access_enabled")),
-        enabled_roles=normalize_roles(settings.get("enabled_roles"), implied=False),
+        enabled_roles=_api_roles(settings.get("enabled_roles")),
         active_requests=requests,
         active_request_count=len([r for r in requests if not r["expired"]]),
     )

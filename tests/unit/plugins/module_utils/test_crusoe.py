@@ -465,3 +465,10 @@ def test_simulator_loads_yaml_fleet_with_relative_times():
         assert [(r["ticket_ref"], r["status"]) for r in marked] == [("ZD#4242", "active"), ("ZD#4100", "expired")]
         assert [c["name"] for c in client.list_all("projects/1a000000-0000-4000-8000-000000000001/kubernetes/clusters")] \
             == ["inference", "training-prod"]
+
+
+def test_settings_view_keeps_unknown_api_roles_visible():
+    view = crusoe.settings_view({"access_enabled": True,
+                                 "enabled_roles": ["SUPPORT_ACCESS_ROLE_OPERATOR", "SUPPORT_ACCESS_ROLE_UNSPECIFIED"]})
+    assert view["enabled_roles"] == ["operator", "SUPPORT_ACCESS_ROLE_UNSPECIFIED"]
+    assert view["active_requests"] == [] and view["active_request_count"] == 0
