@@ -237,3 +237,46 @@ def test_session_kubeconfig_follows_clusters(kube_emulator, new_kube_cluster):
                          text=True, env=kube_emulator.env, check=True)
     info = json.loads(out.stdout)["status"]["userInfo"]
     assert info["username"] == "admin" and "system:masters" in info["groups"]
+
+
+def test_rbac_escalation_prevention_and_immutable_fields(kube_cluster):
+    admin = Api(kube_cluster)
+    nobody = Api(kube_cluster, token="nobody-token")
+    rbac_ns = "/apis/rbac.authorization.k8s.io/v1/namespaces/default"
+    admin.call("POST", rbac_ns + "/roles", {
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "rbac-editor"},
+        "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles", "rolebindings"],
+                   "verbs": ["create", "update", "get"]}]})
+    status, body, _resp = admin.call("POST", rbac_ns + "/rolebindings", {
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "nobody-edits"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "rbac-editor"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "nobody"}]})
+    assert status == 201, body
+    # granting what one holds is fine, more is not
+    held = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "held"},
+            "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"], "verbs": ["get"]}]}
+    assert nobody.call("POST", rbac_ns + "/roles", held)[0] == 201
+    more = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "more"},
+            "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["delete"]}]}
+    status, body, _resp = nobody.call("POST", rbac_ns + "/roles", more)
+    assert status == 403
+    assert body["message"] == ('roles.rbac.authorization.k8s.io "more" is forbidden: user "nobody" (groups=["system:authenticated"]) '
+                               'is attempting to grant RBAC permissions not currently held:\n'
+                               '{APIGroups:[""], Resources:["pods"], Verbs:["delete"]}')
+    binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "grab"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+               "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "nobody"}]}
+    status, body, _resp = nobody.call("POST", rbac_ns + "/rolebindings", binding)
+    assert status == 403 and "attempting to grant RBAC permissions not currently held" in body["message"]
+    # roleRef cannot change, even for the admin
+    status, binding, _resp = admin.call("GET", rbac_ns + "/rolebindings/nobody-edits")
+    binding["roleRef"]["name"] = "held"
+    status, body, _resp = admin.call("PUT", rbac_ns + "/rolebindings/nobody-edits", binding)
+    assert status == 422 and body["message"].startswith(
+        'RoleBinding.rbac.authorization.k8s.io "nobody-edits" is invalid: roleRef: Invalid value: ')
+    assert body["message"].endswith(": cannot change roleRef")
+    admin.call("POST", "/apis/apps/v1/namespaces/default/deployments", _deployment("sel"))
+    status, body, _resp = admin.call("PATCH", "/apis/apps/v1/namespaces/default/deployments/sel",
+                                     {"spec": {"selector": {"matchLabels": {"app": "other"}}}},
+                                     ctype="application/merge-patch+json")
+    assert status == 422 and "spec.selector: Invalid value" in body["message"] and "field is immutable" in body["message"]

@@ -16,7 +16,7 @@ import string
 
 import yaml
 
-from sim.kube import errors, validation
+from sim.kube import admission, errors, validation
 from sim.kube import patch as patchlib
 from sim.kube.store import (SelectorError, decode_continue, encode_continue, fields_match, labels_match, new_uid,
                             now_rfc3339, parse_field_selector, parse_label_selector)
@@ -311,6 +311,7 @@ def create(ctx, rt, namespace, obj, manager_default=None, operation="Update"):
             meta["generation"] = 1
         else:
             meta.pop("generation", None)
+        admission.admit(ctx, rt, obj)
         if operation == "Update":
             obj = patchlib.update_managed_fields(None, obj, _manager(ctx, manager_default), "Update", now_rfc3339())
         if ctx.dry_run:
@@ -379,6 +380,7 @@ def replace(ctx, rt, namespace, name, new, old, subresource="", operation="Updat
     meta["resourceVersion"] = old["metadata"].get("resourceVersion")
     if _strip_for_compare(new) == _strip_for_compare(old):
         return old
+    admission.admit(ctx, rt, new, old)
     if ctx.dry_run:
         return new
     with cluster.store.lock:

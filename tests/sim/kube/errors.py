@@ -59,7 +59,8 @@ def invalid(rt, name, causes):
                "causes": [{"reason": "FieldValueInvalid", "message": m, "field": f} for f, m in causes]}
     if rt.group:
         details["group"] = rt.group
-    return ApiError(422, "Invalid", '%s "%s" is invalid: %s' % (rt.kind, name, text), details)
+    kind = rt.kind + ("." + rt.group if rt.group else "")
+    return ApiError(422, "Invalid", '%s "%s" is invalid: %s' % (kind, name, text), details)
 
 
 def forbidden_text(user, attrs):
