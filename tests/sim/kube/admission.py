@@ -58,9 +58,10 @@ def _escalation(ctx, rt, name, rules, namespace):
     missing = [r for r in rules if not _covered(ctx.cluster.authorizer, ctx.user, list(ctx.groups), r, namespace)]
     if missing:
         groups = "[" + " ".join(json.dumps(g) for g in ctx.groups) + "]"
-        raise errors.ApiError(403, "Forbidden", '%s "%s" is forbidden: user "%s" (groups=%s) is attempting to grant RBAC '
-                              "permissions not currently held:\n%s" % (errors.qualified(rt), name, ctx.user, groups,
-                                                                        "\n".join(_describe_rule(r) for r in missing)),
+        held = "\n".join(_describe_rule(r) for r in missing)
+        message = ('%s "%s" is forbidden: user "%s" (groups=%s) is attempting to grant RBAC permissions not currently '
+                   "held:\n%s" % (errors.qualified(rt), name, ctx.user, groups, held))
+        raise errors.ApiError(403, "Forbidden", message,
                               {"name": name, "group": rt.group, "kind": rt.plural})
 
 
