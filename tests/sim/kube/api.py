@@ -16,7 +16,7 @@ import string
 
 import yaml
 
-from sim.kube import admission, errors, validation
+from sim.kube import admission, errors
 from sim.kube import patch as patchlib
 from sim.kube.store import (SelectorError, decode_continue, encode_continue, fields_match, labels_match, new_uid,
                             now_rfc3339, parse_field_selector, parse_label_selector)
@@ -253,7 +253,7 @@ def check_fields(ctx, rt, obj, verb="creating"):
         raise errors.bad_request('fieldValidation parameter unsupported: %s. Supported values: "Ignore", "Warn", "Strict"' % mode)
     if mode == "Ignore":
         return
-    unknown = validation.unknown_fields(rt, obj)
+    unknown = ctx.cluster.registry.unknown_fields(obj)
     if not unknown:
         return
     texts = ['unknown field "%s"' % path for path in unknown]
