@@ -1,0 +1,487 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Inventory plugin: Crusoe Managed Kubernetes clusters as hosts, one host per cluster."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: crusoe
+short_description: Crusoe Managed Kubernetes clusters as inventory hosts
+version_added: 0.1.0
+author:
+  - neocloud.support_access maintainers
+description:
+  - Reads the Crusoe Managed Kubernetes (CMK) clusters of one, several or all projects visible to a Crusoe access key
+    and makes one inventory host per cluster, with the host variables the roles and playbooks of
+    C(neocloud.support_access) expect (the C(support_access_*) variables listed below).
+  - Every host runs locally (C(ansible_connection=local)) with the Python of the controller
+    (C(ansible_python_interpreter={{ ansible_playbook_python }})); the work on a cluster goes to the Crusoe API and
+    the cluster's Kubernetes API, not to a machine.
+  - "Host variables set for every cluster: C(support_access_provider) (V(crusoe)), C(support_access_project) (project
+    id), C(support_access_project_name), C(support_access_cluster) (cluster id), C(support_access_cluster_name),
+    C(support_access_cluster_state), C(support_access_location), C(support_access_context) (from O(context_template)),
+    C(support_access_kubeconfig) (only when O(kubeconfig) is set), C(support_access_cluster_info) (the cluster record
+    as the API returned it), C(ansible_connection) and C(ansible_python_interpreter)."
+  - "Groups: every host is in C(crusoe), in C(crusoe_<project name>) and in C(crusoe_<location>) (characters other than
+    letters, digits and underscores become underscores, so project V(ml) gives C(crusoe_ml) and location
+    V(us-east1-a) gives C(crusoe_us_east1_a)); O(groups) and O(keyed_groups) add more."
+  - "Host names: the cluster name. When clusters of different projects share a name, each of them is named
+    C(<project name>-<cluster name>) instead. When names still collide (one project holding two clusters of the same
+    name), each of the colliding hosts gets C(-<cluster id>) appended. The rule only looks at the clusters the
+    filters keep, so a name changes when a colliding cluster appears or goes away."
+  - The inventory file name must be C(crusoe.yml) or C(crusoe.yaml), or end with C(.crusoe.yml) or C(.crusoe.yaml).
+extends_documentation_fragment:
+  - constructed
+  - inventory_cache
+options:
+  plugin:
+    description:
+      - Marks the file as a source for this plugin.
+    type: str
+    required: true
+    choices: [neocloud.support_access.crusoe]
+  projects:
+    description:
+      - Projects whose clusters become hosts, each as a UUID or as an exact name.
+      - A name must match exactly one project visible to the key.
+      - If neither O(projects) nor O(all_projects) is set, the default project is used as the Crusoe modules use it
+        (E(CRUSOE_DEFAULT_PROJECT), then C(default_project) in the config file profile, then the only visible
+        project).
+      - Mutually exclusive with O(all_projects=true).
+    type: list
+    elements: str
+    default: []
+  all_projects:
+    description:
+      - Take the clusters of every project visible to the key.
+    type: bool
+    default: false
+  states:
+    description:
+      - Only clusters in one of these states (for example V(STATE_RUNNING), V(STATE_PROVISIONING)).
+      - An empty list keeps clusters of every state.
+    type: list
+    elements: str
+    default: [STATE_RUNNING]
+  locations:
+    description:
+      - Only clusters in one of these locations (for example V(us-east1-a)). An empty list keeps every location.
+    type: list
+    elements: str
+    default: []
+  name_patterns:
+    description:
+      - Only clusters whose name matches at least one of these shell-style globs (C(*), C(?), C([seq])),
+        case-sensitive. An empty list keeps every name.
+    type: list
+    elements: str
+    default: []
+  exclude_patterns:
+    description:
+      - Leave out clusters whose name matches any of these shell-style globs. Applied after O(name_patterns).
+    type: list
+    elements: str
+    default: []
+  kubeconfig:
+    description:
+      - Kubeconfig file for the clusters' Kubernetes APIs, set as C(support_access_kubeconfig) on every host.
+      - May be a Jinja2 template over the same variables as O(context_template), for example
+        V(~/.kube/crusoe-{{ name }}.yaml); a leading C(~) is expanded on the controller.
+      - If not set, hosts have no C(support_access_kubeconfig) and the Kubernetes tasks use their own defaults
+        (E(K8S_AUTH_KUBECONFIG), C(~/.kube/config)).
+    type: str
+  context_template:
+    description:
+      - Jinja2 template for C(support_access_context), the kubeconfig context of the cluster.
+      - "Its variables are the fields of the cluster record (C(id), C(name), C(location), C(state), C(version),
+        C(project_id), C(dns_name), ...) plus C(project_name), C(cluster) (the whole record) and C(project)
+        (C({id, name}))."
+      - An undefined variable or another template error makes the inventory fail, naming the cluster.
+      - If not set, the context is the cluster name (as if V({{ name }}) were given).
+    type: str
+  api_endpoint:
+    description:
+      - Base URL of the Crusoe Cloud API, including the version path.
+      - If not set, the value of E(CRUSOE_API_ENDPOINT) is used, then C(api_endpoint) from the selected profile of
+        the config file, then V(https://api.cloud.crusoe.ai/v1).
+    type: str
+    env:
+      - name: CRUSOE_API_ENDPOINT
+  access_key_id:
+    description:
+      - Crusoe access key id.
+      - If not set, the value of E(CRUSOE_ACCESS_KEY_ID) is used, then C(access_key_id) from the selected profile of
+        the config file.
+    type: str
+    env:
+      - name: CRUSOE_ACCESS_KEY_ID
+  secret_key:
+    description:
+      - Crusoe secret key (URL-safe base64). It is never written to the inventory, the cache or a message.
+      - If not set, the value of E(CRUSOE_SECRET_KEY) is used, then C(secret_key) from the selected profile of the
+        config file. Prefer those (or an Ansible Vault encrypted value) to clear text in the inventory file.
+    type: str
+    env:
+      - name: CRUSOE_SECRET_KEY
+  profile:
+    description:
+      - Profile (TOML table) of the config file to read.
+      - If not set, the value of E(CRUSOE_PROFILE) is used, then the top-level C(profile) key of the config file,
+        then V(default).
+    type: str
+    env:
+      - name: CRUSOE_PROFILE
+  config_file:
+    description:
+      - Crusoe CLI config file (TOML) with one table per profile holding C(access_key_id), C(secret_key),
+        C(api_endpoint) and C(default_project). Options and environment variables take precedence over it.
+    type: path
+    default: ~/.crusoe/config
+  api_timeout:
+    description:
+      - Seconds to wait for one HTTP answer before the attempt counts as timed out.
+    type: int
+    default: 30
+  api_retries:
+    description:
+      - How many times a failed request is repeated, with exponential backoff and jitter (HTTP 429 honouring
+        C(Retry-After), refused connections, HTTP 502, 503, 504, timeouts and dropped connections).
+    type: int
+    default: 5
+  validate_certs:
+    description:
+      - Whether to verify the API server's TLS certificate.
+    type: bool
+    default: true
+notes:
+  - "Requests are signed with HMAC-SHA256 as Crusoe's own clients sign them; the controller's clock must be within
+    five minutes of the API's."
+  - The plugin only reads (C(GET)) from the Crusoe API.
+  - "With O(cache=true) and a persistent O(cache_plugin) such as V(ansible.builtin.jsonfile), a run within
+    O(cache_timeout) builds the inventory from the cache without any API request; C(ansible-inventory --flush-cache)
+    or C(meta: refresh_inventory) reads the API again. The cache holds the projects and cluster records (never
+    credentials) and is keyed by the inventory file, the endpoint, the access key id and the project selection;
+    the filters are applied after reading it, so changing them needs no refresh."
+  - "An API or configuration failure (for example a wrong secret key, an unknown project or an unreachable endpoint)
+    fails this inventory source with the reason; C(ansible-inventory) and C(ansible-playbook) show it as a warning
+    unless E(ANSIBLE_INVENTORY_UNPARSED_FAILED) or E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED) makes it fatal."
+seealso:
+  - module: neocloud.support_access.crusoe_cluster_info
+"""
+
+EXAMPLES = r"""
+# fleet.crusoe.yml: running clusters of the default project (CRUSOE_DEFAULT_PROJECT or the only project),
+# credentials from CRUSOE_ACCESS_KEY_ID / CRUSOE_SECRET_KEY or ~/.crusoe/config
+plugin: neocloud.support_access.crusoe
+
+# ---
+# prod.crusoe.yml: two projects, production clusters only, kubeconfig and context per cluster
+plugin: neocloud.support_access.crusoe
+projects:
+  - ml
+  - 0d1e2f30-1111-4222-8333-444455556666
+name_patterns: ["*-prod", "prod-*"]
+exclude_patterns: ["*-scratch"]
+kubeconfig: "~/.kube/crusoe.yaml"
+context_template: "crusoe-{{ project_name }}-{{ name }}"
+
+# ---
+# all.crusoe.yml: every visible project and every state, grouped by version, cached for an hour
+plugin: neocloud.support_access.crusoe
+all_projects: true
+states: []
+locations: [us-east1-a, us-southcentral1-a]
+profile: fleet
+keyed_groups:
+  - key: support_access_cluster_info.version
+    prefix: cmk
+  - key: support_access_cluster_state | lower
+    prefix: state
+groups:
+  support_on: "'training' in support_access_cluster_name"
+compose:
+  cmk_version: support_access_cluster_info.version
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/neocloud-crusoe-inventory
+cache_timeout: 3600
+
+# ---
+# Use it:
+#   ansible-inventory -i fleet.crusoe.yml --graph
+#   ansible-playbook -i fleet.crusoe.yml neocloud.support_access.audit
+"""
+
+import fnmatch
+import hashlib
+import json
+import os
+import re
+
+from ansible.errors import AnsibleError, AnsibleParserError
+from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe import (
+    UUID_RE,
+    AnsibleCrusoe,
+    CrusoeError,
+)
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core < 2.19 templates every inventory string
+    def trust_as_template(value):
+        """Older ansible-core needs no trust marker."""
+        return value
+
+PROVIDER = "crusoe"
+GROUP_PREFIX = "crusoe"
+CACHE_SCHEMA = 1
+INTERPRETER = "{{ ansible_playbook_python }}"
+DEFAULT_CONTEXT = trust_as_template("{{ name }}")
+CREDENTIAL_OPTIONS = ("api_endpoint", "access_key_id", "secret_key", "profile", "config_file", "api_timeout",
+                      "api_retries", "validate_certs")
+
+
+class _PluginOptions:
+    """The little of AnsibleModule that AnsibleCrusoe uses: params, and failures raised as parser errors."""
+
+    def __init__(self, params):
+        self.params = params
+
+    def fail_json(self, msg, **kwargs):  # pylint: disable=unused-argument
+        """AnsibleCrusoe reports configuration failures here."""
+        raise AnsibleParserError("Crusoe inventory: %s" % msg)
+
+
+def safe_group_part(value):
+    """Part of a group name: anything but letters, digits and underscores becomes an underscore."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", to_text(value))
+
+
+def cluster_matches(cluster, states=None, locations=None, name_patterns=None, exclude_patterns=None):
+    """Whether a cluster record passes the state, location, name and exclude filters (empty filter: all)."""
+    name = to_text(cluster.get("name") or "")
+    if states and cluster.get("state") not in states:
+        return False
+    if locations and cluster.get("location") not in locations:
+        return False
+    if name_patterns and not any(fnmatch.fnmatchcase(name, p) for p in name_patterns):
+        return False
+    if exclude_patterns and any(fnmatch.fnmatchcase(name, p) for p in exclude_patterns):
+        return False
+    return True
+
+
+def _collisions(names):
+    seen = {}
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+    return set(n for n, count in seen.items() if count > 1)
+
+
+def host_names(entries):
+    """Unique inventory host names for (project, cluster) pairs, in the same order.
+
+    The cluster name; <project name>-<cluster name> when clusters of different projects share it; and
+    -<cluster id> appended to whatever still collides.
+    """
+    names = [to_text(c.get("name") or c.get("id")) for p, c in entries]
+    projects_per_name = {}
+    for (project, dummy), name in zip(entries, names):
+        projects_per_name.setdefault(name, set()).add(project["id"])
+    names = ["%s-%s" % (project.get("name") or project["id"], name) if len(projects_per_name[name]) > 1 else name
+             for (project, dummy), name in zip(entries, names)]
+    clashing = _collisions(names)
+    return ["%s-%s" % (name, cluster.get("id")) if name in clashing else name
+            for (dummy, cluster), name in zip(entries, names)]
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    """Crusoe Managed Kubernetes clusters, one host per cluster."""
+
+    NAME = "neocloud.support_access.crusoe"
+
+    def verify_file(self, path):
+        """Accept crusoe.yml / crusoe.yaml and *.crusoe.yml / *.crusoe.yaml."""
+        if not super().verify_file(path):
+            return False
+        base = os.path.basename(path)
+        return base in ("crusoe.yml", "crusoe.yaml") or base.endswith((".crusoe.yml", ".crusoe.yaml"))
+
+    # -------------------------------------------------------------------------------- API access
+    def _api(self):
+        """An AnsibleCrusoe worker (config resolution, signed client, project lookup) for the plugin options."""
+        params = {}
+        for name in CREDENTIAL_OPTIONS:
+            value, origin = self.get_option_and_origin(name)
+            # Values from CRUSOE_* are left to resolve_config, which reads the same variables and says so in messages.
+            params[name] = None if to_text(origin).startswith("env") else value
+        params["project"] = None
+        return AnsibleCrusoe(_PluginOptions(params))
+
+    def _select_projects(self, api):
+        """[{id, name}] of the projects to read, from projects / all_projects / the default project."""
+        wanted = self.get_option("projects") or []
+        if self.get_option("all_projects"):
+            if wanted:
+                raise AnsibleParserError("Crusoe inventory: set either projects or all_projects: true, not both")
+            return [dict(id=p["id"], name=p.get("name")) for p in api.list_projects()]
+        if not wanted and api.config.get("project"):
+            return [api.resolve_project(api.config.get("project"))]
+        if not wanted:
+            visible = api.list_projects()
+            if len(visible) != 1:
+                raise AnsibleParserError(
+                    "Crusoe inventory: no project selected and %d projects are visible (%s): set projects or "
+                    "all_projects: true in the inventory file, or CRUSOE_DEFAULT_PROJECT, or default_project in the "
+                    "config file profile" % (len(visible), ", ".join(p.get("name") or p["id"] for p in visible) or "none"))
+            return [dict(id=visible[0]["id"], name=visible[0].get("name"))]
+        visible = api.list_projects()
+        chosen = []
+        for value in wanted:
+            value = to_text(value)
+            matches = [p for p in visible if p.get("id") == value] if UUID_RE.match(value) else []
+            if not matches:
+                matches = [p for p in visible if p.get("name") == value]
+            if not matches and UUID_RE.match(value):
+                matches = [self._project_by_id(api, value, visible)]
+            if len(matches) != 1:
+                raise AnsibleParserError(
+                    "Crusoe inventory: project '%s' (option projects) matched %d of the %d projects visible to key "
+                    "%s (%s)%s" % (value, len(matches), len(visible), api.config.get("access_key_id"),
+                                   ", ".join(p.get("name") or p["id"] for p in visible) or "none",
+                                   "; give its UUID instead" if matches else ""))
+            project = dict(id=matches[0]["id"], name=matches[0].get("name"))
+            if project not in chosen:
+                chosen.append(project)
+        return chosen
+
+    @staticmethod
+    def _project_by_id(api, value, visible):
+        try:
+            found = api.client.get("organizations/projects/%s" % value)
+        except CrusoeError as exc:
+            if exc.status == 404:
+                raise AnsibleParserError(
+                    "Crusoe inventory: project '%s' (option projects) not found; the key sees %s" % (
+                        value, ", ".join(p.get("name") or p["id"] for p in visible) or "no project"))
+            raise
+        return dict(id=found.get("id", value), name=found.get("name"))
+
+    def _fetch(self, api):
+        """What the API says: {schema, projects: [{id, name, clusters: [records]}]}."""
+        out = []
+        for project in self._select_projects(api):
+            clusters = api.client.list_all(api.cluster_path(project_id=project["id"]))
+            out.append(dict(id=project["id"], name=project.get("name"), clusters=clusters))
+        return dict(schema=CACHE_SCHEMA, projects=out)
+
+    def _cache_key(self, path, api):
+        selection = dict(endpoint=api.config.get("api_endpoint"), key=api.config.get("access_key_id"),
+                         projects=list(self.get_option("projects") or []),
+                         all_projects=bool(self.get_option("all_projects")),
+                         default_project=None if self.get_option("projects") else api.config.get("project"))
+        digest = hashlib.sha256(json.dumps(selection, sort_keys=True).encode("utf-8")).hexdigest()[:12]
+        return "%s_%s" % (self.get_cache_key(path), digest)
+
+    # -------------------------------------------------------------------------------- inventory
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        api = self._api()
+        try:
+            cache_key = self._cache_key(path, api)
+            use_cache = self.get_option("cache")
+            data = None
+            update_cache = use_cache and not cache
+            if use_cache and cache:
+                try:
+                    data = self._cache[cache_key]
+                except KeyError:
+                    update_cache = True
+                if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
+                    data, update_cache = None, True
+            if data is None:
+                data = self._fetch(api)
+            if update_cache:
+                self._cache[cache_key] = data
+        except CrusoeError as exc:
+            raise AnsibleParserError("Crusoe inventory: %s%s" % (to_native(exc.message), self._auth_hint(exc, api)))
+        self.populate(data)
+
+    @staticmethod
+    def _auth_hint(exc, api):
+        """Where the credentials came from, for 401/403 answers (never the secret itself)."""
+        if exc.status not in (401, 403):
+            return ""
+        sources = api.config.get("sources") or {}
+        return " (access key id %s from %s, secret key from %s)" % (
+            api.config.get("access_key_id"), sources.get("access_key_id") or "nowhere",
+            sources.get("secret_key") or "nowhere")
+
+    def _selected(self, data):
+        """(project, cluster) pairs that pass the filters, ordered by project then cluster name and id."""
+        filters = dict(states=self.get_option("states"), locations=self.get_option("locations"),
+                       name_patterns=self.get_option("name_patterns"),
+                       exclude_patterns=self.get_option("exclude_patterns"))
+        entries = []
+        for project in data.get("projects") or []:
+            ident = dict(id=project["id"], name=project.get("name"))
+            for cluster in sorted(project.get("clusters") or [], key=lambda c: (to_text(c.get("name")), to_text(c.get("id")))):
+                if cluster_matches(cluster, **filters):
+                    entries.append((ident, cluster))
+        return entries
+
+    def _template(self, option, template, variables, host):
+        self.templar.available_variables = variables
+        try:
+            return to_text(self.templar.template(template))
+        except AnsibleError as exc:
+            raise AnsibleParserError("Crusoe inventory: option %s failed for cluster '%s': %s" % (
+                option, host, to_native(exc.message if hasattr(exc, "message") else exc)))
+
+    def host_vars(self, project, cluster, host):
+        """The contract's host variables for one cluster."""
+        template_vars = dict(cluster)
+        template_vars.update(project_name=project.get("name"), project=dict(project), cluster=dict(cluster))
+        template_vars.setdefault("project_id", project["id"])
+        out = dict(
+            support_access_provider=PROVIDER,
+            support_access_project=project["id"],
+            support_access_project_name=project.get("name") or "",
+            support_access_cluster=cluster.get("id"),
+            support_access_cluster_name=cluster.get("name"),
+            support_access_cluster_state=cluster.get("state"),
+            support_access_location=cluster.get("location"),
+            support_access_context=self._template("context_template", self.get_option("context_template") or DEFAULT_CONTEXT,
+                                                  template_vars, host),
+            support_access_cluster_info=cluster,
+            ansible_connection="local",
+        )
+        kubeconfig = self.get_option("kubeconfig")
+        if kubeconfig:
+            out["support_access_kubeconfig"] = os.path.expanduser(
+                self._template("kubeconfig", kubeconfig, template_vars, host))
+        return out
+
+    def populate(self, data):
+        """Hosts, default groups and constructed groups/vars from API data (fresh or cached)."""
+        strict = self.get_option("strict")
+        entries = self._selected(data)
+        self.inventory.add_group(GROUP_PREFIX)
+        for (project, cluster), host in zip(entries, host_names(entries)):
+            hostvars = self.host_vars(project, cluster, host)
+            self.inventory.add_host(host, group=GROUP_PREFIX)
+            for group in ("%s_%s" % (GROUP_PREFIX, safe_group_part(project.get("name") or project["id"])),
+                          "%s_%s" % (GROUP_PREFIX, safe_group_part(cluster.get("location") or "unknown"))):
+                self.inventory.add_group(group)
+                self.inventory.add_host(host, group=group)
+            for name, value in hostvars.items():
+                self.inventory.set_variable(host, name, value)
+            # The only template the plugin writes itself; API data stays untrusted (never templated).
+            self.inventory.set_variable(host, "ansible_python_interpreter", trust_as_template(INTERPRETER))
+            self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
