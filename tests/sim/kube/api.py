@@ -118,11 +118,19 @@ def _manager(ctx, default=None):
 
 
 def _strip_for_compare(obj):
+    # managedFields stay in the comparison: a write that only changes field ownership (a first server-side
+    # apply of unchanged values, kubectl's client-side to server-side migration) is a real write. The patch
+    # functions return managedFields unchanged on true no-ops, so those still keep their resourceVersion.
     out = copy.deepcopy(obj)
-    meta = out.get("metadata", {})
-    meta.pop("managedFields", None)
-    meta.pop("resourceVersion", None)
+    out.get("metadata", {}).pop("resourceVersion", None)
     return out
+
+
+def _schema_args(cluster, rt):
+    """Schema facts the patch functions need for custom resources (built-ins come from their own tables)."""
+    if not getattr(rt, "crd", None):
+        return {}
+    return {"schema": cluster.registry.schema_for(rt.group_version, rt.kind), "has_status": rt.has_status}
 
 
 class Ctx:
@@ -375,7 +383,8 @@ def replace(ctx, rt, namespace, name, new, old, subresource="", operation="Updat
     if managed is not None:
         meta["managedFields"] = managed
     elif operation == "Update":
-        new = patchlib.update_managed_fields(old, new, _manager(ctx, manager_default), "Update", now_rfc3339())
+        new = patchlib.update_managed_fields(old, new, _manager(ctx, manager_default), "Update", now_rfc3339(),
+                                             subresource=subresource or "", **_schema_args(cluster, rt))
         meta = new["metadata"]
     meta["resourceVersion"] = old["metadata"].get("resourceVersion")
     if _strip_for_compare(new) == _strip_for_compare(old):
@@ -480,20 +489,13 @@ def _apply(ctx, rt, namespace, name, body, old, subresource):
         check_namespace(ctx.cluster, rt, namespace, name)
     try:
         new, conflicts = patchlib.server_side_apply(copy.deepcopy(live) if live else None, body, manager, force,
-                                                    rt.group_version, rt.kind, now_rfc3339())
+                                                    rt.group_version, rt.kind, now_rfc3339(),
+                                                    subresource=subresource or "", **_schema_args(ctx.cluster, rt))
     except patchlib.PatchError as exc:
         raise errors.ApiError(422, "Invalid", str(exc)) from exc
     if conflicts:
-        owner_re = re.compile(r'conflict with "([^"]*)"')
-        causes = []
-        for c in conflicts:
-            m = owner_re.search(c)
-            field = c.split(": ", 1)[-1] if ": " in c else c
-            causes.append({"type": "FieldManagerConflict", "message": c if m else 'conflict with "?": %s' % c,
-                           "field": field})
-        msg = "Apply failed with %d conflict%s: %s" % (len(conflicts), "" if len(conflicts) == 1 else "s",
-                                                       "\n".join(conflicts) if len(conflicts) > 1 else conflicts[0])
-        raise errors.ApiError(409, "Conflict", msg, {"causes": causes})
+        status = patchlib.conflict_status(conflicts)
+        raise errors.ApiError(409, "Conflict", status["message"], status["details"])
     managed = new.get("metadata", {}).get("managedFields")
     if live is None:
         return create(ctx, rt, namespace, new, operation="Apply")
