@@ -1,0 +1,58 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters for the fleet report: policy evaluation, collection of per-host reports, the summary and durations."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
+from ansible_collections.neocloud.support_access.plugins.module_utils import _report
+
+
+def support_access_findings(fact, policy=None, now=None):
+    """``{findings, verdict}`` of one cluster's report under a policy (merged over the defaults)."""
+    if not isinstance(fact, dict):
+        raise AnsibleFilterError("support_access_findings expects a support_access_cluster_report dictionary, got %s" % type(fact).__name__)
+    try:
+        findings, verdict = _report.evaluate(_report.normalize(fact), policy, now)
+    except _report.ReportError as exc:
+        raise AnsibleFilterError("support_access_findings: %s" % exc) from None
+    return {"findings": findings, "verdict": verdict}
+
+
+def support_access_summary(reports):
+    """Fleet counts over a list of cluster reports."""
+    if not isinstance(reports, (list, tuple)):
+        raise AnsibleFilterError("support_access_summary expects a list of cluster reports, got %s" % type(reports).__name__)
+    return _report.summarize([_report.normalize(r) for r in reports])
+
+
+def support_access_duration_seconds(value):
+    """Seconds in a duration such as ``8h`` or ``1h30m``."""
+    try:
+        return _lease.parse_duration(value, "duration")
+    except _lease.LeaseError as exc:
+        raise AnsibleFilterError("support_access_duration_seconds: %s" % exc) from None
+
+
+def support_access_reports(hostvars, hosts, playbook="audit"):
+    """One report per host: its support_access_cluster_report fact, or an error report when it never set one."""
+    if isinstance(hosts, str):
+        hosts = [hosts]
+    try:
+        return _report.collect(hostvars, list(hosts), playbook)
+    except _report.ReportError as exc:
+        raise AnsibleFilterError("support_access_reports: %s" % exc) from None
+
+
+class FilterModule:
+    """neocloud.support_access report filters."""
+
+    def filters(self):
+        return {
+            "support_access_findings": support_access_findings,
+            "support_access_summary": support_access_summary,
+            "support_access_duration_seconds": support_access_duration_seconds,
+            "support_access_reports": support_access_reports,
+        }

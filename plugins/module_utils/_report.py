@@ -1,0 +1,757 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet report: policy evaluation of per-cluster facts, the summary, and the JSON, Markdown, HTML and JUnit views.
+
+Every playbook sets one fact per cluster (``support_access_cluster_report``, schema 1); this file turns those facts
+into findings and a verdict, and renders them. Pure Python without Ansible imports, so the module, the filters and
+the unit tests share it. This is a private module_utils file of neocloud.support_access; its interface may change
+at any time.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import html
+import json
+import re
+import xml.etree.ElementTree as ET
+
+from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
+from ansible_collections.neocloud.support_access.plugins.module_utils import _support
+
+SCHEMA = 1
+FACT_NAME = "support_access_cluster_report"
+PLAYBOOKS = ("audit", "enable", "disable", "revoke", "sweep", "expire")
+VERDICTS = ("compliant", "noncompliant", "revoked", "not_revoked", "error", "unreachable")
+# Verdicts that fail a run with fail_on_findings, in the order reports list them.
+FAILING_VERDICTS = ("not_revoked", "unreachable", "error", "noncompliant")
+SEVERITIES = ("high", "medium", "low")
+FORMATS = ("json", "markdown", "html", "junit")
+EXTENSIONS = {"json": ".json", "markdown": ".md", "html": ".html", "junit": ".junit.xml"}
+DEFAULT_TITLE = "Support access report"
+
+# code -> (severity, what it means); docs/report.md explains each one.
+FINDING_CODES = {
+    "not-revoked": ("high", "a revoke run left support access open or could not verify it is closed"),
+    "unreachable": ("high", "the cluster's Kubernetes API (or the provider API) could not be reached"),
+    "support-access-without-lease": ("high", "support access is enabled but no active lease records why"),
+    "lease-expired-access-open": ("high", "the lease has expired but support access is still enabled"),
+    "role-not-allowed": ("high", "the provider has a support role enabled or requested that the policy does not allow"),
+    "firewall-opening-not-allowed": ("high", "the control-plane firewall admits the support VPN but the policy forbids it"),
+    "diagnostic-pods-present": ("high", "confirmed diagnostic pods (node shells, debug pods) run in the cluster"),
+    "viewer-can-exec": ("high", "the read-only support role can open shells in pods"),
+    "viewer-can-read-secrets": ("high", "the read-only support role can read Secrets"),
+    "lease-too-long": ("medium", "the lease lasts longer than the policy's max_lease"),
+    "support-bindings-without-access": ("medium", "support RBAC bindings exist while provider support access is disabled"),
+    "suspicious-pods-present": ("low", "pods that look diagnostic but are not confirmed run in the cluster"),
+}
+
+DEFAULT_POLICY = {
+    "allowed_roles": ["readonly", "operator"],
+    "max_lease": _lease.DEFAULT_DURATION,
+    "require_lease": True,
+    "allow_firewall_opening": True,
+    "support_subjects": [{"kind": "Group", "name": group} for group in _support.CRUSOE_SUPPORT_GROUPS],
+    "allow_diagnostic_pods": False,
+}
+
+COREWEAVE_VIEWER_ROLE = _support.COREWEAVE_SUPPORT_CLUSTER_ROLES[0]
+_EXEC_CAPABILITIES = ("exec_pods", "attach_pods")
+_EXEC_FLAGS = ("exec_pods_via_get", "attach_pods_via_get")
+_CRUSOE_ROLE_PREFIX = "SUPPORT_ACCESS_ROLE_"
+# Characters XML 1.0 cannot carry at all; hostile or binary input must not make the JUnit file unparseable.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class ReportError(ValueError):
+    """A policy, report or option that cannot be used; the message says which and why."""
+
+
+def utcnow():
+    """The current time, timezone-aware UTC."""
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _as_time(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
+    try:
+        return _lease.parse_time(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _bool(value, name):
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("yes", "true", "on", "1"):
+        return True
+    if text in ("no", "false", "off", "0"):
+        return False
+    raise ReportError("policy %s: expected a boolean, got %r" % (name, value))
+
+
+def normalize_role(role):
+    """``SUPPORT_ACCESS_ROLE_READONLY`` (CLI style) and ``readonly`` (API style) are the same role."""
+    text = str(role or "").strip()
+    if text.upper().startswith(_CRUSOE_ROLE_PREFIX):
+        text = text[len(_CRUSOE_ROLE_PREFIX):]
+    return text.lower() if text.isupper() else text
+
+
+def merge_policy(policy=None):
+    """The policy merged over the defaults, validated; raises ReportError naming the bad key."""
+    merged = copy.deepcopy(DEFAULT_POLICY)
+    if policy is None:
+        policy = {}
+    if not isinstance(policy, dict):
+        raise ReportError("policy must be a dictionary, got %r" % (policy,))
+    unknown = sorted(set(policy) - set(DEFAULT_POLICY))
+    if unknown:
+        raise ReportError("policy has unknown keys %s; known keys: %s" % (", ".join(map(str, unknown)), ", ".join(sorted(DEFAULT_POLICY))))
+    for key, value in policy.items():
+        if value is not None:
+            merged[key] = value
+    roles = merged["allowed_roles"]
+    if isinstance(roles, str):
+        roles = [r for r in roles.split(",") if r.strip()]
+    if not isinstance(roles, (list, tuple)):
+        raise ReportError("policy allowed_roles: expected a list of roles, got %r" % (roles,))
+    merged["allowed_roles"] = sorted({normalize_role(r) for r in roles})
+    try:
+        merged["max_lease_seconds"] = _lease.parse_duration(merged["max_lease"], "policy max_lease")
+    except _lease.LeaseError as exc:
+        raise ReportError(str(exc)) from None
+    for key in ("require_lease", "allow_firewall_opening", "allow_diagnostic_pods"):
+        merged[key] = _bool(merged[key], key)
+    try:
+        merged["support_subjects"] = _support.normalize_subjects(merged["support_subjects"])
+    except ValueError as exc:
+        raise ReportError("policy support_subjects: %s" % exc) from None
+    return merged
+
+
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value):
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _subject_dict(subject):
+    """A binding subject as {kind, name, namespace}: the fact writes ``Group/name`` or ``ServiceAccount/ns/name``."""
+    if isinstance(subject, dict):
+        return subject
+    kind, _sep, rest = str(subject).partition("/")
+    if kind == "ServiceAccount" and "/" in rest:
+        namespace, _sep, name = rest.partition("/")
+        return {"kind": kind, "name": name, "namespace": namespace}
+    return {"kind": kind, "name": rest}
+
+
+def _role_name(binding):
+    """(kind, name) of the role a binding grants: the fact writes ``ClusterRole/x``; support_rbac_info ``role_ref``."""
+    role = binding.get("role")
+    if isinstance(role, str) and "/" in role:
+        kind, _sep, name = role.partition("/")
+        return kind, name
+    ref = _dict(binding.get("role_ref")) or _dict(role)
+    return ref.get("kind") or "", ref.get("name") or ""
+
+
+def binding_label(binding):
+    """``ClusterRoleBinding/name`` or ``RoleBinding/namespace/name``."""
+    namespace = binding.get("namespace")
+    parts = [binding.get("kind") or "Binding"] + ([namespace] if namespace else []) + [binding.get("name") or "?"]
+    return "/".join(str(p) for p in parts)
+
+
+def is_support_binding(binding, subjects):
+    """Whether a binding grants one of the policy's support subjects, is chart-managed or binds a CoreWeave support role."""
+    if binding.get("chart_managed"):
+        return True
+    kind, name = _role_name(binding)
+    if kind == "ClusterRole" and name in _support.COREWEAVE_SUPPORT_CLUSTER_ROLES:
+        return True
+    namespace = binding.get("namespace") or None
+    for subject in _list(binding.get("subjects")):
+        for spec in subjects:
+            if _support.subject_matches(_subject_dict(subject), spec, namespace):
+                return True
+    return False
+
+
+def open_items(report):
+    """What still gives support a way in, in plain words (empty when everything is closed)."""
+    items = []
+    api = _dict(report.get("api"))
+    if api.get("access_enabled"):
+        items.append("support access is enabled in the provider API")
+    chart = _dict(report.get("chart"))
+    if chart.get("installed"):
+        items.append("the support chart %s is installed" % (chart.get("release") or _support.CRUSOE_CHART_RELEASE))
+    rbac = _dict(report.get("rbac"))
+    bindings = _list(rbac.get("bindings"))
+    if bindings:
+        items.append("%d support binding(s) remain: %s" % (len(bindings), _names(binding_label(b) for b in bindings)))
+    if rbac.get("probes_allowed"):
+        items.append("%s of %s access probes for the support subjects are allowed" % (rbac.get("probes_allowed"), rbac.get("probes_total", "?")))
+    confirmed = _list(_dict(report.get("pods")).get("confirmed"))
+    if confirmed:
+        items.append("%d diagnostic pod(s) remain: %s" % (len(confirmed), _names(_pod_label(p) for p in confirmed)))
+    firewall = _dict(report.get("firewall"))
+    if firewall.get("support_source_present"):
+        items.append("the control-plane firewall rule %s admits the support VPN" % (firewall.get("rule") or ""))
+    return items
+
+
+def _names(names, limit=5):
+    names = [str(n) for n in names]
+    shown = ", ".join(names[:limit])
+    return shown + (" and %d more" % (len(names) - limit) if len(names) > limit else "")
+
+
+def _pod_label(pod):
+    pod = _dict(pod)
+    return "%s/%s" % (pod.get("namespace") or "?", pod.get("name") or "?")
+
+
+def _finding(code, message):
+    return {"severity": FINDING_CODES[code][0], "code": code, "message": message}
+
+
+def _hours(seconds):
+    return ("%gh" % round(seconds / 3600.0, 2)) if seconds % 3600 else "%dh" % (seconds // 3600)
+
+
+def lease_status(lease, now):
+    """The lease's status at ``now``: an ``active`` lease past its ``expires_at`` is ``expired``."""
+    lease = _dict(lease)
+    status = lease.get("status") or "none"
+    if status == "active":
+        expires = _as_time(lease.get("expires_at"))
+        if expires is not None and expires <= now:
+            return "expired"
+    return status
+
+
+def _lease_findings(report, api, policy, findings, now):
+    lease = _dict(report.get("lease"))
+    status = lease_status(lease, now)
+    if api.get("access_enabled"):
+        if status == "expired":
+            findings.append(_finding("lease-expired-access-open", "support access is enabled but lease %s expired at %s"
+                                     % (lease.get("ticket") or "(no ticket)", lease.get("expires_at") or "?")))
+        elif status != "active" and policy["require_lease"]:
+            findings.append(_finding("support-access-without-lease", "support access is enabled but no active lease records why (lease %s)" % status))
+    if status in ("active", "expired"):
+        start, end = _as_time(lease.get("enabled_at")), _as_time(lease.get("expires_at"))
+        if start and end and (end - start).total_seconds() > policy["max_lease_seconds"]:
+            findings.append(_finding("lease-too-long", "lease %s lasts %s, longer than max_lease %s"
+                                     % (lease.get("ticket") or "(no ticket)", _hours(int((end - start).total_seconds())), policy["max_lease"])))
+
+
+def _role_findings(api, policy, findings):
+    allowed = set(policy["allowed_roles"])
+    bad = set()
+    if api.get("access_enabled"):
+        bad.update(normalize_role(r) for r in _list(api.get("roles")) if normalize_role(r) not in allowed)
+    for request in _list(api.get("active_requests")):
+        request = _dict(request)
+        role = normalize_role(request.get("role"))
+        if role and request.get("status", "active") == "active" and role not in allowed:
+            bad.add(role)
+    if bad:
+        findings.append(_finding("role-not-allowed", "role(s) %s enabled or requested; the policy allows %s"
+                                 % (", ".join(sorted(bad)), ", ".join(policy["allowed_roles"]) or "none")))
+
+
+def _rbac_findings(report, api, policy, findings):
+    rbac = _dict(report.get("rbac"))
+    bindings = [_dict(b) for b in _list(rbac.get("bindings"))]
+    support = [b for b in bindings if is_support_binding(b, policy["support_subjects"])]
+    if report.get("api") is not None and not api.get("access_enabled") and support:
+        findings.append(_finding("support-bindings-without-access", "%d support binding(s) exist while support access is disabled: %s"
+                                 % (len(support), _names(binding_label(b) for b in support))))
+    viewers = [b for b in bindings if _role_name(b) == ("ClusterRole", COREWEAVE_VIEWER_ROLE)]
+    execs = [b for b in viewers if set(_list(b.get("capabilities"))) & set(_EXEC_CAPABILITIES) or set(_list(b.get("flags"))) & set(_EXEC_FLAGS)]
+    if execs:
+        findings.append(_finding("viewer-can-exec", "%s can open shells in pods through %s"
+                                 % (COREWEAVE_VIEWER_ROLE, _names(binding_label(b) for b in execs))))
+    secrets = [b for b in viewers if "read_secrets" in _list(b.get("capabilities"))]
+    if secrets:
+        findings.append(_finding("viewer-can-read-secrets", "%s can read Secrets through %s"
+                                 % (COREWEAVE_VIEWER_ROLE, _names(binding_label(b) for b in secrets))))
+
+
+def evaluate(cluster_report, policy=None, now=None):
+    """Findings and verdict for one cluster's report under a policy (merged over the defaults).
+
+    Returns ``(findings, verdict)``; findings are sorted by severity, then code. ``now`` is a datetime or an
+    RFC 3339 string (default: the current time); it is kept for rules that depend on the clock.
+    """
+    report = _dict(cluster_report)
+    merged = policy if isinstance(policy, dict) and "max_lease_seconds" in policy else merge_policy(policy)
+    moment = _as_time(now) or utcnow()
+    api = _dict(report.get("api"))
+    findings = []
+    error = str(report.get("error") or "")
+    unreachable = report.get("reachable") is False
+    if unreachable:
+        findings.append(_finding("unreachable", error or "the cluster could not be reached"))
+    _lease_findings(report, api, merged, findings, moment)
+    _role_findings(api, merged, findings)
+    firewall = _dict(report.get("firewall"))
+    if firewall.get("support_source_present") and not merged["allow_firewall_opening"]:
+        findings.append(_finding("firewall-opening-not-allowed", "firewall rule %s admits the support VPN %s"
+                                 % (firewall.get("rule") or "?", _support.CRUSOE_SUPPORT_VPN_ADDRESS)))
+    pods = _dict(report.get("pods"))
+    confirmed = _list(pods.get("confirmed"))
+    if confirmed and not merged["allow_diagnostic_pods"]:
+        findings.append(_finding("diagnostic-pods-present", "%d diagnostic pod(s): %s" % (len(confirmed), _names(_pod_label(p) for p in confirmed))))
+    suspicious = _list(pods.get("suspicious"))
+    if suspicious:
+        findings.append(_finding("suspicious-pods-present", "%d pod(s) look diagnostic but are not confirmed: %s"
+                                 % (len(suspicious), _names(_pod_label(p) for p in suspicious))))
+    _rbac_findings(report, api, merged, findings)
+
+    if unreachable:
+        verdict = "unreachable"
+    elif report.get("playbook") == "revoke":
+        items = open_items(report)
+        if items:
+            findings.append(_finding("not-revoked", "; ".join(items)))
+            verdict = "not_revoked"
+        elif error:
+            verdict = "error"
+        elif report.get("rbac") is None:
+            findings.append(_finding("not-revoked", "revocation was not verified: no RBAC scan in the report"))
+            verdict = "not_revoked"
+        else:
+            verdict = "revoked"
+    elif error:
+        verdict = "error"
+    elif any(f["severity"] in ("high", "medium") for f in findings):
+        verdict = "noncompliant"
+    else:
+        verdict = "compliant"
+    return sort_findings(findings), verdict
+
+
+def sort_findings(findings):
+    """Findings ordered by severity (high first), then code, then message."""
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(findings, key=lambda f: (rank.get(f.get("severity"), len(rank)), f.get("code", ""), f.get("message", "")))
+
+
+def normalize(report):
+    """A copy of a report with every schema-1 key present (missing sections become null or empty)."""
+    report = _dict(report)
+    result = {
+        "schema": SCHEMA, "cluster": "", "provider": "", "project": "", "cluster_id": "", "playbook": "audit",
+        "checked_at": "", "reachable": None, "api": None, "chart": None, "rbac": None, "pods": None, "firewall": None,
+        "lease": None, "actions": [], "findings": [], "verdict": "", "error": "",
+    }
+    result.update(copy.deepcopy(report))
+    for key in ("cluster", "provider", "project", "cluster_id", "playbook", "checked_at", "error", "verdict"):
+        result[key] = "" if result[key] is None else str(result[key])
+    result["actions"] = [str(a) for a in _list(result["actions"])]
+    result["findings"] = [_dict(f) for f in _list(result["findings"])]
+    return result
+
+
+def apply_policy(report, policy=None, now=None):
+    """A normalised copy of the report with findings, verdict and (for failing verdicts) error filled in."""
+    result = normalize(report)
+    findings, verdict = evaluate(result, policy, now)
+    result["findings"], result["verdict"] = findings, verdict
+    if verdict in ("not_revoked", "unreachable") and not result["error"]:
+        result["error"] = "; ".join(f["message"] for f in findings if f["code"] in ("not-revoked", "unreachable"))
+    return result
+
+
+def normalize_missing_host(host, hostvars_subset=None, playbook="audit", now=None):
+    """The report of a host that failed or was unreachable before it set its fact: verdict ``error``, what is known."""
+    hv = _dict(hostvars_subset)
+    reason = hv.get("support_access_error") or ("the %s run failed on this host before it reported its state "
+                                                "(no %s fact); see the play output for the failed task" % (playbook, FACT_NAME))
+    info = _dict(hv.get("support_access_cluster_info"))
+    return normalize({
+        "cluster": str(host),
+        "provider": hv.get("support_access_provider") or "",
+        "project": hv.get("support_access_project_name") or hv.get("support_access_project") or "",
+        "cluster_id": hv.get("support_access_cluster") or info.get("id") or "",
+        "playbook": playbook or "audit",
+        "checked_at": _lease.format_time(_as_time(now) or utcnow()),
+        "findings": [],
+        "verdict": "error",
+        "error": str(reason),
+    })
+
+
+def collect(hostvars, hosts, playbook="audit", now=None):
+    """One report per host, in host order: the host's fact, or a normalised error report when it never set one."""
+    reports = []
+    for host in hosts:
+        hv = hostvars[host] if host in hostvars else {}
+        fact = hv.get(FACT_NAME) if hasattr(hv, "get") else None
+        if isinstance(fact, dict) and fact:
+            report = normalize(fact)
+            report["cluster"] = report["cluster"] or str(host)
+            reports.append(report)
+        else:
+            subset = {k: hv.get(k) for k in ("support_access_provider", "support_access_project", "support_access_project_name",
+                                              "support_access_cluster", "support_access_cluster_info", "support_access_error")}
+            reports.append(normalize_missing_host(host, subset, playbook, now))
+    return reports
+
+
+def prepare(reports, policy=None, now=None):
+    """Normalised reports, evaluated under ``policy`` when one is given or a report has no verdict yet."""
+    prepared = []
+    merged = merge_policy(policy) if policy is not None else None
+    for report in reports:
+        if not isinstance(report, dict):
+            raise ReportError("each report must be a dictionary, got %r" % (report,))
+        current = normalize(report)
+        if current["verdict"] == "error" and current["reachable"] is None and current["api"] is None and current["rbac"] is None:
+            prepared.append(current)  # a host that never reported: nothing to evaluate
+        elif merged is not None or current["verdict"] not in VERDICTS:
+            prepared.append(apply_policy(current, merged, now))
+        else:
+            prepared.append(current)
+    return prepared
+
+
+def _active_requests(report):
+    return [_dict(r) for r in _list(_dict(report.get("api")).get("active_requests")) if _dict(r).get("status", "active") == "active"]
+
+
+def summarize(reports):
+    """Counts over the fleet: per verdict, per provider, access, requests, pods, findings, and the failing clusters."""
+    summary = {
+        "clusters": len(reports),
+        "verdicts": {v: 0 for v in VERDICTS},
+        "providers": {},
+        "access_enabled": 0,
+        "active_requests": 0,
+        "confirmed_pods": 0,
+        "clusters_with_findings": 0,
+        "findings": {s: 0 for s in SEVERITIES},
+    }
+    for verdict in FAILING_VERDICTS:
+        summary[verdict] = []
+    for report in reports:
+        report = _dict(report)
+        name = str(report.get("cluster") or "")
+        verdict = report.get("verdict") or "error"
+        summary["verdicts"][verdict] = summary["verdicts"].get(verdict, 0) + 1
+        provider = str(report.get("provider") or "unknown")
+        summary["providers"][provider] = summary["providers"].get(provider, 0) + 1
+        if _dict(report.get("api")).get("access_enabled"):
+            summary["access_enabled"] += 1
+        summary["active_requests"] += len(_active_requests(report))
+        summary["confirmed_pods"] += len(_list(_dict(report.get("pods")).get("confirmed")))
+        findings = _list(report.get("findings"))
+        if findings:
+            summary["clusters_with_findings"] += 1
+        for finding in findings:
+            severity = _dict(finding).get("severity")
+            if severity in summary["findings"]:
+                summary["findings"][severity] += 1
+        if verdict in FAILING_VERDICTS:
+            summary[verdict].append(name)
+    for verdict in FAILING_VERDICTS:
+        summary[verdict].sort()
+    summary["failed"] = sorted(set().union(*(summary[v] for v in FAILING_VERDICTS)))
+    summary["ok"] = not summary["failed"]
+    return summary
+
+
+def _sort_key(report):
+    order = {v: i for i, v in enumerate(FAILING_VERDICTS + ("revoked", "compliant"))}
+    return (order.get(report.get("verdict"), 0), str(report.get("cluster")))
+
+
+def build_document(reports, title=None, generated_at=None):
+    """The JSON document: schema, title, generated_at, summary and the clusters (failing first, then by name)."""
+    clusters = sorted((normalize(r) for r in reports), key=_sort_key)
+    moment = _as_time(generated_at) or utcnow()
+    return {
+        "schema": SCHEMA,
+        "title": title or DEFAULT_TITLE,
+        "generated_at": _lease.format_time(moment),
+        "summary": summarize(clusters),
+        "clusters": clusters,
+    }
+
+
+def merge(report_docs, title=None, generated_at=None):
+    """Several JSON report documents as one: the union of clusters (the later ``checked_at`` wins), a new summary."""
+    by_name = {}
+    titles = []
+    for index, doc in enumerate(report_docs):
+        if not isinstance(doc, dict) or not isinstance(doc.get("clusters"), list):
+            raise ReportError("report document %d is not a support access report (no clusters list)" % index)
+        if doc.get("schema", SCHEMA) != SCHEMA:
+            raise ReportError("report document %d has schema %r; this version reads schema %d" % (index, doc.get("schema"), SCHEMA))
+        if doc.get("title"):
+            titles.append(doc["title"])
+        for cluster in doc["clusters"]:
+            report = normalize(cluster)
+            seen = by_name.get(report["cluster"])
+            if seen is None or (_as_time(report["checked_at"]) or _EPOCH) >= (_as_time(seen["checked_at"]) or _EPOCH):
+                by_name[report["cluster"]] = report
+    return build_document(list(by_name.values()), title or (titles[0] if titles else None), generated_at)
+
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Renderers. Every value in a report may come from an untrusted source (cluster names, reasons, pod names), so the
+# HTML escapes everything, Markdown neutralises table syntax and JUnit is built with ElementTree.
+# ---------------------------------------------------------------------------------------------------------------
+
+def to_json(doc):
+    """The report document as pretty, stable JSON (sorted keys, trailing newline)."""
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _cells(report):
+    """Plain-text cell values shared by Markdown and HTML, in column order."""
+    api = report.get("api")
+    apid = _dict(api)
+    if api is None:
+        access, roles = "n/a", "n/a"
+    else:
+        access = "on" if apid.get("access_enabled") else "off"
+        roles = ", ".join(normalize_role(r) for r in _list(apid.get("roles"))) or "-"
+    requests = _active_requests(report)
+    if api is None:
+        req = "n/a"
+    elif requests:
+        expiries = sorted(str(r.get("expires_at") or "") for r in requests if r.get("expires_at"))
+        req = "%d (%s)" % (len(requests), ", ".join(("%s %s" % (normalize_role(r.get("role")), r.get("ticket") or "")).strip() for r in requests))
+        if expiries:
+            req += " until %s" % expiries[-1]
+    else:
+        req = "0"
+    chart = report.get("chart")
+    if chart is None:
+        chart_text = "n/a"
+    elif _dict(chart).get("installed"):
+        chart_text = "installed %s" % (_dict(chart).get("version") or "")
+    else:
+        chart_text = "absent"
+    rbac = report.get("rbac")
+    if rbac is None:
+        bindings = "n/a"
+    else:
+        blist = _list(_dict(rbac).get("bindings"))
+        caps = sorted({c for b in blist for c in _list(_dict(b).get("capabilities"))})
+        bindings = str(len(blist)) + (" (%s)" % ", ".join(caps) if caps else "")
+    pods = report.get("pods")
+    if pods is None:
+        pods_text = "n/a"
+    else:
+        pods_text = "%d confirmed, %d suspicious" % (len(_list(_dict(pods).get("confirmed"))), len(_list(_dict(pods).get("suspicious"))))
+    firewall = report.get("firewall")
+    if firewall is None:
+        fw = "n/a"
+    else:
+        fwd = _dict(firewall)
+        fw = "%s, support VPN %s" % ("restricted" if fwd.get("restricted") else "open to all",
+                                    "allowed" if fwd.get("support_source_present") else "not listed")
+    lease = report.get("lease")
+    if lease is None:
+        lease_text = "n/a"
+    else:
+        ld = _dict(lease)
+        lease_text = ld.get("status") or "none"
+        if ld.get("ticket"):
+            lease_text += " %s" % ld["ticket"]
+        if ld.get("status") in ("active", "expired") and ld.get("expires_at"):
+            lease_text += " until %s" % ld["expires_at"]
+    return [access, roles, req, chart_text, bindings, pods_text, fw, lease_text]
+
+
+COLUMNS = ("Cluster", "Provider", "Access", "Roles", "Active requests", "Chart", "Support bindings", "Diagnostic pods",
+           "Firewall", "Lease", "Verdict")
+
+
+def _md(value):
+    text = str(value if value is not None else "")
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    for char in "`*_[]<>":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def to_markdown(doc):
+    """The report as Markdown: summary, one table row per cluster, then the findings per cluster."""
+    summary = doc["summary"]
+    lines = ["# %s" % _md(doc.get("title") or DEFAULT_TITLE), "", "Generated %s. %d cluster(s)." % (_md(doc["generated_at"]), summary["clusters"]), ""]
+    lines += ["| Verdict | Clusters |", "|---|---|"]
+    lines += ["| %s | %d |" % (v, summary["verdicts"].get(v, 0)) for v in VERDICTS]
+    lines += ["", "Access enabled: %d; active requests: %d; confirmed diagnostic pods: %d; clusters with findings: %d."
+              % (summary["access_enabled"], summary["active_requests"], summary["confirmed_pods"], summary["clusters_with_findings"])]
+    if summary["failed"]:
+        lines.append("Failing: %s." % ", ".join(_md(n) for n in summary["failed"]))
+    lines += ["", "| %s |" % " | ".join(COLUMNS), "|%s" % ("---|" * len(COLUMNS))]
+    for report in doc["clusters"]:
+        row = [report["cluster"], report["provider"]] + _cells(report) + [report["verdict"]]
+        lines.append("| %s |" % " | ".join(_md(c) for c in row))
+    lines += ["", "## Findings", ""]
+    any_findings = False
+    for report in doc["clusters"]:
+        if not report["findings"] and not report["error"]:
+            continue
+        any_findings = True
+        lines.append("### %s (%s)" % (_md(report["cluster"]), report["verdict"]))
+        lines.append("")
+        if report["error"]:
+            lines.append("- error: %s" % _md(report["error"]))
+        for finding in report["findings"]:
+            lines.append("- **%s** `%s`: %s" % (_md(finding.get("severity")), _md(finding.get("code")).replace("\\", ""), _md(finding.get("message"))))
+        lines.append("")
+    if not any_findings:
+        lines += ["No findings.", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+_VERDICT_STYLE = {
+    "compliant": ("#1a7f37", "#dafbe1"),
+    "revoked": ("#1a7f37", "#dafbe1"),
+    "noncompliant": ("#9a6700", "#fff8c5"),
+    "not_revoked": ("#cf222e", "#ffebe9"),
+    "error": ("#cf222e", "#ffebe9"),
+    "unreachable": ("#8250df", "#fbefff"),
+}
+
+_CSS = """
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:24px;color:#1f2328;background:#fff}
+h1{font-size:22px;margin:0 0 4px}
+.meta{color:#59636e;margin-bottom:16px;font-size:13px}
+.tiles{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:16px}
+.tile{border-radius:6px;padding:8px 14px;min-width:96px;border:1px solid #d1d9e0}
+.tile b{display:block;font-size:22px}
+.facts{font-size:13px;margin-bottom:16px}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{border:1px solid #d1d9e0;padding:6px 8px;text-align:left;vertical-align:top}
+th{background:#f6f8fa;position:sticky;top:0}
+tr.findings td{background:#fafbfc;border-top:none}
+.verdict{font-weight:600;border-radius:12px;padding:2px 10px;white-space:nowrap;display:inline-block}
+.sev-high{color:#cf222e;font-weight:600}.sev-medium{color:#9a6700;font-weight:600}.sev-low{color:#59636e}
+.on{color:#cf222e;font-weight:600}.off{color:#1a7f37}
+ul{margin:0;padding-left:18px}
+code{font-size:12px}
+"""
+
+
+def _badge(verdict):
+    fg, bg = _VERDICT_STYLE.get(verdict, ("#1f2328", "#eaeef2"))
+    return '<span class="verdict v-%s" style="color:%s;background:%s">%s</span>' % (
+        html.escape(verdict, quote=True), fg, bg, html.escape(verdict.replace("_", " ")))
+
+
+def to_html(doc):
+    """The report as one self-contained HTML page (inline CSS, no scripts, no external assets)."""
+    esc = html.escape
+    summary = doc["summary"]
+    title = esc(doc.get("title") or DEFAULT_TITLE)
+    out = ['<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           '<meta name="generated" content="%s">' % esc(doc["generated_at"], quote=True),
+           '<title>%s</title>' % title, '<style>%s</style>' % _CSS, '</head>', '<body>',
+           '<h1>%s</h1>' % title,
+           '<div class="meta">Generated <time id="generated">%s</time> &middot; %d cluster(s) &middot; providers: %s</div>'
+           % (esc(doc["generated_at"]), summary["clusters"],
+              esc(", ".join("%s %d" % (p, n) for p, n in sorted(summary["providers"].items())) or "none")),
+           '<div class="tiles" id="summary">']
+    for verdict in VERDICTS:
+        fg, bg = _VERDICT_STYLE[verdict]
+        out.append('<div class="tile" data-verdict="%s" style="color:%s;background:%s"><b>%d</b>%s</div>'
+                   % (verdict, fg, bg, summary["verdicts"].get(verdict, 0), esc(verdict.replace("_", " "))))
+    out.append('</div>')
+    out.append('<div class="facts">Support access enabled on %d cluster(s); %d active request(s); %d confirmed diagnostic pod(s); '
+               '%d cluster(s) with findings (%d high, %d medium, %d low).%s</div>'
+               % (summary["access_enabled"], summary["active_requests"], summary["confirmed_pods"], summary["clusters_with_findings"],
+                  summary["findings"]["high"], summary["findings"]["medium"], summary["findings"]["low"],
+                  (" Failing: <b>%s</b>." % esc(", ".join(summary["failed"]))) if summary["failed"] else ""))
+    out.append('<table id="clusters">')
+    out.append('<thead><tr>%s</tr></thead>' % "".join("<th>%s</th>" % esc(c) for c in COLUMNS))
+    out.append('<tbody>')
+    for report in doc["clusters"]:
+        cells = _cells(report)
+        name = esc(report["cluster"])
+        sub = " / ".join(x for x in (report["project"], report["cluster_id"]) if x)
+        access_cls = {"on": "on", "off": "off"}.get(cells[0], "")
+        row = ['<td><b>%s</b>%s<br><small>%s %s</small></td>' % (name, ("<br><small>%s</small>" % esc(sub)) if sub else "",
+                                                                  esc(report["playbook"]), esc(report["checked_at"])),
+               '<td>%s</td>' % esc(report["provider"]),
+               '<td class="%s">%s</td>' % (access_cls, esc(cells[0]))]
+        row += ['<td>%s</td>' % esc(c) for c in cells[1:]]
+        row.append('<td>%s</td>' % _badge(report["verdict"]))
+        out.append('<tr class="cluster" data-cluster="%s" data-verdict="%s">%s</tr>' % (esc(report["cluster"], quote=True),
+                                                                                       esc(report["verdict"], quote=True), "".join(row)))
+        items = []
+        if report["error"]:
+            items.append('<li><span class="sev-high">error</span>: %s</li>' % esc(report["error"]))
+        for finding in report["findings"]:
+            severity = str(finding.get("severity") or "")
+            items.append('<li><span class="sev-%s">%s</span> <code>%s</code>: %s</li>'
+                         % (esc(severity, quote=True), esc(severity), esc(str(finding.get("code") or "")), esc(str(finding.get("message") or ""))))
+        if report["actions"]:
+            items.append('<li>actions: %s</li>' % esc("; ".join(report["actions"])))
+        if items:
+            out.append('<tr class="findings"><td colspan="%d"><ul>%s</ul></td></tr>' % (len(COLUMNS), "".join(items)))
+    out += ['</tbody>', '</table>', '</body>', '</html>']
+    return "\n".join(out) + "\n"
+
+
+def _xml_text(value):
+    return _XML_ILLEGAL.sub("\ufffd", str(value if value is not None else ""))
+
+
+def to_junit(doc):
+    """JUnit XML: one testsuite, one testcase per cluster (classname = provider); failing verdicts fail or error."""
+    summary = doc["summary"]
+    failures = sum(1 for r in doc["clusters"] if r["verdict"] in ("noncompliant", "not_revoked"))
+    errors = sum(1 for r in doc["clusters"] if r["verdict"] in ("error", "unreachable"))
+    root = ET.Element("testsuites", name=_xml_text(doc.get("title") or DEFAULT_TITLE), tests=str(summary["clusters"]),
+                      failures=str(failures), errors=str(errors))
+    suite = ET.SubElement(root, "testsuite", name=_xml_text(doc.get("title") or DEFAULT_TITLE), tests=str(summary["clusters"]),
+                          failures=str(failures), errors=str(errors), skipped="0",
+                          timestamp=_xml_text(doc["generated_at"]).rstrip("Z"), time="0")
+    for report in doc["clusters"]:
+        case = ET.SubElement(suite, "testcase", name=_xml_text(report["cluster"]), classname=_xml_text(report["provider"] or "unknown"), time="0")
+        lines = ["%s %s: %s" % (f.get("severity"), f.get("code"), f.get("message")) for f in report["findings"]]
+        if report["verdict"] in ("noncompliant", "not_revoked"):
+            blocking = [f for f in report["findings"] if f.get("severity") in ("high", "medium")]
+            message = "%s: %s" % (report["verdict"], ", ".join(sorted({str(f.get("code")) for f in blocking})) or report["error"])
+            node = ET.SubElement(case, "failure", message=_xml_text(message), type=report["verdict"])
+            node.text = _xml_text("\n".join(([report["error"]] if report["error"] else []) + lines))
+        elif report["verdict"] in ("error", "unreachable"):
+            node = ET.SubElement(case, "error", message=_xml_text("%s: %s" % (report["verdict"], report["error"] or "no details")), type=report["verdict"])
+            node.text = _xml_text("\n".join([report["error"]] + lines))
+        out = ["verdict: %s" % report["verdict"]] + lines + ["action: %s" % a for a in report["actions"]]
+        ET.SubElement(case, "system-out").text = _xml_text("\n".join(out))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+RENDERERS = {"json": to_json, "markdown": to_markdown, "html": to_html, "junit": to_junit}
+
+
+def render(doc, formats=FORMATS):
+    """``{format: text}`` for the requested formats."""
+    unknown = [f for f in formats if f not in RENDERERS]
+    if unknown:
+        raise ReportError("unknown report format(s) %s; choose from %s" % (", ".join(unknown), ", ".join(FORMATS)))
+    return {fmt: RENDERERS[fmt](doc) for fmt in formats}

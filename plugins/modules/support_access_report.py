@@ -1,0 +1,313 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: support_access_report
+short_description: Write the fleet's support access report as JSON, Markdown, HTML and JUnit XML
+version_added: 0.1.0
+description:
+  - Turns the per-cluster C(support_access_cluster_report) facts of a play into report files, one set per run.
+  - Run it once, on the controller (C(run_once) or a C(localhost) play), over every host of the play including the
+    failed and unreachable ones; the filter P(neocloud.support_access.support_access_reports#filter) collects them from
+    C(hostvars) and turns a host that never set its fact into a cluster with verdict C(error).
+  - Reports that carry no verdict yet, or every report when O(policy) is given, are evaluated against the policy.
+  - O(sources) merges earlier JSON reports (for example one per AWX job slice) with O(reports); for a cluster in
+    several inputs the report with the later C(checked_at) wins.
+  - Files are written atomically (a temporary file in O(dest), then renamed). When the rendered reports equal the
+    files already in O(dest) apart from the generation time, nothing is written and the module reports no change.
+author:
+  - neocloud.support_access maintainers (@neocloud)
+attributes:
+  check_mode:
+    support: full
+    description:
+      - Renders the reports and says whether the files would change; writes nothing and creates no directory.
+      - A report is output, not infrastructure, so playbooks usually run this task with C(check_mode=false) to get
+        the report of a C(--check) run.
+  diff_mode:
+    support: none
+options:
+  reports:
+    description:
+      - The per-cluster reports (schema 1, as set in the C(support_access_cluster_report) fact).
+    type: list
+    elements: dict
+    default: []
+  sources:
+    description:
+      - Paths or glob patterns of JSON reports written earlier by this module, merged with O(reports).
+      - A pattern that matches no file fails the module.
+    type: list
+    elements: path
+    default: []
+  dest:
+    description: The directory the report files are written to; created when missing.
+    type: path
+    required: true
+  formats:
+    description:
+      - The files to write, C(<basename>.json), C(<basename>.md), C(<basename>.html) and C(<basename>.junit.xml).
+    type: list
+    elements: str
+    choices: [json, markdown, html, junit]
+    default: [json, markdown, html, junit]
+  basename:
+    description: The file name without extension; AWX job slices pass their own.
+    type: str
+    default: support-access-report
+  title:
+    description: The report's title.
+    type: str
+    default: Support access report
+  policy:
+    description:
+      - The support access policy (the C(support_access_policy) keys C(allowed_roles), C(max_lease), C(require_lease),
+        C(allow_firewall_opening), C(support_subjects), C(allow_diagnostic_pods)), merged over the defaults.
+      - When given, every cluster is evaluated again; without it, the findings and verdicts in the reports are kept.
+    type: dict
+  fail_on_findings:
+    description:
+      - Fail after writing the files when a cluster is C(noncompliant), C(not_revoked), C(error) or C(unreachable);
+        the message names them.
+    type: bool
+    default: false
+notes:
+  - Runs on the controller; it reads no inventory and contacts no cluster.
+  - The verdicts and finding codes are explained in the collection's C(docs/report.md).
+seealso:
+  - module: neocloud.support_access.support_rbac_info
+  - module: neocloud.support_access.support_pods
+"""
+
+EXAMPLES = r"""
+- name: Write the fleet report for every host of the play
+  neocloud.support_access.support_access_report:
+    reports: "{{ hostvars | neocloud.support_access.support_access_reports(ansible_play_hosts_all, 'audit') }}"
+    dest: "{{ playbook_dir }}/reports"
+    fail_on_findings: true
+  run_once: true
+  delegate_to: localhost
+  check_mode: false
+
+- name: Merge the reports of several AWX job slices into one
+  neocloud.support_access.support_access_report:
+    sources:
+      - /var/lib/reports/slice-*.json
+    dest: /var/lib/reports
+    basename: fleet
+    formats: [json, html, junit]
+  delegate_to: localhost
+  run_once: true
+
+- name: Evaluate again under a stricter policy
+  neocloud.support_access.support_access_report:
+    reports: "{{ previous.clusters }}"
+    dest: reports/strict
+    policy:
+      allowed_roles: [readonly]
+      max_lease: 4h
+      allow_firewall_opening: false
+"""
+
+RETURN = r"""
+files:
+  description: The report files, format to path.
+  returned: always
+  type: dict
+  sample: {json: reports/support-access-report.json, html: reports/support-access-report.html}
+summary:
+  description: Counts over the fleet.
+  returned: always
+  type: dict
+  contains:
+    clusters:
+      description: How many clusters the report covers.
+      type: int
+    verdicts:
+      description: Clusters per verdict (compliant, noncompliant, revoked, not_revoked, error, unreachable).
+      type: dict
+    providers:
+      description: Clusters per provider.
+      type: dict
+    access_enabled:
+      description: Clusters with support access enabled in the provider API.
+      type: int
+    active_requests:
+      description: Active support access requests over the fleet.
+      type: int
+    confirmed_pods:
+      description: Confirmed diagnostic pods over the fleet.
+      type: int
+    clusters_with_findings:
+      description: Clusters with at least one finding.
+      type: int
+    findings:
+      description: Findings per severity (high, medium, low).
+      type: dict
+    noncompliant:
+      description: Names of the noncompliant clusters.
+      type: list
+      elements: str
+    not_revoked:
+      description: Names of the clusters a revoke left open.
+      type: list
+      elements: str
+    error:
+      description: Names of the clusters whose run failed.
+      type: list
+      elements: str
+    unreachable:
+      description: Names of the unreachable clusters.
+      type: list
+      elements: str
+    failed:
+      description: Names of all clusters with a failing verdict.
+      type: list
+      elements: str
+    ok:
+      description: Whether no cluster has a failing verdict.
+      type: bool
+clusters:
+  description: The clusters' reports as written (evaluated and normalised), failing clusters first.
+  returned: always
+  type: list
+  elements: dict
+generated_at:
+  description: When the report was generated (RFC 3339); the time in the files already there when nothing changed.
+  returned: always
+  type: str
+  sample: "2026-11-22T10:00:00Z"
+msg:
+  description: What was done.
+  returned: always
+  type: str
+"""
+
+import glob
+import json
+import os
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_bytes, to_native
+
+from ansible_collections.neocloud.support_access.plugins.module_utils import _report
+
+
+def _load_sources(module, patterns):
+    docs = []
+    for pattern in patterns:
+        paths = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        paths = [p for p in paths if os.path.isfile(p)]
+        if not paths:
+            module.fail_json(msg="sources: %s matches no report file" % pattern)
+        for path in paths:
+            try:
+                with open(path, "rb") as handle:
+                    docs.append(json.loads(handle.read().decode("utf-8")))
+            except (OSError, ValueError) as exc:
+                module.fail_json(msg="sources: cannot read report %s: %s" % (path, to_native(exc)))
+    return docs
+
+
+def _previous_generated_at(path):
+    """The generation time of the JSON report already at ``path``, or None."""
+    try:
+        with open(path, "rb") as handle:
+            value = json.loads(handle.read().decode("utf-8")).get("generated_at")
+        return value if isinstance(value, str) and value else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _write(module, dest, path, data):
+    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=dest)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        module.atomic_move(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def run(module):
+    params = module.params
+    dest = params["dest"]
+    formats = list(dict.fromkeys(params["formats"]))
+    if not formats:
+        module.fail_json(msg="formats: name at least one of %s" % ", ".join(_report.FORMATS))
+    basename = params["basename"]
+    if not basename or "/" in basename or basename in (".", ".."):
+        module.fail_json(msg="basename: %r is not a file name" % basename)
+    try:
+        reports = _report.prepare(params["reports"], params["policy"])
+        if params["sources"]:
+            docs = _load_sources(module, params["sources"]) + [{"schema": _report.SCHEMA, "clusters": reports}]
+            reports = _report.prepare(_report.merge(docs)["clusters"], params["policy"])
+    except _report.ReportError as exc:
+        module.fail_json(msg=str(exc))
+    paths = {fmt: os.path.join(dest, basename + _report.EXTENSIONS[fmt]) for fmt in formats}
+
+    rendered = None
+    previous = _previous_generated_at(os.path.join(dest, basename + _report.EXTENSIONS["json"]))
+    if previous:
+        doc = _report.build_document(reports, params["title"], previous)
+        candidate = {fmt: to_bytes(text) for fmt, text in _report.render(doc, formats).items()}
+        if all(_read(paths[fmt]) == candidate[fmt] for fmt in formats):
+            rendered = candidate
+    changed = rendered is None
+    if changed:
+        doc = _report.build_document(reports, params["title"])
+        rendered = {fmt: to_bytes(text) for fmt, text in _report.render(doc, formats).items()}
+        changed = any(_read(paths[fmt]) != rendered[fmt] for fmt in formats)
+
+    if changed and not module.check_mode:
+        try:
+            os.makedirs(dest, exist_ok=True)
+            for fmt in formats:
+                if _read(paths[fmt]) != rendered[fmt]:
+                    _write(module, dest, paths[fmt], rendered[fmt])
+        except OSError as exc:
+            module.fail_json(msg="cannot write the report to %s: %s" % (dest, to_native(exc)), files=paths)
+
+    summary = doc["summary"]
+    result = dict(changed=changed, files=paths, summary=summary, clusters=doc["clusters"], generated_at=doc["generated_at"])
+    counts = ", ".join("%d %s" % (n, v) for v, n in summary["verdicts"].items() if n) or "no clusters"
+    verb = ("would write" if module.check_mode else "wrote") if changed else "unchanged"
+    result["msg"] = "%s support access report for %d cluster(s): %s" % (verb, summary["clusters"], counts)
+    if params["fail_on_findings"] and summary["failed"]:
+        parts = ["%s: %s" % (v.replace("_", " "), ", ".join(summary[v])) for v in _report.FAILING_VERDICTS if summary[v]]
+        result["msg"] = ("support access policy failed on %d cluster(s) (%s); report in %s"
+                         % (len(summary["failed"]), "; ".join(parts), dest))
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+def main():
+    argument_spec = dict(
+        reports=dict(type="list", elements="dict", default=[]),
+        sources=dict(type="list", elements="path", default=[]),
+        dest=dict(type="path", required=True),
+        formats=dict(type="list", elements="str", choices=list(_report.FORMATS), default=list(_report.FORMATS)),
+        basename=dict(type="str", default="support-access-report"),
+        title=dict(type="str", default=_report.DEFAULT_TITLE),
+        policy=dict(type="dict"),
+        fail_on_findings=dict(type="bool", default=False),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run(module)
+
+
+if __name__ == "__main__":
+    main()
