@@ -581,6 +581,11 @@ def _cells(report):
     return [access, roles, req, chart_text, bindings, pods_text, fw, lease_text]
 
 
+def _error_shown(report):
+    """Whether the error adds to the findings (an unreachable cluster's error is already the finding's message)."""
+    return bool(report["error"]) and all(f.get("message") != report["error"] for f in report["findings"])
+
+
 COLUMNS = ("Cluster", "Provider", "Access", "Roles", "Active requests", "Chart", "Support bindings", "Diagnostic pods",
            "Firewall", "Lease", "Verdict")
 
@@ -615,7 +620,7 @@ def to_markdown(doc):
         any_findings = True
         lines.append("### %s (%s)" % (_md(report["cluster"]), report["verdict"]))
         lines.append("")
-        if report["error"]:
+        if _error_shown(report):
             lines.append("- error: %s" % _md(report["error"]))
         for finding in report["findings"]:
             lines.append("- **%s** `%s`: %s" % (_md(finding.get("severity")), _md(finding.get("code")).replace("\\", ""), _md(finding.get("message"))))
@@ -675,7 +680,7 @@ def to_html(doc):
               esc(", ".join("%s %d" % (p, n) for p, n in sorted(summary["providers"].items())) or "none")),
            '<div class="tiles" id="summary">']
     for verdict in VERDICTS:
-        fg, bg = _VERDICT_STYLE[verdict]
+        fg, bg = _VERDICT_STYLE[verdict] if summary["verdicts"].get(verdict) else ("#59636e", "#f6f8fa")
         out.append('<div class="tile" data-verdict="%s" style="color:%s;background:%s"><b>%d</b>%s</div>'
                    % (verdict, fg, bg, summary["verdicts"].get(verdict, 0), esc(verdict.replace("_", " "))))
     out.append('</div>')
@@ -701,7 +706,7 @@ def to_html(doc):
         out.append('<tr class="cluster" data-cluster="%s" data-verdict="%s">%s</tr>' % (esc(report["cluster"], quote=True),
                                                                                        esc(report["verdict"], quote=True), "".join(row)))
         items = []
-        if report["error"]:
+        if _error_shown(report):
             items.append('<li><span class="sev-high">error</span>: %s</li>' % esc(report["error"]))
         for finding in report["findings"]:
             severity = str(finding.get("severity") or "")
