@@ -394,6 +394,10 @@ def normalize_missing_host(host, hostvars_subset=None, playbook="audit", now=Non
     })
 
 
+_HOST_KEYS = ("support_access_provider", "support_access_project", "support_access_project_name", "support_access_cluster",
+              "support_access_cluster_info", "support_access_error")
+
+
 def collect(hostvars, hosts, playbook="audit", now=None):
     """One report per host, in host order: the host's fact, or a normalised error report when it never set one."""
     reports = []
@@ -405,8 +409,7 @@ def collect(hostvars, hosts, playbook="audit", now=None):
             report["cluster"] = report["cluster"] or str(host)
             reports.append(report)
         else:
-            subset = {k: hv.get(k) for k in ("support_access_provider", "support_access_project", "support_access_project_name",
-                                              "support_access_cluster", "support_access_cluster_info", "support_access_error")}
+            subset = {k: hv.get(k) for k in _HOST_KEYS}
             reports.append(normalize_missing_host(host, subset, playbook, now))
     return reports
 
@@ -566,8 +569,8 @@ def _cells(report):
         fw = "n/a"
     else:
         fwd = _dict(firewall)
-        fw = "%s, support VPN %s" % ("restricted" if fwd.get("restricted") else "open to all",
-                                    "allowed" if fwd.get("support_source_present") else "not listed")
+        fw = "%s, support VPN %s" % (
+            "restricted" if fwd.get("restricted") else "open to all", "allowed" if fwd.get("support_source_present") else "not listed")
     lease = report.get("lease")
     if lease is None:
         lease_text = "n/a"
@@ -697,14 +700,14 @@ def to_html(doc):
         name = esc(report["cluster"])
         sub = " / ".join(x for x in (report["project"], report["cluster_id"]) if x)
         access_cls = {"on": "on", "off": "off"}.get(cells[0], "")
-        row = ['<td><b>%s</b>%s<br><small>%s %s</small></td>' % (name, ("<br><small>%s</small>" % esc(sub)) if sub else "",
-                                                                  esc(report["playbook"]), esc(report["checked_at"])),
+        detail = ("<br><small>%s</small>" % esc(sub)) if sub else ""
+        row = ['<td><b>%s</b>%s<br><small>%s %s</small></td>' % (name, detail, esc(report["playbook"]), esc(report["checked_at"])),
                '<td>%s</td>' % esc(report["provider"]),
                '<td class="%s">%s</td>' % (access_cls, esc(cells[0]))]
         row += ['<td>%s</td>' % esc(c) for c in cells[1:]]
         row.append('<td>%s</td>' % _badge(report["verdict"]))
-        out.append('<tr class="cluster" data-cluster="%s" data-verdict="%s">%s</tr>' % (esc(report["cluster"], quote=True),
-                                                                                       esc(report["verdict"], quote=True), "".join(row)))
+        out.append('<tr class="cluster" data-cluster="%s" data-verdict="%s">%s</tr>'
+                   % (esc(report["cluster"], quote=True), esc(report["verdict"], quote=True), "".join(row)))
         items = []
         if _error_shown(report):
             items.append('<li><span class="sev-high">error</span>: %s</li>' % esc(report["error"]))

@@ -28,6 +28,7 @@ attributes:
         the report of a C(--check) run.
   diff_mode:
     support: none
+    description: The report files are the output; there is no diff.
 options:
   reports:
     description:

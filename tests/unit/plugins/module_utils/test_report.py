@@ -79,7 +79,8 @@ CASES = [
     ("binding-of-other-subject-ignored", {"rbac": {"bindings": [binding(subjects=["Group/dev"], chart_managed=False)]}}, None, [], "compliant"),
     ("binding-of-custom-support-subject", {"rbac": {"bindings": [binding(subjects=["User/vendor"], chart_managed=False)]}},
      {"support_subjects": [{"kind": "User", "name": "vendor"}]}, ["support-bindings-without-access"], "noncompliant"),
-    ("viewer-can-exec", {"provider": "coreweave", "api": None, "rbac": {"bindings": [binding("ClusterRole/teleport-cluster-viewers", capabilities=["exec_pods"])]}},
+    ("viewer-can-exec", {"provider": "coreweave", "api": None,
+                         "rbac": {"bindings": [binding("ClusterRole/teleport-cluster-viewers", capabilities=["exec_pods"])]}},
      None, ["viewer-can-exec"], "noncompliant"),
     ("viewer-can-exec-via-get", {"provider": "coreweave", "api": None,
                                  "rbac": {"bindings": [binding("ClusterRole/teleport-cluster-viewers", capabilities=[], flags=["exec_pods_via_get"])]}},
@@ -178,12 +179,15 @@ def test_collect_uses_facts_and_fills_missing_hosts():
     assert reports[1]["provider"] == "coreweave" and reports[1]["error"] == "kubeconfig missing"
 
 
+REQUESTS = [{"role": "readonly", "ticket": "ZD-9", "expires_at": "2026-11-22T12:00:00Z", "status": "active"},
+            {"role": "operator", "status": "expired"}]
+
+
 def fleet():
     reports = [
         clean(cluster="ok-1", api=ON, lease=lease()),
         clean(cluster="ok-2", provider="coreweave", api=None, firewall=None, chart=None),
-        clean(cluster="bad", api=dict(ON, active_requests=[{"role": "readonly", "ticket": "ZD-9", "expires_at": "2026-11-22T12:00:00Z", "status": "active"},
-                                                       {"role": "operator", "status": "expired"}]),
+        clean(cluster="bad", api=dict(ON, active_requests=REQUESTS),
               pods={"confirmed": [POD, dict(POD, name="debug-x")], "suspicious": []}),
         clean(cluster="gone", reachable=False),
         clean(cluster="revoked", playbook="revoke"),
