@@ -9,7 +9,7 @@ name: crusoe
 short_description: Crusoe Managed Kubernetes clusters as inventory hosts
 version_added: 0.1.0
 author:
-  - neocloud.support_access maintainers
+  - neocloud.support_access maintainers (@neocloud)
 description:
   - Reads the Crusoe Managed Kubernetes (CMK) clusters of one, several or all projects visible to a Crusoe access key
     and makes one inventory host per cluster, with the host variables the roles and playbooks of
