@@ -174,7 +174,7 @@ EXAMPLES = r"""
 # credentials from CRUSOE_ACCESS_KEY_ID / CRUSOE_SECRET_KEY or ~/.crusoe/config
 plugin: neocloud.support_access.crusoe
 
-# ---
+---
 # prod.crusoe.yml: two projects, production clusters only, kubeconfig and context per cluster
 plugin: neocloud.support_access.crusoe
 projects:
@@ -185,7 +185,7 @@ exclude_patterns: ["*-scratch"]
 kubeconfig: "~/.kube/crusoe.yaml"
 context_template: "crusoe-{{ project_name }}-{{ name }}"
 
-# ---
+---
 # all.crusoe.yml: every visible project and every state, grouped by version, cached for an hour
 plugin: neocloud.support_access.crusoe
 all_projects: true
@@ -198,15 +198,13 @@ keyed_groups:
   - key: support_access_cluster_state | lower
     prefix: state
 groups:
-  support_on: "'training' in support_access_cluster_name"
+  training: "'training' in support_access_cluster_name"
 compose:
   cmk_version: support_access_cluster_info.version
 cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/neocloud-crusoe-inventory
 cache_timeout: 3600
-
-# ---
 # Use it:
 #   ansible-inventory -i fleet.crusoe.yml --graph
 #   ansible-playbook -i fleet.crusoe.yml neocloud.support_access.audit

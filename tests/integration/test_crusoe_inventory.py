@@ -219,3 +219,18 @@ def test_playbook_over_generated_inventory(tmp_path, ansible_playbook, crusoe_si
         executable = res.result("python facts", host)["result"]["ansible_facts"]["ansible_python"]["executable"]
         assert os.path.realpath(executable) == os.path.realpath(sys.executable)
     assert "\nok: [training-prod] => {\n    \"msg\": \"cd5b0b6e-0000-4000-8000-000000000001\"\n}" in res.stdout
+
+
+def test_demo_fleet_single_project_needs_no_selection(tmp_path, crusoe_home):
+    from sim.crusoe_api import CrusoeSim  # pylint: disable=import-outside-toplevel
+    fleet = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sim", "data", "crusoe_fleet.yml")
+    sim = CrusoeSim(fleet).start()
+    try:
+        env = dict(sim.env(), CRUSOE_DEFAULT_PROJECT="", CRUSOE_PROFILE="", HOME=str(crusoe_home))
+        inv = run_inventory(tmp_path, env, {}, name="crusoe.yml")
+    finally:
+        sim.stop()
+    assert inv.rc == 0, inv.stderr
+    assert inv.hosts == ["inference", "training-prod"]
+    assert inv.group("crusoe_ml") == ["inference", "training-prod"]
+    assert inv.hostvars["training-prod"]["support_access_cluster"] == "2c000000-0000-4000-8000-000000000001"
