@@ -97,3 +97,46 @@ def fact(res, name, host=None):
 def task_results(res, suffix, host=None):
     """Results of the tasks whose name ends with ``suffix`` (role tasks are named '<role> : <name>')."""
     return [e for e in res.results(host=host) if e["task"].endswith(suffix)]
+
+
+PRIVILEGED = {"privileged": True}
+HOST_ROOT = [{"name": "host-root", "hostPath": {"path": "/"}}]
+MANAGED = ("crusoe-system", "kube-system", "nvidia-gpu-operator", "nvidia-network-operator", "kube-amd-gpu",
+           "kube-amd-network", "slinky", "slurm")
+
+
+def node_shell(name, ns, node):
+    """A pod as kubectl-node-shell creates it: bare, hostPID, hostNetwork, privileged, nsenter into PID 1."""
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": ns},
+            "spec": {"nodeName": node, "hostPID": True, "hostNetwork": True, "restartPolicy": "Never",
+                     "containers": [{"name": "shell", "image": "docker.io/library/alpine", "securityContext": PRIVILEGED,
+                                     "command": ["nsenter"], "args": ["-t", "1", "-m", "-u", "-i", "-n", "--", "bash", "-l"]}]}}
+
+
+def gpu_daemonset(name, ns):
+    """A GPU operator DaemonSet: its pods are privileged with hostPath / and hostPID, like a node shell."""
+    template = {"metadata": {"labels": {"app": name}},
+                "spec": {"hostPID": True, "volumes": HOST_ROOT,
+                         "containers": [{"name": "driver", "image": "nvcr.io/nvidia/driver", "securityContext": PRIVILEGED,
+                                         "volumeMounts": [{"name": "host-root", "mountPath": "/host"}]}]}}
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": name, "namespace": ns},
+            "spec": {"selector": {"matchLabels": {"app": name}}, "template": template}}
+
+
+def deployment(name, ns):
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": ns},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}}
+
+
+def orphan_binding(name="crusoe-support-operator-extra", ns="kube-system"):
+    """A RoleBinding granting the operator group edit in kube-system that no chart tracks."""
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": name, "namespace": ns},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
+            "subjects": [{"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "crusoe:support:operator"}]}
+
+
+def pod_keys(kube):
+    return {(p["metadata"]["namespace"], p["metadata"]["name"]): p["metadata"]["uid"] for p in kube.cluster.list("v1", "Pod")}
