@@ -28,7 +28,7 @@ def test_server_side_apply_of_unchanged_values_records_the_new_owner(kube_cluste
     assert obj_after["metadata"]["resourceVersion"] != obj_before["metadata"]["resourceVersion"]
     # Applying the same configuration again is a true no-op: nothing changes, not even the resourceVersion.
     kube_cluster.kubectl("apply", "--server-side", "-f", "-", input_text=CM)
-    _, obj_again = _managers(kube_cluster)
+    obj_again = _managers(kube_cluster)[1]
     assert obj_again["metadata"]["resourceVersion"] == obj_after["metadata"]["resourceVersion"]
 
 
