@@ -1,0 +1,335 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Inventory plugin: CoreWeave Kubernetes Service (CKS) clusters as hosts, one host per cluster."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: coreweave
+short_description: CoreWeave Kubernetes Service (CKS) clusters as inventory hosts
+version_added: 0.1.0
+author:
+  - neocloud.support_access maintainers (@neocloud)
+description:
+  - Reads the CKS clusters of the organization a CoreWeave API token belongs to (C(GET /v1beta1/cks/clusters)) and
+    makes one inventory host per cluster, with the host variables the roles and playbooks of
+    C(neocloud.support_access) expect (the C(support_access_*) variables listed below).
+  - Every host runs locally (C(ansible_connection=local)) with the Python of the controller
+    (C(ansible_python_interpreter={{ ansible_playbook_python }})); the work on a cluster goes to the CoreWeave API and
+    the cluster's Kubernetes API, not to a machine.
+  - "Host variables set for every cluster: C(support_access_provider) (V(coreweave)), C(support_access_project) and
+    C(support_access_project_name) (both empty: CKS clusters belong to the organization), C(support_access_cluster)
+    (cluster id), C(support_access_cluster_name), C(support_access_cluster_state) (the C(status), for example
+    V(STATUS_RUNNING)), C(support_access_location) (the zone), C(support_access_cluster_version),
+    C(support_access_api_server) (C(apiServerEndpoint)), C(support_access_context) (from O(context_template)),
+    C(support_access_kubeconfig) (only when O(kubeconfig) is set), C(support_access_cluster_info) (the cluster record
+    as the API returned it), C(ansible_connection) and C(ansible_python_interpreter)."
+  - "Groups: every host is in C(coreweave) and in C(coreweave_<zone>) (lower case; characters other than letters,
+    digits and underscores become underscores, so zone V(US-EAST-04A) gives C(coreweave_us_east_04a)); O(groups) and
+    O(keyed_groups) add more."
+  - "Host names: the cluster name; when two kept clusters share a name, each gets C(-<cluster id>) appended."
+  - The inventory file name must be C(coreweave.yml) or C(coreweave.yaml), or end with C(.coreweave.yml) or
+    C(.coreweave.yaml).
+extends_documentation_fragment:
+  - constructed
+  - inventory_cache
+options:
+  plugin:
+    description:
+      - Marks the file as a source for this plugin.
+    type: str
+    required: true
+    choices: [neocloud.support_access.coreweave]
+  statuses:
+    description:
+      - Only clusters in one of these states (for example V(STATUS_RUNNING), V(STATUS_UPDATING)).
+      - An empty list keeps clusters of every state.
+    type: list
+    elements: str
+    default: [STATUS_RUNNING]
+  zones:
+    description:
+      - Only clusters in one of these zones (for example V(US-EAST-04A)). An empty list keeps every zone.
+    type: list
+    elements: str
+    default: []
+  name_patterns:
+    description:
+      - Only clusters whose name matches at least one of these shell-style globs (C(*), C(?), C([seq])),
+        case-sensitive. An empty list keeps every name.
+    type: list
+    elements: str
+    default: []
+  exclude_patterns:
+    description:
+      - Leave out clusters whose name matches any of these shell-style globs. Applied after O(name_patterns).
+    type: list
+    elements: str
+    default: []
+  kubeconfig:
+    description:
+      - Kubeconfig file for the clusters' Kubernetes APIs, set as C(support_access_kubeconfig) on every host.
+      - May be a Jinja2 template over the same variables as O(context_template), for example
+        V(~/.kube/cks-{{ name }}.yaml); a leading C(~) is expanded on the controller.
+      - If not set, hosts have no C(support_access_kubeconfig) and the Kubernetes tasks use their own defaults
+        (E(K8S_AUTH_KUBECONFIG), C(~/.kube/config)).
+    type: str
+  context_template:
+    description:
+      - Jinja2 template for C(support_access_context), the kubeconfig context of the cluster.
+      - "Its variables are the fields of the cluster record (C(id), C(name), C(zone), C(status), C(version),
+        C(apiServerEndpoint), ...) plus C(cluster) (the whole record)."
+      - An undefined variable or another template error makes the inventory fail, naming the cluster.
+      - If not set, the context is the cluster name (as if V({{ name }}) were given).
+    type: str
+  api_token:
+    description:
+      - CoreWeave API access token. It is never written to the inventory, the cache or a message.
+      - Prefer E(COREWEAVE_API_TOKEN) (or an Ansible Vault encrypted value) to clear text in the inventory file.
+    type: str
+    env:
+      - name: COREWEAVE_API_TOKEN
+  api_endpoint:
+    description:
+      - Base URL of the CoreWeave API.
+    type: str
+    default: https://api.coreweave.com/
+    env:
+      - name: COREWEAVE_API_ENDPOINT
+  api_timeout:
+    description:
+      - Seconds to wait for one HTTP answer before the attempt counts as timed out.
+    type: int
+    default: 30
+    env:
+      - name: COREWEAVE_HTTP_TIMEOUT
+  api_retries:
+    description:
+      - How many times a failed request is repeated, with exponential backoff and jitter (HTTP 429 honouring
+        C(Retry-After), HTTP 502, 503, 504, timeouts and dropped connections).
+    type: int
+    default: 5
+  validate_certs:
+    description:
+      - Whether to verify the API server's TLS certificate.
+    type: bool
+    default: true
+notes:
+  - The plugin only reads (C(GET)) from the CoreWeave API.
+  - "With O(cache=true) and a persistent O(cache_plugin) such as V(ansible.builtin.jsonfile), a run within
+    O(cache_timeout) builds the inventory from the cache without any API request; C(ansible-inventory --flush-cache)
+    or C(meta: refresh_inventory) reads the API again. The cache holds the cluster records (never the token) and is
+    keyed by the inventory file, the endpoint and a hash of the token; the filters are applied after reading it."
+  - "An API or configuration failure (for example a wrong token or an unreachable endpoint) fails this inventory
+    source with the reason; C(ansible-inventory) and C(ansible-playbook) show it as a warning unless
+    E(ANSIBLE_INVENTORY_UNPARSED_FAILED) or E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED) makes it fatal."
+seealso:
+  - module: neocloud.support_access.coreweave_cluster_info
+"""
+
+EXAMPLES = r"""
+# fleet.coreweave.yml: running CKS clusters, token from COREWEAVE_API_TOKEN
+plugin: neocloud.support_access.coreweave
+
+---
+# prod.coreweave.yml: production clusters in two zones, one kubeconfig per cluster
+plugin: neocloud.support_access.coreweave
+zones: [US-EAST-04A, US-WEST-01A]
+name_patterns: ["*-prod", "gpu-*"]
+exclude_patterns: ["*-scratch"]
+kubeconfig: "~/.kube/cks-{{ name }}.yaml"
+context_template: "cks-{{ name }}"
+
+---
+# all.coreweave.yml: every state, grouped by version, cached for an hour
+plugin: neocloud.support_access.coreweave
+statuses: []
+keyed_groups:
+  - key: support_access_cluster_version
+    prefix: cks
+  - key: support_access_cluster_state | lower
+    prefix: state
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/neocloud-coreweave-inventory
+cache_timeout: 3600
+# Use it:
+#   ansible-inventory -i fleet.coreweave.yml --graph
+#   ansible-playbook -i fleet.coreweave.yml neocloud.support_access.audit
+"""
+
+import fnmatch
+import hashlib
+import os
+import re
+
+from ansible.errors import AnsibleError, AnsibleParserError
+from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+from ansible_collections.neocloud.support_access.plugins.module_utils._coreweave import (
+    CoreWeaveClient,
+    CoreWeaveError,
+    cluster_matches,
+    list_items,
+    CKS_CLUSTERS,
+)
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core < 2.19 templates every inventory string
+    def trust_as_template(value):
+        """Older ansible-core needs no trust marker."""
+        return value
+
+PROVIDER = "coreweave"
+GROUP_PREFIX = "coreweave"
+CACHE_SCHEMA = 1
+INTERPRETER = "{{ ansible_playbook_python }}"
+DEFAULT_CONTEXT = trust_as_template("{{ name }}")
+
+
+def safe_group_part(value):
+    """Part of a group name: lower case, anything but letters, digits and underscores becomes an underscore."""
+    return re.sub(r"[^a-z0-9_]", "_", to_text(value).lower())
+
+
+def name_matches(cluster, name_patterns=None, exclude_patterns=None):
+    """Whether a cluster name passes the include and exclude globs (empty include list: all)."""
+    name = to_text(cluster.get("name") or "")
+    if name_patterns and not any(fnmatch.fnmatchcase(name, p) for p in name_patterns):
+        return False
+    if exclude_patterns and any(fnmatch.fnmatchcase(name, p) for p in exclude_patterns):
+        return False
+    return True
+
+
+def host_names(clusters):
+    """Unique host names in the same order: the cluster name, with -<id> appended where names collide."""
+    names = [to_text(c.get("name") or c.get("id")) for c in clusters]
+    counts = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return ["%s-%s" % (name, cluster.get("id")) if counts[name] > 1 else name for cluster, name in zip(clusters, names)]
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    """CKS clusters, one host per cluster."""
+
+    NAME = "neocloud.support_access.coreweave"
+
+    def verify_file(self, path):
+        """Accept coreweave.yml / coreweave.yaml and *.coreweave.yml / *.coreweave.yaml."""
+        if not super().verify_file(path):
+            return False
+        base = os.path.basename(path)
+        return base in ("coreweave.yml", "coreweave.yaml") or base.endswith((".coreweave.yml", ".coreweave.yaml"))
+
+    def _client(self):
+        token = self.get_option("api_token")
+        if not token:
+            raise AnsibleParserError("CoreWeave inventory: no API token: set COREWEAVE_API_TOKEN or api_token in the "
+                                     "inventory file")
+        try:
+            return CoreWeaveClient(self.get_option("api_endpoint"), to_text(token), timeout=self.get_option("api_timeout"),
+                                   retries=self.get_option("api_retries"), validate_certs=self.get_option("validate_certs"))
+        except CoreWeaveError as exc:
+            raise AnsibleParserError("CoreWeave inventory: %s" % to_native(exc.message))
+
+    def _cache_key(self, path, client):
+        digest = hashlib.sha256(to_bytes("%s\n%s" % (client.endpoint, client.token))).hexdigest()[:12]
+        return "%s_%s" % (self.get_cache_key(path), digest)
+
+    def _fetch(self, client):
+        return dict(schema=CACHE_SCHEMA, clusters=list_items(client.get(CKS_CLUSTERS), "items"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        client = self._client()
+        try:
+            cache_key = self._cache_key(path, client)
+            use_cache = self.get_option("cache")
+            data = None
+            update_cache = use_cache and not cache
+            if use_cache and cache:
+                try:
+                    data = self._cache[cache_key]
+                except KeyError:
+                    update_cache = True
+                if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
+                    data, update_cache = None, True
+            if data is None:
+                data = self._fetch(client)
+            if update_cache:
+                self._cache[cache_key] = data
+        except CoreWeaveError as exc:
+            hint = ""
+            if exc.status in (401, 403):
+                dummy, origin = self.get_option_and_origin("api_token")
+                hint = " (token from %s)" % ("COREWEAVE_API_TOKEN" if to_text(origin).startswith("env") else "the inventory file")
+            raise AnsibleParserError("CoreWeave inventory: %s%s" % (to_native(exc.message), hint))
+        self.populate(data)
+
+    def _selected(self, data):
+        """Clusters that pass the filters, ordered by name and id."""
+        out = []
+        for cluster in sorted(data.get("clusters") or [], key=lambda c: (to_text(c.get("name")), to_text(c.get("id")))):
+            if not cluster_matches(cluster, self.get_option("statuses"), self.get_option("zones")):
+                continue
+            if not name_matches(cluster, self.get_option("name_patterns"), self.get_option("exclude_patterns")):
+                continue
+            out.append(cluster)
+        return out
+
+    def _template(self, option, template, variables, host):
+        self.templar.available_variables = variables
+        try:
+            return to_text(self.templar.template(template))
+        except AnsibleError as exc:
+            raise AnsibleParserError("CoreWeave inventory: option %s failed for cluster '%s': %s" % (
+                option, host, to_native(exc.message if hasattr(exc, "message") else exc)))
+
+    def host_vars(self, cluster, host):
+        """The contract's host variables for one cluster."""
+        template_vars = dict(cluster)
+        template_vars["cluster"] = dict(cluster)
+        out = dict(
+            support_access_provider=PROVIDER,
+            support_access_project="",
+            support_access_project_name="",
+            support_access_cluster=cluster.get("id"),
+            support_access_cluster_name=cluster.get("name"),
+            support_access_cluster_state=cluster.get("status"),
+            support_access_location=cluster.get("zone"),
+            support_access_cluster_version=cluster.get("version"),
+            support_access_api_server=cluster.get("apiServerEndpoint"),
+            support_access_context=self._template("context_template", self.get_option("context_template") or DEFAULT_CONTEXT,
+                                                  template_vars, host),
+            support_access_cluster_info=cluster,
+            ansible_connection="local",
+        )
+        kubeconfig = self.get_option("kubeconfig")
+        if kubeconfig:
+            out["support_access_kubeconfig"] = os.path.expanduser(
+                self._template("kubeconfig", kubeconfig, template_vars, host))
+        return out
+
+    def populate(self, data):
+        """Hosts, default groups and constructed groups/vars from API data (fresh or cached)."""
+        strict = self.get_option("strict")
+        clusters = self._selected(data)
+        self.inventory.add_group(GROUP_PREFIX)
+        for cluster, host in zip(clusters, host_names(clusters)):
+            hostvars = self.host_vars(cluster, host)
+            self.inventory.add_host(host, group=GROUP_PREFIX)
+            group = "%s_%s" % (GROUP_PREFIX, safe_group_part(cluster.get("zone") or "unknown"))
+            self.inventory.add_group(group)
+            self.inventory.add_host(host, group=group)
+            for name, value in hostvars.items():
+                self.inventory.set_variable(host, name, value)
+            # The only template the plugin writes itself; API data stays untrusted (never templated).
+            self.inventory.set_variable(host, "ansible_python_interpreter", trust_as_template(INTERPRETER))
+            self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)

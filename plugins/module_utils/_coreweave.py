@@ -1,0 +1,583 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CoreWeave API client shared by every CoreWeave module of neocloud.support_access.
+
+This is a private module_utils file of neocloud.support_access; its interface may change at any time.
+
+It talks to https://api.coreweave.com with a bearer token (the CoreWeave API access token, as CoreWeave's
+Terraform provider does, from options or COREWEAVE_* environment variables), retries what is safe to retry,
+and turns API errors into one structured failure. It covers the CKS cluster list and the Telemetry Relay
+resources (forwarding endpoints, forwarding pipelines, telemetry streams) that forward audit logs, including
+the Support Access Management logs, to a destination the customer controls.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import random
+import socket
+import time
+from urllib.parse import quote, urlsplit
+
+from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible.module_utils.urls import open_url
+from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+
+DEFAULT_API_ENDPOINT = "https://api.coreweave.com/"
+DEFAULT_TIMEOUT = 30
+DEFAULT_RETRIES = 5
+ENV_TOKEN = "COREWEAVE_API_TOKEN"
+ENV_ENDPOINT = "COREWEAVE_API_ENDPOINT"
+ENV_TIMEOUT = "COREWEAVE_HTTP_TIMEOUT"
+
+CKS_CLUSTERS = "v1beta1/cks/clusters"
+TELEMETRY_ENDPOINTS = "v1beta1/telemetryrelay/endpoints"
+TELEMETRY_PIPELINES = "v1beta1/telemetryrelay/pipelines"
+TELEMETRY_STREAMS = "v1beta1/telemetryrelay/streams"
+
+CLUSTER_STATUSES = ("STATUS_RUNNING", "STATUS_CREATING", "STATUS_UPDATING", "STATUS_UPGRADING", "STATUS_DELETING",
+                    "STATUS_FAILED")
+AUDIT_LOG_STREAM = "Audit Logs"
+ORG_NOT_ENABLED_REASON = "TELEMETRYRELAY_ORGANIZATION_NOT_FOUND"
+ROLE_ADMIN = "Telemetry Relay Admin"
+ROLE_READER = "Telemetry Relay Reader"
+
+CREDENTIAL_ACTION_PRESERVE = "CREDENTIAL_ACTION_PRESERVE"
+CREDENTIAL_ACTION_REPLACE = "CREDENTIAL_ACTION_REPLACE"
+CREDENTIAL_ACTION_CLEAR = "CREDENTIAL_ACTION_CLEAR"
+
+WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+# Our PATCH bodies carry the complete spec, so repeating one lands in the same state. POST creates.
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"))
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+
+
+def coreweave_argument_spec():
+    """Connection options shared by every CoreWeave module (documented in the neocloud.support_access.coreweave fragment)."""
+    return dict(
+        api_token=dict(type="str", no_log=True),
+        api_endpoint=dict(type="str"),
+        api_timeout=dict(type="int"),
+        api_retries=dict(type="int", default=DEFAULT_RETRIES),
+        validate_certs=dict(type="bool", default=True),
+    )
+
+
+class CoreWeaveError(Exception):
+    """A failure talking to CoreWeave, with everything a user needs to act on it."""
+
+    def __init__(self, message, status=None, code=None, reason=None, request_id=None, method=None, path=None,
+                 details=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.reason = reason
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        self.details = details
+
+    def as_dict(self):
+        """The error fields that are known, for fail_json."""
+        out = dict(status=self.status, code=self.code, reason=self.reason, request_id=self.request_id,
+                   method=self.method, path=self.path)
+        if self.details is not None:
+            out["details"] = self.details
+        return dict((k, v) for k, v in out.items() if v is not None)
+
+
+class CoreWeaveConfigError(CoreWeaveError):
+    """The token or a setting is missing or wrong before any request was sent."""
+
+
+# ---------------------------------------------------------------------------------------------- configuration
+
+def _env(environ, name):
+    value = environ.get(name)
+    return value if value else None
+
+
+def resolve_config(params, environ=None):
+    """Effective settings: module options, then COREWEAVE_* environment variables, then defaults.
+
+    Returns api_token, api_endpoint, api_timeout and sources (where each value came from, never the token).
+    """
+    environ = os.environ if environ is None else environ
+    out = dict(sources={})
+    for name, env_name, default in (("api_token", ENV_TOKEN, None), ("api_endpoint", ENV_ENDPOINT, DEFAULT_API_ENDPOINT),
+                                    ("api_timeout", ENV_TIMEOUT, DEFAULT_TIMEOUT)):
+        value, source = params.get(name), "option"
+        if value in (None, ""):
+            value, source = _env(environ, env_name), "env " + env_name
+        if value in (None, ""):
+            value, source = default, ("default" if default is not None else None)
+        out[name] = value
+        out["sources"][name] = source
+    try:
+        out["api_timeout"] = int(out["api_timeout"])
+    except (TypeError, ValueError):
+        raise CoreWeaveConfigError("api_timeout %r (from %s) is not a whole number of seconds" % (
+            out["api_timeout"], out["sources"]["api_timeout"]))
+    return out
+
+
+def require_token(config):
+    """Fail with every place the token can come from when it is missing."""
+    if not config.get("api_token"):
+        raise CoreWeaveConfigError(
+            "CoreWeave API token missing: set the api_token option or the %s environment variable (create a token "
+            "in the Cloud Console under API Access Tokens)" % ENV_TOKEN)
+
+
+# ---------------------------------------------------------------------------------------------- retry policy
+
+def retry_after_seconds(value):
+    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when absent or unreadable."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        from email.utils import parsedate_to_datetime
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+
+
+def backoff_delay(attempt, retry_after=None, base=0.5, cap=30.0, rand=random.random):
+    """Seconds to wait before retry number attempt (0-based).
+
+    Retry-After wins when given (capped); otherwise exponential backoff base*2^attempt, capped, with equal
+    jitter: half the delay fixed, half random.
+    """
+    if retry_after is not None:
+        return min(float(retry_after), cap)
+    delay = min(cap, base * (2 ** attempt))
+    return delay / 2.0 + rand() * delay / 2.0
+
+
+def should_retry(method, status=None, failure=None):
+    """Whether a failed attempt may be repeated.
+
+    429 is retried for every method (the request was refused before any work). 502/503/504, timeouts and
+    dropped or refused connections only for methods that are safe to repeat, never for POST, which creates.
+    """
+    method = method.upper()
+    if status == 429:
+        return True
+    if status in RETRY_STATUSES or failure in ("timeout", "dropped", "refused"):
+        return method in IDEMPOTENT_METHODS
+    return False
+
+
+def _failure_kind(exc):
+    """Classify a transport exception: unresolved (DNS), refused, timeout or dropped."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, socket.gaierror):
+        return "unresolved"
+    if isinstance(reason, ConnectionRefusedError):
+        return "refused"
+    if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in to_native(reason):
+        return "timeout"
+    return "dropped"
+
+
+def _header(headers, name):
+    for key, value in (headers or {}).items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def _request_id(headers):
+    return _header(headers, "X-Request-Id") or _header(headers, "Grpc-Metadata-X-Request-Id")
+
+
+def error_reason(body):
+    """The machine-readable reason of an error body: top-level reason, or google.rpc.ErrorInfo in details."""
+    if not isinstance(body, dict):
+        return None
+    if body.get("reason"):
+        return to_text(body["reason"])
+    for item in body.get("details") or []:
+        if isinstance(item, dict):
+            if item.get("reason"):
+                return to_text(item["reason"])
+            debug = item.get("debug")
+            if isinstance(debug, dict) and debug.get("reason"):
+                return to_text(debug["reason"])
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- client
+
+class CoreWeaveClient:
+    """Bearer-token HTTP client for the CoreWeave API (no Ansible module required, so tests can use it directly)."""
+
+    def __init__(self, api_endpoint, api_token, timeout=DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES, validate_certs=True,
+                 sleep=time.sleep, backoff_base=0.5, backoff_cap=30.0, user_agent="neocloud.support_access"):
+        self.endpoint = to_text(api_endpoint or DEFAULT_API_ENDPOINT)
+        parts = urlsplit(self.endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise CoreWeaveConfigError("api_endpoint %r is not an http(s) URL" % self.endpoint)
+        self.base = "%s://%s%s" % (parts.scheme, parts.netloc, parts.path.rstrip("/"))
+        self.base_path = parts.path.rstrip("/")
+        self.token = api_token
+        self.timeout = timeout
+        self.retries = max(0, int(retries))
+        self.validate_certs = validate_certs
+        self.sleep = sleep
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.user_agent = user_agent
+        self.requests_sent = 0
+
+    def request(self, method, path, body=None, ok_statuses=(200, 201, 202, 204)):
+        """Send one API call with retries; returns the decoded JSON body (or {}). Raises CoreWeaveError."""
+        method = method.upper()
+        full_path = self.base_path + "/" + path.lstrip("/")
+        url = self.base + "/" + quote(path.lstrip("/"))
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        headers = {"Authorization": "Bearer %s" % self.token, "Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        attempt = 0
+        while True:
+            status, raw, resp_headers, failure, exc = None, b"", {}, None, None
+            self.requests_sent += 1
+            try:
+                resp = open_url(url, data=data, headers=headers, method=method, timeout=self.timeout,
+                                validate_certs=self.validate_certs, http_agent=self.user_agent,
+                                follow_redirects="none")
+                status = resp.getcode()
+                raw = resp.read()
+                resp_headers = dict(resp.headers.items())
+            except HTTPError as err:
+                status = err.code
+                try:
+                    raw = err.read()
+                except Exception:  # pylint: disable=broad-except
+                    raw = b""
+                resp_headers = dict(err.headers.items()) if err.headers else {}
+            except (URLError, OSError) as err:
+                failure, exc = _failure_kind(err), err
+            except Exception as err:  # pylint: disable=broad-except
+                # http.client raises RemoteDisconnected/BadStatusLine when the server drops the connection.
+                failure, exc = "dropped", err
+
+            if failure is None and status in ok_statuses:
+                return self._decode(raw, method, full_path, status, resp_headers)
+            if attempt < self.retries and should_retry(method, status=status, failure=failure):
+                retry_after = retry_after_seconds(_header(resp_headers, "Retry-After")) if status == 429 else None
+                self.sleep(backoff_delay(attempt, retry_after, self.backoff_base, self.backoff_cap))
+                attempt += 1
+                continue
+            if failure is not None:
+                raise CoreWeaveError("cannot reach the CoreWeave API at %s (%s %s): %s%s" % (
+                    self.endpoint, method, full_path, failure,
+                    (": %s" % to_native(getattr(exc, "reason", exc))) if exc else ""),
+                    method=method, path=full_path, details=dict(attempts=attempt + 1, failure=failure))
+            raise self._api_error(status, raw, resp_headers, method, full_path, attempt + 1)
+
+    @staticmethod
+    def _decode(raw, method, path, status, headers):
+        if not raw:
+            return {}
+        try:
+            return json.loads(to_text(raw))
+        except ValueError:
+            raise CoreWeaveError("the CoreWeave API answered %s %s with non-JSON content" % (method, path),
+                                 status=status, method=method, path=path, request_id=_request_id(headers))
+
+    @staticmethod
+    def _api_error(status, raw, headers, method, path, attempts):
+        body = {}
+        try:
+            body = json.loads(to_text(raw)) if raw else {}
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        message = to_text(body.get("message") or "") or to_text(raw)[:300] or "HTTP %s" % status
+        reason = error_reason(body)
+        code = body.get("code")
+        text = "CoreWeave API error %s on %s %s: %s%s" % (
+            status, method, path, message, (" (reason %s)" % reason) if reason else "")
+        return CoreWeaveError(text, status=status, code=code, reason=reason, request_id=_request_id(headers),
+                              method=method, path=path, details=dict(attempts=attempts, api_message=message))
+
+    def get(self, path):
+        """GET one object or list."""
+        return self.request("GET", path)
+
+
+# ---------------------------------------------------------------------------------------------- CKS
+
+def unwrap(answer, key):
+    """The object of a single-object answer: {key: {...}} or the object itself."""
+    if isinstance(answer, dict) and isinstance(answer.get(key), dict):
+        return answer[key]
+    return answer if isinstance(answer, dict) else {}
+
+
+def list_items(answer, key):
+    """The items of a list answer: {key: [...]} or {items: [...]}."""
+    if not isinstance(answer, dict):
+        return []
+    for name in (key, "items"):
+        if isinstance(answer.get(name), list):
+            return answer[name]
+    return []
+
+
+def cluster_matches(cluster, statuses=None, zones=None):
+    """Whether a cluster record passes the status and zone filters (empty filter: all)."""
+    if statuses and cluster.get("status") not in statuses:
+        return False
+    if zones and cluster.get("zone") not in zones:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------- Telemetry Relay
+
+def slug_of(obj):
+    """ref.slug of a Telemetry Relay object."""
+    return to_text(((obj or {}).get("ref") or {}).get("slug") or "")
+
+
+def endpoint_view(endpoint):
+    """A forwarding endpoint as modules return and compare it (the API never returns credentials)."""
+    spec = (endpoint or {}).get("spec") or {}
+    https = spec.get("https") or {}
+    status = (endpoint or {}).get("status") or {}
+    return dict(
+        slug=slug_of(endpoint),
+        display_name=spec.get("displayName") or "",
+        kind="https" if "https" in spec else next((k for k in spec if k != "displayName"), None),
+        url=https.get("endpoint") or "",
+        certificate_authority_data=((https.get("tls") or {}).get("certificateAuthorityData")) or "",
+        credentials_configured=bool(status.get("credentialsConfigured")),
+        credentials_updated_at=status.get("credentialsUpdatedAt"),
+        state=status.get("state"),
+        state_message=status.get("stateMessage") or "",
+        created_at=status.get("createdAt"),
+        updated_at=status.get("updatedAt"),
+    )
+
+
+def endpoint_spec(display_name, url, ca_data):
+    """The spec object of an HTTPS forwarding endpoint."""
+    https = {"endpoint": url}
+    if ca_data:
+        https["tls"] = {"certificateAuthorityData": ca_data}
+    return {"displayName": display_name, "https": https}
+
+
+def basic_auth_body(username, password):
+    """The https credentials block (basic auth) of a create or update request."""
+    return {"basicAuth": {"username": username, "password": password}}
+
+
+def credential_action(configured, given, clear=False, update_credentials="on_create"):
+    """What an update does with the stored credentials, which the API never returns.
+
+    configured: the endpoint holds credentials now (status.credentialsConfigured). given: the task supplies
+    credentials. clear: the task explicitly removes them. update_credentials: on_create or always.
+
+    Returns CREDENTIAL_ACTION_CLEAR only for an explicit removal of credentials that exist,
+    CREDENTIAL_ACTION_REPLACE when credentials are given and either none are stored yet or
+    update_credentials=always, and CREDENTIAL_ACTION_PRESERVE otherwise, so a rerun never rotates or clears them.
+    """
+    if clear and given:
+        raise ValueError("credentials cannot be given and cleared at the same time")
+    if clear:
+        return CREDENTIAL_ACTION_CLEAR if configured else CREDENTIAL_ACTION_PRESERVE
+    if given and (not configured or update_credentials == "always"):
+        return CREDENTIAL_ACTION_REPLACE
+    return CREDENTIAL_ACTION_PRESERVE
+
+
+def credentials_label(configured, action=None):
+    """Masked credential state for diffs: never the values."""
+    if action == CREDENTIAL_ACTION_REPLACE:
+        return "basic auth (new value, hidden)"
+    if action == CREDENTIAL_ACTION_CLEAR:
+        return "none"
+    return "basic auth (stored, hidden)" if configured else "none"
+
+
+def pipeline_view(pipeline):
+    """A forwarding pipeline as modules return and compare it."""
+    spec = (pipeline or {}).get("spec") or {}
+    status = (pipeline or {}).get("status") or {}
+    return dict(
+        slug=slug_of(pipeline),
+        source=to_text((spec.get("source") or {}).get("slug") or ""),
+        destination=to_text((spec.get("destination") or {}).get("slug") or ""),
+        enabled=bool(spec.get("enabled")),
+        state=status.get("state"),
+        state_message=status.get("stateMessage") or "",
+        created_at=status.get("createdAt"),
+        updated_at=status.get("updatedAt"),
+    )
+
+
+def pipeline_spec(source, destination, enabled):
+    """The spec object of a forwarding pipeline."""
+    return {"source": {"slug": source}, "destination": {"slug": destination}, "enabled": bool(enabled)}
+
+
+def stream_view(stream):
+    """A telemetry stream as modules return it."""
+    spec = (stream or {}).get("spec") or {}
+    return dict(slug=slug_of(stream), display_name=spec.get("displayName") or "", kind=spec.get("kind"),
+                filter=spec.get("filter") or {})
+
+
+def find_stream(streams, display_name=AUDIT_LOG_STREAM):
+    """The stream (view) with this display name (case-insensitive), or None."""
+    wanted = to_text(display_name).strip().lower()
+    for stream in streams:
+        view = stream if "display_name" in stream else stream_view(stream)
+        if view["display_name"].strip().lower() == wanted:
+            return view
+    return None
+
+
+def explain_telemetry_error(exc, write):
+    """A CoreWeaveError with the Telemetry Relay specific explanation for org-not-enabled and role failures."""
+    if not isinstance(exc, CoreWeaveError):
+        return exc
+    text = None
+    if exc.status == 404 and exc.reason == ORG_NOT_ENABLED_REASON:
+        text = ("Telemetry Relay self-service is not enabled for this CoreWeave organization (404 %s on %s %s): "
+                "CoreWeave must enable it before endpoints and pipelines can be created; contact CoreWeave support "
+                "and ask for Telemetry Relay self-service enablement" % (ORG_NOT_ENABLED_REASON, exc.method, exc.path))
+    elif exc.status == 403:
+        role = ROLE_ADMIN if write else ROLE_READER
+        text = ("the CoreWeave API token is not allowed to %s Telemetry Relay resources (403 on %s %s): it needs the "
+                "%s role%s; API message: %s" % (
+                    "change" if write else "read", exc.method, exc.path, role,
+                    " (the Reader role only allows reads)" if write else " (or Admin)",
+                    (exc.details or {}).get("api_message") or exc.message))
+    elif exc.status == 401:
+        text = ("the CoreWeave API rejected the token (401 on %s %s): check api_token / %s; API message: %s" % (
+            exc.method, exc.path, ENV_TOKEN, (exc.details or {}).get("api_message") or exc.message))
+    if text is None:
+        return exc
+    return CoreWeaveError(text, status=exc.status, code=exc.code, reason=exc.reason, request_id=exc.request_id,
+                          method=exc.method, path=exc.path, details=exc.details)
+
+
+# ---------------------------------------------------------------------------------------------- module base
+
+class AnsibleCoreWeave:
+    """Base class for CoreWeave modules: owns the client, the result, lookups and failures."""
+
+    def __init__(self, module, client=None):
+        self.module = module
+        self.result = dict(changed=False)
+        try:
+            self.config = resolve_config(module.params)
+            if client is None:
+                require_token(self.config)
+                client = CoreWeaveClient(
+                    self.config["api_endpoint"], self.config["api_token"], timeout=self.config["api_timeout"],
+                    retries=module.params["api_retries"] if module.params.get("api_retries") is not None else DEFAULT_RETRIES,
+                    validate_certs=module.params.get("validate_certs", True))
+        except CoreWeaveError as exc:
+            self.fail(exc)
+        self.client = client
+
+    # -- result handling
+    def _mark_as_changed(self):
+        self.result["changed"] = True
+
+    def fail(self, error, **extra):
+        """fail_json with the structured error: msg plus status, code, reason, message, request_id."""
+        if isinstance(error, CoreWeaveError):
+            fields = error.as_dict()
+            fields["message"] = (error.details or {}).get("api_message") or error.message
+            msg = error.message
+        else:
+            fields, msg = {}, to_native(error)
+        fields.update(extra)
+        self.module.fail_json(msg=msg, error=fields,
+                              **dict((k, v) for k, v in self.result.items() if k not in ("changed", "msg")))
+
+    def get_result(self):
+        """The module's return value."""
+        return self.result
+
+    # -- telemetry relay calls, with their errors explained
+    def telemetry(self, method, path, body=None):
+        """A Telemetry Relay call; 403 and org-not-enabled answers are explained."""
+        try:
+            return self.client.request(method, path, body=body)
+        except CoreWeaveError as exc:
+            raise explain_telemetry_error(exc, method.upper() in WRITE_METHODS)
+
+    def telemetry_get_or_none(self, path):
+        """GET one Telemetry Relay object; None on 404."""
+        try:
+            return self.client.get(path)
+        except CoreWeaveError as exc:
+            if exc.status == 404 and exc.reason != ORG_NOT_ENABLED_REASON:
+                return None
+            raise explain_telemetry_error(exc, False)
+
+    def list_streams(self):
+        """Every telemetry stream (raw)."""
+        return list_items(self.telemetry("GET", TELEMETRY_STREAMS), "streams")
+
+    def list_endpoints(self):
+        """Every forwarding endpoint (raw)."""
+        return list_items(self.telemetry("GET", TELEMETRY_ENDPOINTS), "endpoints")
+
+    def list_pipelines(self):
+        """Every forwarding pipeline (raw)."""
+        return list_items(self.telemetry("GET", TELEMETRY_PIPELINES), "pipelines")
+
+    def get_endpoint(self, slug):
+        """One forwarding endpoint (raw) or None."""
+        answer = self.telemetry_get_or_none("%s/%s" % (TELEMETRY_ENDPOINTS, slug))
+        return unwrap(answer, "endpoint") if answer is not None else None
+
+    def get_pipeline(self, slug):
+        """One forwarding pipeline (raw) or None."""
+        answer = self.telemetry_get_or_none("%s/%s" % (TELEMETRY_PIPELINES, slug))
+        return unwrap(answer, "pipeline") if answer is not None else None
+
+    # -- CKS
+    def list_clusters(self):
+        """Every CKS cluster of the organization."""
+        return list_items(self.client.get(CKS_CLUSTERS), "items")
+
+    def get_cluster(self, cluster_id):
+        """One CKS cluster by id, or None when it does not exist."""
+        try:
+            return unwrap(self.client.get("%s/%s" % (CKS_CLUSTERS, cluster_id)), "cluster")
+        except CoreWeaveError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+
+def run_module(module, worker_class):
+    """Run worker_class(module).run() and exit with its result, turning CoreWeaveError into fail_json."""
+    worker = worker_class(module)
+    try:
+        worker.run()
+    except CoreWeaveError as exc:
+        worker.fail(exc)
+    except ValueError as exc:
+        worker.fail(CoreWeaveError(to_native(exc)))
+    module.exit_json(**worker.get_result())

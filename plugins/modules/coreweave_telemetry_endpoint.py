@@ -1,0 +1,312 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: coreweave_telemetry_endpoint
+short_description: Manage a CoreWeave Telemetry Relay HTTPS forwarding endpoint
+version_added: 0.1.0
+description:
+  - Creates, updates or deletes a Telemetry Relay forwarding endpoint of kind HTTPS (C(/v1beta1/telemetryrelay/endpoints)),
+    the destination to which CoreWeave forwards audit logs, including the Support Access Management logs (Teleport
+    access requests, approvals and denials) and the CKS audit logs.
+  - The endpoint is identified by O(slug). Updates send the complete spec, as the API requires.
+  - "Credentials (HTTP basic auth) are stored encrypted by CoreWeave and never returned, so they cannot be compared.
+    Updates send C(CREDENTIAL_ACTION_PRESERVE) (stored credentials are kept) unless credentials are given and none
+    are stored yet, or O(update_credentials=always) (then C(CREDENTIAL_ACTION_REPLACE)). C(CREDENTIAL_ACTION_CLEAR)
+    is sent only for O(clear_credentials=true). A rerun therefore never rotates or clears credentials."
+  - Writes need the Telemetry Relay Admin role, and the organization must be enabled for Telemetry Relay self-service
+    by CoreWeave (the module says so when the API answers C(TELEMETRYRELAY_ORGANIZATION_NOT_FOUND)).
+author:
+  - neocloud.support_access maintainers (@neocloud)
+extends_documentation_fragment:
+  - neocloud.support_access.coreweave
+attributes:
+  check_mode:
+    support: full
+    description: Reads the endpoint and reports what would change; sends no POST, PATCH or DELETE.
+  diff_mode:
+    support: full
+    description: Shows the endpoint before and after; credentials appear only as a masked label.
+options:
+  slug:
+    description:
+      - The endpoint's unique identifier in the organization (C(ref.slug)); 3 to 32 letters, digits and hyphens,
+        starting with a letter or digit.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates or updates the endpoint, V(absent) deletes it.
+      - An endpoint that is the destination of a pipeline cannot be deleted; delete the pipeline first
+        (M(neocloud.support_access.coreweave_telemetry_pipeline)).
+    type: str
+    choices: [present, absent]
+    default: present
+  display_name:
+    description:
+      - Human-readable name shown in the Cloud Console.
+      - When creating and not set, the slug is used; when updating and not set, the current name is kept.
+    type: str
+  url:
+    description:
+      - The HTTPS URL Telemetry Relay posts the logs to, for example V(https://logs.example.com/coreweave).
+      - Required with O(state=present).
+    type: str
+  certificate_authority_data:
+    description:
+      - PEM CA certificate(s) that sign the destination's TLS certificate, when it is not publicly trusted.
+      - When not set, the current value is kept; set it to an empty string to remove it.
+    type: str
+  basic_auth:
+    description:
+      - HTTP basic auth credentials Telemetry Relay sends to the destination.
+      - Sent when the endpoint is created, when it has no credentials yet, or with O(update_credentials=always).
+    type: dict
+    suboptions:
+      username:
+        description: User name.
+        type: str
+        required: true
+      password:
+        description: Password. Never logged or returned.
+        type: str
+        required: true
+  update_credentials:
+    description:
+      - V(on_create) sends O(basic_auth) only when the endpoint has no stored credentials, so reruns are idempotent.
+      - V(always) replaces the stored credentials on every run (the task then always reports a change), use it to
+        rotate a password.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  clear_credentials:
+    description:
+      - Remove the stored credentials (C(CREDENTIAL_ACTION_CLEAR)). Mutually exclusive with O(basic_auth).
+    type: bool
+    default: false
+seealso:
+  - module: neocloud.support_access.coreweave_telemetry_pipeline
+  - module: neocloud.support_access.coreweave_telemetry_info
+"""
+
+EXAMPLES = r"""
+- name: The customer's log collector as a forwarding endpoint
+  neocloud.support_access.coreweave_telemetry_endpoint:
+    slug: siem
+    display_name: Security log collector
+    url: https://logs.example.com/coreweave
+    basic_auth:
+      username: coreweave
+      password: "{{ vault_siem_password }}"
+
+- name: Rotate the password
+  neocloud.support_access.coreweave_telemetry_endpoint:
+    slug: siem
+    url: https://logs.example.com/coreweave
+    basic_auth:
+      username: coreweave
+      password: "{{ vault_siem_new_password }}"
+    update_credentials: always
+
+- name: Remove it (after its pipelines)
+  neocloud.support_access.coreweave_telemetry_endpoint:
+    slug: siem
+    state: absent
+"""
+
+RETURN = r"""
+endpoint:
+  description: The endpoint after the change (in check mode, as it would be); null when absent. Never holds credentials.
+  returned: always
+  type: dict
+  contains:
+    slug:
+      description: C(ref.slug).
+      type: str
+      sample: siem
+    display_name:
+      description: Display name.
+      type: str
+      sample: Security log collector
+    kind:
+      description: Protocol of the endpoint (V(https) for endpoints this module manages).
+      type: str
+      sample: https
+    url:
+      description: Destination URL.
+      type: str
+      sample: https://logs.example.com/coreweave
+    certificate_authority_data:
+      description: CA data, empty when none.
+      type: str
+      sample: ""
+    credentials_configured:
+      description: Whether credentials are stored for the endpoint.
+      type: bool
+      sample: true
+    credentials_updated_at:
+      description: When the credentials were last set.
+      type: str
+      sample: "2026-11-22T10:00:00Z"
+    state:
+      description: Connection state reported by the API.
+      type: str
+      sample: FORWARDING_ENDPOINT_STATE_CONNECTED
+    state_message:
+      description: Explanation of the state, mostly for errors.
+      type: str
+      sample: ""
+    created_at:
+      description: Creation time.
+      type: str
+      sample: "2026-11-22T10:00:00Z"
+    updated_at:
+      description: Last update time.
+      type: str
+      sample: "2026-11-22T10:00:00Z"
+credential_action:
+  description:
+    - What the update did (or would do) with the stored credentials; C(null) when nothing was sent.
+    - V(CREDENTIAL_ACTION_PRESERVE), V(CREDENTIAL_ACTION_REPLACE) or V(CREDENTIAL_ACTION_CLEAR); on creation
+      V(CREDENTIAL_ACTION_REPLACE) when credentials were given.
+  returned: always
+  type: str
+  sample: CREDENTIAL_ACTION_PRESERVE
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ..module_utils._coreweave import (
+    CREDENTIAL_ACTION_CLEAR,
+    CREDENTIAL_ACTION_PRESERVE,
+    CREDENTIAL_ACTION_REPLACE,
+    TELEMETRY_ENDPOINTS,
+    AnsibleCoreWeave,
+    basic_auth_body,
+    coreweave_argument_spec,
+    credential_action,
+    credentials_label,
+    endpoint_spec,
+    endpoint_view,
+    run_module,
+    unwrap,
+)
+
+COMPARED = ("display_name", "url", "certificate_authority_data")
+
+
+def _diff_view(view, action=None):
+    if view is None:
+        return {}
+    out = dict((k, view[k]) for k in ("slug",) + COMPARED)
+    out["credentials"] = credentials_label(view["credentials_configured"], action)
+    return out
+
+
+class CoreWeaveTelemetryEndpoint(AnsibleCoreWeave):
+    """One HTTPS forwarding endpoint."""
+
+    def run(self):
+        params = self.module.params
+        slug = params["slug"]
+        if params["basic_auth"] and params["clear_credentials"]:
+            self.module.fail_json(msg="parameters are mutually exclusive: basic_auth|clear_credentials=true")
+        current_raw = self.get_endpoint(slug)
+        current = endpoint_view(current_raw) if current_raw is not None else None
+        self.result.update(endpoint=current, credential_action=None)
+        if params["state"] == "absent":
+            self.absent(slug, current)
+        elif current is None:
+            self.create(slug)
+        else:
+            self.update(slug, current)
+
+    def _set_diff(self, before, after):
+        if self.module._diff:  # pylint: disable=protected-access
+            self.result["diff"] = dict(before=before, after=after)
+
+    def absent(self, slug, current):
+        if current is None:
+            return
+        self._mark_as_changed()
+        self._set_diff(_diff_view(current), {})
+        if not self.module.check_mode:
+            self.telemetry("DELETE", "%s/%s" % (TELEMETRY_ENDPOINTS, slug))
+        self.result["endpoint"] = None
+
+    def create(self, slug):
+        params = self.module.params
+        spec = endpoint_spec(params["display_name"] or slug, params["url"], params["certificate_authority_data"])
+        body = {"ref": {"slug": slug}, "spec": spec}
+        basic = params["basic_auth"]
+        if basic:
+            body["https"] = basic_auth_body(basic["username"], basic["password"])
+            self.result["credential_action"] = CREDENTIAL_ACTION_REPLACE
+        self._mark_as_changed()
+        if self.module.check_mode:
+            would = endpoint_view({"ref": {"slug": slug}, "spec": spec,
+                                   "status": {"credentialsConfigured": bool(basic)}})
+            self.result["endpoint"] = would
+        else:
+            answer = self.telemetry("POST", TELEMETRY_ENDPOINTS, body)
+            self.result["endpoint"] = endpoint_view(unwrap(answer, "endpoint"))
+        self._set_diff({}, _diff_view(self.result["endpoint"], self.result["credential_action"]))
+
+    def update(self, slug, current):
+        params = self.module.params
+        wanted = dict(
+            display_name=params["display_name"] if params["display_name"] is not None else current["display_name"],
+            url=params["url"],
+            certificate_authority_data=(params["certificate_authority_data"]
+                                        if params["certificate_authority_data"] is not None
+                                        else current["certificate_authority_data"]),
+        )
+        basic = params["basic_auth"]
+        action = credential_action(current["credentials_configured"], bool(basic), params["clear_credentials"],
+                                   params["update_credentials"])
+        spec_changed = any(wanted[k] != current[k] for k in COMPARED)
+        if not spec_changed and action == CREDENTIAL_ACTION_PRESERVE:
+            return
+        self._mark_as_changed()
+        self.result["credential_action"] = action
+        spec = endpoint_spec(wanted["display_name"], wanted["url"], wanted["certificate_authority_data"])
+        body = {"ref": {"slug": slug}, "spec": spec, "credentialAction": action}
+        if action == CREDENTIAL_ACTION_REPLACE:
+            body["https"] = basic_auth_body(basic["username"], basic["password"])
+        if self.module.check_mode:
+            after = dict(current, **wanted)
+            if action == CREDENTIAL_ACTION_CLEAR:
+                after["credentials_configured"] = False
+            elif action == CREDENTIAL_ACTION_REPLACE:
+                after["credentials_configured"] = True
+            self.result["endpoint"] = after
+        else:
+            answer = self.telemetry("PATCH", "%s/%s" % (TELEMETRY_ENDPOINTS, slug), body)
+            self.result["endpoint"] = endpoint_view(unwrap(answer, "endpoint"))
+        self._set_diff(_diff_view(current), _diff_view(self.result["endpoint"], action))
+
+
+def main():
+    argument_spec = coreweave_argument_spec()
+    argument_spec.update(
+        slug=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        display_name=dict(type="str"),
+        url=dict(type="str"),
+        certificate_authority_data=dict(type="str"),
+        basic_auth=dict(type="dict", options=dict(
+            username=dict(type="str", required=True),
+            password=dict(type="str", required=True, no_log=True),
+        )),
+        update_credentials=dict(type="str", choices=["on_create", "always"], default="on_create"),
+        clear_credentials=dict(type="bool", default=False),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           required_if=[("state", "present", ("url",))])
+    run_module(module, CoreWeaveTelemetryEndpoint)
+
+
+if __name__ == "__main__":
+    main()
