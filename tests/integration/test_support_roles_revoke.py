@@ -226,3 +226,29 @@ def test_sweep_reports_then_deletes(ansible_playbook, engaged, tmp_path):
     assert fact(res, "support_sweep_result")["summary"]["deleted"] == 3
     assert lookalikes(pod_keys(k)) == keep
     assert crusoe.writes() == []
+
+
+@pytest.mark.parametrize("role", ["support_enable", "support_sweep", "support_revoke"])
+@pytest.mark.parametrize("variable", ["support_access_kubeconfig", "support_access_context"])
+def test_missing_connection_variables_name_cluster_and_variable(ansible_playbook, kube_cluster, tmp_path, role, variable):
+    k = kube_cluster
+    crusoe = start_crusoe(k.name, enabled=False)
+    try:
+        inventory = write_inventory(tmp_path / "inventory.json", k, **{variable: ""})
+        res = ansible_playbook(role_play(role), inventory=inventory, env=run_env(k, crusoe),
+                               extra_vars={"support_access_confirm": True, "support_access_ticket": "ZD-1"})
+        assert res.rc != 0
+        assert "cluster %s: set support_access_kubeconfig and support_access_context" % k.name in res.stdout
+        assert k.cluster.request_log() == [] and crusoe.request_log() == []
+    finally:
+        crusoe.stop()
+
+
+def test_enable_other_provider_is_refused(ansible_playbook, kube_cluster, tmp_path):
+    k = kube_cluster
+    inventory = write_inventory(tmp_path / "inventory.json", k, support_access_provider="coreweave")
+    res = ansible_playbook(role_play("support_enable"), inventory=inventory, env=run_env(k),
+                           extra_vars={"support_access_ticket": "ZD-1"})
+    assert res.rc != 0
+    assert "cluster %s: support_enable supports support_access_provider=crusoe only (got 'coreweave')" % k.name in res.stdout
+    assert k.cluster.request_log() == []
