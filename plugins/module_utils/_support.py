@@ -219,14 +219,26 @@ def _resource_matches(resources, resource, subresource):
     if "*" in resources:
         return True
     if subresource:
-        return ("%s/%s" % (resource, subresource) in resources or "%s/*" % resource in resources
-                or "*/%s" % subresource in resources)
+        # Upstream RBAC (ResourceMatches) knows only ``*``, the exact ``resource/subresource`` and ``*/subresource``:
+        # ``pods/*`` is a literal resource name that matches no request.
+        return "%s/%s" % (resource, subresource) in resources or "*/%s" % subresource in resources
     return resource in resources
+
+
+def _literal_subresource_wildcards(rules):
+    """Resources such as ``pods/*`` named in ``rules``: they look like wildcards but upstream RBAC grants nothing by them."""
+    found = []
+    for rule in rules or []:
+        for resource in rule.get("resources") or []:
+            if resource.endswith("/*") and resource != "*" and resource not in found:
+                found.append(resource)
+    return found
 
 
 def rule_allows(rule, verb, api_group, resource, subresource=None):
     """Whether a PolicyRule allows ``verb`` on ``api_group``/``resource``[/``subresource``], as Kubernetes' RBAC
-    decides it (wildcards, ``pods/*``, ``*/scale``), ignoring resourceNames. Non-resource rules allow nothing here."""
+    decides it (``*``, ``*/scale``; ``pods/*`` is NOT a wildcard), ignoring resourceNames. Non-resource rules allow
+    nothing here."""
     if rule.get("nonResourceURLs") and not rule.get("resources"):
         return False
     return (_matches(rule.get("verbs"), verb) and _matches(rule.get("apiGroups"), api_group)
@@ -239,7 +251,9 @@ def analyze_rules(rules):
     Returns {capabilities: [...], restricted: {capability: [resourceNames]}, flags: [...]}: ``capabilities`` are
     granted on every object, ``restricted`` ones only on the named objects (rules with resourceNames), and
     ``flags`` explain risky grants, e.g. ``exec_pods_via_get`` when only `get` on pods/exec is granted (WebSocket
-    exec before Kubernetes 1.35).
+    exec before Kubernetes 1.35), and ``literal_subresource_wildcard`` when a rule names ``pods/*`` or the like,
+    which upstream RBAC treats as a literal name: it grants nothing, though its author probably meant every
+    subresource (exec included).
     """
     capabilities = []
     restricted = {}
@@ -266,7 +280,22 @@ def analyze_rules(rules):
             restricted[name] = sorted(names)
     if any(rule.get("nonResourceURLs") and "*" in rule["nonResourceURLs"] for rule in rules or []):
         flags.append("all_non_resource_urls")
+    if _literal_subresource_wildcards(rules):
+        flags.append("literal_subresource_wildcard")
     return {"capabilities": capabilities, "restricted": restricted, "flags": flags}
+
+
+# What a role expected to be read-only (CoreWeave's teleport-cluster-viewers: "read-only access to most resources,
+# but no access to Secret resources") must not grant. Reading pod logs and listing everything else is fine.
+READ_ONLY_ALLOWED = ("read_all", "read_pod_logs")
+READ_ONLY_DEFAULT_ROLES = (COREWEAVE_SUPPORT_CLUSTER_ROLES[0],)
+
+
+def read_only_violations(grants):
+    """The capabilities in ``grants`` (analyze_rules output) a read-only role must not have, including those granted
+    only on named objects, in CAPABILITIES order."""
+    granted = set(grants.get("capabilities") or []) | set(grants.get("restricted") or {})
+    return [c for c in CAPABILITIES if c in granted and c not in READ_ONLY_ALLOWED]
 
 
 def has_labels(obj, labels):
@@ -304,18 +333,20 @@ def labelled_objects(objects_by_kind, labels):
 
 
 def analyze_bindings(cluster_roles, cluster_role_bindings, roles, role_bindings, subjects=None,
-                     support_cluster_roles=(), labels=None):
+                     support_cluster_roles=(), labels=None, read_only_roles=()):
     """Every ClusterRoleBinding and RoleBinding that grants something to a support subject, binds a support
     ClusterRole (to anyone) or carries the support chart's labels, with what it grants.
 
     ``cluster_roles``/``roles`` are lists of objects; ``subjects`` support subject specs (default: the Crusoe
     support groups); ``labels`` the chart labels (default: chart_labels()).
     Returns a list of dicts: kind, name, namespace, uid, role_ref, role_found, subjects, support_subjects,
-    support_role, chart_managed, capabilities, restricted, flags.
+    support_role, chart_managed, capabilities, restricted, flags, expected (``read-only`` for a binding of one of
+    ``read_only_roles``, else None) and read_only_violations (read_only_violations() for those, else []).
     """
     specs = normalize_subjects(subjects)
     labels = chart_labels() if labels is None else labels
     support_roles = set(support_cluster_roles or ())
+    read_only = set(read_only_roles or ())
     cr_by_name = dict(((r.get("metadata") or {}).get("name"), r) for r in cluster_roles or [])
     role_by_key = dict((((r.get("metadata") or {}).get("namespace"), (r.get("metadata") or {}).get("name")), r)
                        for r in roles or [])
@@ -347,6 +378,9 @@ def analyze_bindings(cluster_roles, cluster_role_bindings, roles, role_bindings,
                 "scope": "cluster" if kind == "ClusterRoleBinding" else meta.get("namespace"),
             })
             entry.update(grants)
+            expected_read_only = role_ref.get("kind") == "ClusterRole" and role_ref.get("name") in read_only
+            entry["expected"] = "read-only" if expected_read_only else None
+            entry["read_only_violations"] = read_only_violations(grants) if expected_read_only else []
             report.append(entry)
     report.sort(key=lambda e: (e["kind"], e["namespace"] or "", e["name"] or ""))
     return report
@@ -459,6 +493,7 @@ def rbac_summary(bindings, labelled, probes):
         "probes_total": len(probes),
         "bindings": len(bindings),
         "labelled_objects": len(labelled),
+        "read_only_violations": sum(1 for b in bindings if b.get("read_only_violations")),
         "clean": not bound and not labelled and allowed == 0,
     }
 

@@ -14,8 +14,12 @@ description:
     C(teleport-cluster-super-admins)), or that carry the support chart's labels.
   - For each binding it resolves the role (including aggregated ClusterRoles) and says what it grants in plain
     terms, such as C(exec_pods), C(read_secrets), C(patch_nodes) or C(full_access).
-    C(get) on C(pods/exec) (also through C(pods/*) or C(*)) counts as C(exec_pods) and is flagged as
+    C(get) on C(pods/exec) (also through C(*/exec) or C(*)) counts as C(exec_pods) and is flagged as
     C(exec_pods_via_get), because WebSocket exec needed only C(get) before Kubernetes 1.35.
+  - A rule naming C(pods/*) grants nothing: Kubernetes RBAC treats it as a literal resource name, not a wildcard. It is
+    flagged as C(literal_subresource_wildcard), since its author probably meant every subresource, exec included.
+  - Bindings of the ClusterRoles in O(read_only_roles) (by default CoreWeave's C(teleport-cluster-viewers), documented
+    as read-only without Secrets) list what they grant beyond that in RV(bindings[].read_only_violations).
   - Lists every ClusterRole, ClusterRoleBinding, Role, RoleBinding, FlowSchema and PriorityLevelConfiguration that
     carries the support chart's labels (C(app.kubernetes.io/instance=crusoe-support-roles) or
     C(crusoe.ai/managed=true)). A cluster that does not serve C(flowcontrol.apiserver.k8s.io/v1) is tolerated.
@@ -62,6 +66,15 @@ options:
     type: list
     elements: str
     default: []
+  read_only_roles:
+    description:
+      - ClusterRoles expected to be read-only without access to Secrets. Each reported binding of one lists in
+        RV(bindings[].read_only_violations) every capability it grants beyond reading (exec, attach, port-forward,
+        reading Secrets, writes).
+      - Only bindings reported anyway (see O(support_cluster_roles) and O(subjects)) are checked.
+    type: list
+    elements: str
+    default: [teleport-cluster-viewers]
   chart_release:
     description: The support chart's release name, matched against the C(app.kubernetes.io/instance) label.
     type: str
@@ -202,9 +215,17 @@ bindings:
       description: Capabilities granted only on named objects (C(resourceNames)), capability -> names.
       type: dict
     flags:
-      description: Risky details, for example C(exec_pods_via_get).
+      description: Risky details, for example C(exec_pods_via_get) or C(literal_subresource_wildcard).
       type: list
       elements: str
+    expected:
+      description: C(read-only) for a binding of one of O(read_only_roles), else null.
+      type: str
+    read_only_violations:
+      description: For a binding of one of O(read_only_roles), the capabilities it must not grant but does; else empty.
+      type: list
+      elements: str
+      sample: [exec_pods, read_secrets]
 labelled_objects:
   description: Every object carrying the support chart's labels.
   returned: success
@@ -300,6 +321,9 @@ summary:
     labelled_objects:
       description: How many objects carry the chart's labels.
       type: int
+    read_only_violations:
+      description: How many bindings of O(read_only_roles) grant more than reading.
+      type: int
     clean:
       description: True when no support subject is bound, no chart object is left and no probe is allowed.
       type: bool
@@ -352,7 +376,8 @@ class SupportRbacInfo(SupportK8sModule):
                 objects[kind] = []
         bindings = _support.analyze_bindings(
             objects["ClusterRole"], objects["ClusterRoleBinding"], objects["Role"], objects["RoleBinding"],
-            subjects=subjects, support_cluster_roles=self.params["support_cluster_roles"], labels=labels)
+            subjects=subjects, support_cluster_roles=self.params["support_cluster_roles"], labels=labels,
+            read_only_roles=self.params["read_only_roles"])
         labelled = _support.labelled_objects(objects, labels)
         results = []
         for probe in probes:
@@ -372,6 +397,7 @@ def main():
             namespace=dict(type="str"),
         )),
         support_cluster_roles=dict(type="list", elements="str", default=[]),
+        read_only_roles=dict(type="list", elements="str", default=list(_support.READ_ONLY_DEFAULT_ROLES)),
         chart_release=dict(type="str", default=_support.CRUSOE_CHART_RELEASE),
         probes=dict(type="list", elements="dict", options=dict(
             name=dict(type="str"),

@@ -25,9 +25,8 @@ def rule(verbs, resources, groups=("",), names=None, non_resource=None):
 CAPABILITY_TABLE = [
     ("create pods/exec", [rule(["create"], ["pods/exec"])], {"exec_pods"}, []),
     ("get pods/exec is websocket exec", [rule(["get"], ["pods/exec"])], {"exec_pods"}, ["exec_pods_via_get"]),
-    ("get pods/* is exec, attach, portforward, logs", [rule(["get"], ["pods/*"])],
-     {"exec_pods", "attach_pods", "portforward_pods", "read_pod_logs"},
-     ["exec_pods_via_get", "attach_pods_via_get", "portforward_pods_via_get"]),
+    ("get pods/* is a literal name upstream: grants nothing, flagged", [rule(["get"], ["pods/*"])], set(),
+     ["literal_subresource_wildcard"]),
     ("get * in core", [rule(["get"], ["*"])],
      {"exec_pods", "attach_pods", "portforward_pods", "read_pod_logs", "read_secrets"},
      ["exec_pods_via_get", "attach_pods_via_get", "portforward_pods_via_get"]),
@@ -82,7 +81,7 @@ def test_resource_names_do_not_hide_a_full_grant():
 
 @pytest.mark.parametrize("resources,verb,sub,allowed", [
     (["pods/exec"], "create", "exec", True),
-    (["pods/*"], "create", "exec", True),
+    (["pods/*"], "create", "exec", False),
     (["*/exec"], "create", "exec", True),
     (["pods"], "create", "exec", False),
     (["pods/exec"], "create", None, False),
@@ -240,7 +239,7 @@ def test_analyze_bindings_reports_support_grants_only():
     assert not orphan["chart_managed"] and orphan["capabilities"] == ["read_secrets"] and orphan["role_found"]
     teleport = by_name["teleport-viewers"]
     assert teleport["support_role"] and teleport["support_subjects"] == []
-    assert "exec_pods_via_get" in teleport["flags"]
+    assert "literal_subresource_wildcard" in teleport["flags"] and teleport["capabilities"] == []
     assert by_name["dangling"]["role_found"] is False and by_name["dangling"]["capabilities"] == []
     assert by_name["crusoe-support-readonly-binding"]["capabilities"] == []
 
