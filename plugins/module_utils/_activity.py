@@ -514,7 +514,7 @@ class ActivityAnalyzer:
             self._finding("exec-into-pod", cluster.name, username).add(when, example, self.max_examples)
         if is_secret_read:
             self._finding("secrets-read", cluster.name, username).add(when, example, self.max_examples)
-        if not self.covered(cluster.name, username, when):
+        if not self.covered(cluster.name, username, when, settled=True):
             key = (cluster.name, username)
             entry = self.pending.get(key)
             if entry is None:
@@ -564,12 +564,15 @@ class ActivityAnalyzer:
                 "id": request_id, "cluster": None, "user": None, "roles": [], "reason": "", "created": None,
                 "state": PENDING, "transitions": [], "approved_at": None, "approved_by": None, "denied_at": None,
                 "denied_by": None, "expires": None, "max_duration": None, "reviewers": [], "expired_at": None,
-                "deleted_at": None}
+                "deleted_at": None, "created_seen": False}
         self._windows_version += 1
         state = _str(obj.get("state")).upper()
         actor = _str(obj.get("reviewer")) or _str(obj.get("updated_by"))
         if kind == "access_request.create":
+            record["created_seen"] = True
             record["user"] = _str(obj.get("user")) or record["user"]
+            # the create event says whose request it is and for which cluster; it wins over later events
+            record["cluster"] = cluster or record["cluster"]
             record["created"] = when if record["created"] is None else min(record["created"], when)
             actor = ""
         elif not actor and kind in ("access_request.update", "access_request.review"):
@@ -612,14 +615,16 @@ class ActivityAnalyzer:
             return start, record["expires"], False
         return start, start + self.default_access, True
 
-    def _windows(self, cluster, user):
+    def _windows(self, cluster, user, settled):
         if self._window_cache.get("version") != self._windows_version:
             self._window_cache = {"version": self._windows_version}
-        key = (cluster, user)
+        key = (cluster, user, settled)
         windows = self._window_cache.get(key)
         if windows is None:
             windows = [(start, end) for lc, start, end in self.lease_windows if lc in (None, cluster)]
             for record in self.requests.values():
+                if settled and not record["created_seen"]:
+                    continue
                 if record["cluster"] not in (None, cluster) or record["user"] not in (None, user):
                     continue
                 window = self.request_window(record)
@@ -630,9 +635,12 @@ class ActivityAnalyzer:
             self._window_cache[key] = windows
         return windows
 
-    def covered(self, cluster, user, when):
-        """Whether ``when`` is inside an approved window for ``user`` in ``cluster``: start <= when < end."""
-        return any(start <= when < end for start, end in self._windows(cluster, user))
+    def covered(self, cluster, user, when, settled=False):
+        """Whether ``when`` is inside an approved window for ``user`` in ``cluster``: start <= when < end.
+
+        ``settled`` counts only leases and requests whose create event was read: whose requester and cluster can no
+        longer change. While reading, an action they do not cover is kept and decided in result()."""
+        return any(start <= when < end for start, end in self._windows(cluster, user, settled))
 
     def revoked_at(self, cluster):
         """When support access to ``cluster`` was revoked (microseconds), or None."""
@@ -723,6 +731,7 @@ class ActivityAnalyzer:
         for record in sorted(self.requests.values(), key=lambda r: (r["created"] or r["approved_at"] or 0, r["id"])):
             window = self.request_window(record)
             item = dict(record)
+            item.pop("created_seen")
             for key in ("created", "approved_at", "denied_at", "expires", "max_duration", "expired_at", "deleted_at"):
                 item[key] = format_time(record[key])
             ordered = sorted(record["transitions"], key=lambda t: t["time"])

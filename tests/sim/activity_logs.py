@@ -180,11 +180,12 @@ def _planted(names):
     def request(kind, moment, rid, **fields):
         tele.append(_line(teleport_event(kind, moment, id=rid, **fields)))
 
+    # alice's approved request is always there: the background has her reading inside its window.
+    request("access_request.create", T0, "r1-alice", user=ALICE, roles=[VIEWERS], state="PENDING",
+            reason="ZD-1001 GPU operator crashloop", expires=ts(T0 + datetime.timedelta(hours=2)))
+    request("access_request.review", R1_APPROVED, "r1-alice", user=ALICE, reviewer=APPROVER, proposed_state="APPROVED",
+            state="APPROVED", roles=[VIEWERS], expires=ts(R1_EXPIRES))
     if "window" in names:
-        request("access_request.create", T0, "r1-alice", user=ALICE, roles=[VIEWERS], state="PENDING",
-                reason="ZD-1001 GPU operator crashloop", expires=ts(T0 + datetime.timedelta(hours=2)))
-        request("access_request.review", R1_APPROVED, "r1-alice", user=ALICE, reviewer=APPROVER, proposed_state="APPROVED",
-                state="APPROVED", roles=[VIEWERS], expires=ts(R1_EXPIRES))
         viewer = (ALICE, [VIEWERS])
         # exactly at the approval: inside; WebSocket exec (verb get on pods/exec) inside: exec-into-pod only
         kube.append(_line(k8s_event(R1_APPROVED, "list", ALICE, [VIEWERS], "pods", "kube-system", impersonated=viewer)))
