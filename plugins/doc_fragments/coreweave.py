@@ -12,7 +12,7 @@ class ModuleDocFragment:  # pylint: disable=too-few-public-methods
 options:
   api_token:
     description:
-      - CoreWeave API access token (C(CW-SECRET-...)), sent as C(Authorization: Bearer <token>). Never logged.
+      - "CoreWeave API access token (C(CW-SECRET-...)), sent as C(Authorization: Bearer <token>). Never logged."
       - If not set, the value of the E(COREWEAVE_API_TOKEN) environment variable is used.
     type: str
   api_endpoint:

@@ -64,7 +64,7 @@ def test_forwarding_created_then_idempotent(ansible_playbook, coreweave_sim, cor
 
 def test_check_mode_writes_nothing(ansible_playbook, coreweave_sim, coreweave_env):  # noqa: F811  pylint: disable=redefined-outer-name
     # the forwarding assertion cannot hold in check mode: nothing was created
-    res = ansible_playbook(PLAYBOOK.split("    - name: info")[0], env=coreweave_env, extra_vars=SECRET, check=True, diff=True)
+    res = ansible_playbook(PLAYBOOK.split("    - name: info", maxsplit=1)[0], env=coreweave_env, extra_vars=SECRET, check=True, diff=True)
     assert res.rc == 0, res.stdout + res.stderr
     assert res.result("endpoint", "localhost")["changed"] is True
     assert res.result("pipeline", "localhost")["changed"] is True
