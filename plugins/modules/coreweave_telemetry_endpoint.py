@@ -184,6 +184,7 @@ from ..module_utils._coreweave import (
     CREDENTIAL_ACTION_REPLACE,
     TELEMETRY_ENDPOINTS,
     AnsibleCoreWeave,
+    CoreWeaveError,
     basic_auth_body,
     coreweave_argument_spec,
     credential_action,
@@ -256,6 +257,9 @@ class CoreWeaveTelemetryEndpoint(AnsibleCoreWeave):
 
     def update(self, slug, current):
         params = self.module.params
+        if current["kind"] != "https":
+            raise CoreWeaveError("forwarding endpoint '%s' is of kind %s; this module manages HTTPS endpoints only and "
+                                 "the API does not allow changing the kind of an endpoint" % (slug, current["kind"]))
         wanted = dict(
             display_name=params["display_name"] if params["display_name"] is not None else current["display_name"],
             url=params["url"],

@@ -179,3 +179,13 @@ def test_simulator_runs_standalone(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_fleet_file_seeds_the_simulator():
+    from sim.coreweave_api import CoreWeaveSim  # pylint: disable=import-outside-toplevel
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "sim", "data", "coreweave_fleet.yml")
+    sim = CoreWeaveSim(path)
+    assert sorted(c["name"] for c in sim.state["clusters"].values()) == ["inference-west", "sandbox", "training-east"]
+    assert sim.state["endpoints"]["legacy-collector"]["status"]["credentialsConfigured"] is True
+    assert "password" not in json.dumps(sim.state["endpoints"])
+    assert sim.credentials("legacy-collector")["username"] == "relay"

@@ -175,6 +175,13 @@ def test_endpoint_bad_url_is_the_api_validation_error(coreweave_sim, conn, capsy
     assert PASSWORD not in json.dumps(out)
 
 
+def test_endpoint_of_another_kind_is_not_touched(coreweave_sim, conn, capsys):  # noqa: F811  pylint: disable=redefined-outer-name
+    coreweave_sim.state["endpoints"]["siem"] = {"ref": {"slug": "siem"}, "spec": {"displayName": "S3", "s3": {
+        "uri": "s3://bucket/logs", "region": "us-east-1"}}, "status": {"credentialsConfigured": True}}
+    code, out = run_module(coreweave_telemetry_endpoint, dict(conn, **ENDPOINT), capsys)
+    assert code == 1 and "is of kind s3" in out["msg"] and coreweave_sim.writes() == []
+
+
 def test_endpoint_absent_deletes_then_is_idempotent(coreweave_sim, conn, capsys):  # noqa: F811  pylint: disable=redefined-outer-name
     _create_endpoint(conn, capsys)
     code, out = run_module(coreweave_telemetry_endpoint, dict(conn, slug="siem", state="absent"), capsys)
