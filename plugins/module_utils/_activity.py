@@ -66,6 +66,7 @@ _CACHE_LIMIT = 20000
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _MICRO = datetime.timedelta(microseconds=1)
 _FRACTION = re.compile(r"\.(\d+)")
+_DECODE = json.JSONDecoder().decode
 
 
 class ActivityError(ValueError):
@@ -426,7 +427,7 @@ class ActivityAnalyzer:
             stats["blank"] += 1
             return
         try:
-            obj = json.loads(line)
+            obj = _DECODE(line.decode("utf-8") if isinstance(line, bytes) else line)
         except ValueError:
             self._skip(stats, "malformed_json")
             return
@@ -714,8 +715,8 @@ class ActivityAnalyzer:
                 "exec-into-pod": "exec/attach/port-forward action(s) into pods",
                 "secrets-read": "Secret read(s)",
             }[finding.code]
-            finding.detail = "%d %s by %s in %s%s" % (finding.count, what, finding.user, finding.cluster,
-                                                    ": " + labels if labels else "")
+            suffix = ": " + labels if labels else ""
+            finding.detail = "%d %s by %s in %s%s" % (finding.count, what, finding.user, finding.cluster, suffix)
 
     def result(self):
         """Everything read: {clusters, access_requests, findings, files, summary} (plain JSON types)."""

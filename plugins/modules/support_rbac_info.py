@@ -16,7 +16,7 @@ description:
     terms, such as C(exec_pods), C(read_secrets), C(patch_nodes) or C(full_access).
     C(get) on C(pods/exec) (also through C(*/exec) or C(*)) counts as C(exec_pods) and is flagged as
     C(exec_pods_via_get), because WebSocket exec needed only C(get) before Kubernetes 1.35.
-  - A rule naming C(pods/*) grants nothing: Kubernetes RBAC treats it as a literal resource name, not a wildcard. It is
+  - A rule naming C(pods/*) grants nothing, because Kubernetes RBAC treats it as a literal resource name, not a wildcard. It is
     flagged as C(literal_subresource_wildcard), since its author probably meant every subresource, exec included.
   - Bindings of the ClusterRoles in O(read_only_roles) (by default CoreWeave's C(teleport-cluster-viewers), documented
     as read-only without Secrets) list what they grant beyond that in RV(bindings[].read_only_violations).

@@ -58,6 +58,11 @@ def approved(rid="r1", user=ALICE, at=0, hours=8, reviewer="ops@customer.example
 
 
 def run(events, cluster="c1", **options):
+    """Feed event dicts (or raw lines) to an analyzer; return the result."""
+    return run_with_stats(events, cluster, **options)[0]
+
+
+def run_with_stats(events, cluster="c1", **options):
     """Feed event dicts (or raw str lines) to an analyzer; return (result, file stats)."""
     analyzer = a.ActivityAnalyzer(cluster=cluster, **options)
     stats = {"lines": 0, "parsed": 0, "blank": 0, "skipped": 0, "skipped_reasons": dict.fromkeys(a.SKIP_REASONS, 0),
@@ -108,7 +113,7 @@ def test_malformed_lines_are_counted_per_reason():
              json.dumps(kube("not a time")), json.dumps({"event": "session.start", "time": "bad"}),
              json.dumps({"event": "access_request.create", "time": t(0)}), None,
              json.dumps(kube(t(0)))]
-    result, stats = run(lines)
+    result, stats = run_with_stats(lines)
     assert stats["skipped_reasons"] == {"malformed_json": 2, "not_object": 3, "unknown_kind": 1, "missing_fields": 4,
                                         "line_too_long": 1}
     assert stats["blank"] == 2 and stats["parsed"] == 1 and stats["lines"] == len(lines)
@@ -169,35 +174,35 @@ def test_identity_matching_is_configurable():
     events = [kube(t(0), user="x@cw", groups=("cw-staff",)),                       # nobody by default
               kube(t(1), user="eve", groups=("crusoe:support:operator",), impersonate=False),
               kube(t(2), user="dev@customer", groups=("devs",), resource="secrets")]
-    result, _ = run(events)
+    result = run(events)
     assert result["clusters"]["c1"]["by_user"] == {"eve": 1}
-    result, _ = run(events, support_groups=["cw-*"], support_users=["dev@*"])
+    result = run(events, support_groups=["cw-*"], support_users=["dev@*"])
     assert result["clusters"]["c1"]["by_user"] == {"x@cw": 1, "dev@customer": 1}
-    result, _ = run(events, support_groups=[], impersonators=["teleport-agent"])
+    result = run(events, support_groups=[], impersonators=["teleport-agent"])
     assert result["clusters"]["c1"]["by_user"] == {"x@cw": 1, "dev@customer": 1}
 
 
 def test_non_support_identities_produce_no_findings():
-    result, _ = run([kube(t(0), user="dev@customer", groups=("devs",), sub="exec", verb="create"),
-                     kube(t(0), user="system:node:n1", groups=("system:nodes",), resource="secrets", impersonate=False)])
+    result = run([kube(t(0), user="dev@customer", groups=("devs",), sub="exec", verb="create"),
+                  kube(t(0), user="system:node:n1", groups=("system:nodes",), resource="secrets", impersonate=False)])
     assert result["findings"] == [] and result["clusters"]["c1"]["support_actions"] == 0
     assert result["clusters"]["c1"]["k8s_events"] == 2
 
 
 def test_only_final_stages_and_successes_are_actions():
-    result, _ = run(approved() + [kube(t(10), stage="RequestReceived"), kube(t(10), stage="ResponseStarted"),
-                                  kube(t(10), stage=None), kube(t(11), code=403, sub="exec", verb="create"),
-                                  kube(t(12), code=500)])
+    result = run(approved() + [kube(t(10), stage="RequestReceived"), kube(t(10), stage="ResponseStarted"),
+                               kube(t(10), stage=None), kube(t(11), code=403, sub="exec", verb="create"),
+                               kube(t(12), code=500)])
     cluster = result["clusters"]["c1"]
     assert (cluster["support_actions"], cluster["ignored_stages"], cluster["failed_requests"]) == (1, 2, 2)
     assert result["findings"] == []
 
 
 def test_counts_per_verb_resource_and_kind():
-    result, _ = run(approved() + [kube(t(1)), kube(t(2), verb="list"), kube(t(3), verb="patch", resource="deployments",
-                                                                       api_group="apps"),
-                                  kube(t(4), verb="create", sub="exec"), kube(t(5), verb="get", sub="portforward"),
-                                  kube(t(6), resource="secrets", verb="watch"), kube(t(7), verb="delete")])
+    patch = kube(t(3), verb="patch", resource="deployments", api_group="apps")
+    result = run(approved() + [kube(t(1)), kube(t(2), verb="list"), patch,
+                               kube(t(4), verb="create", sub="exec"), kube(t(5), verb="get", sub="portforward"),
+                               kube(t(6), resource="secrets", verb="watch"), kube(t(7), verb="delete")])
     cluster = result["clusters"]["c1"]
     assert cluster["by_verb"] == {"create": 1, "delete": 1, "get": 2, "list": 1, "patch": 1, "watch": 1}
     assert cluster["by_resource"] == {"deployments": 1, "pods": 3, "pods/exec": 1, "pods/portforward": 1, "secrets": 1}
@@ -206,14 +211,14 @@ def test_counts_per_verb_resource_and_kind():
 
 
 def test_secrets_in_another_api_group_and_subresources_are_not_secret_reads():
-    result, _ = run(approved() + [kube(t(1), resource="secrets", api_group="example.com"),
-                                  kube(t(2), resource="secrets", verb="create")])
+    result = run(approved() + [kube(t(1), resource="secrets", api_group="example.com"),
+                               kube(t(2), resource="secrets", verb="create")])
     assert result["clusters"]["c1"]["secrets_read"] == 0 and result["findings"] == []
 
 
 def test_breakdowns_are_bounded(monkeypatch):
     monkeypatch.setattr(a, "MAX_KEYS", 3)
-    result, _ = run(approved(user=None) + [kube(t(i), user="u%d" % i) for i in range(10)])
+    result = run(approved(user=None) + [kube(t(i), user="u%d" % i) for i in range(10)])
     assert result["clusters"]["c1"]["by_user"] == {"u0": 1, "u1": 1, "u2": 1, a.OTHER_KEY: 7}
 
 
@@ -229,27 +234,27 @@ def test_breakdowns_are_bounded(monkeypatch):
 ])
 def test_window_boundaries(offset, inside):
     start = a.parse_time(t(100))
-    result, _ = run(approved(at=100) + [kube(a.format_time(start + offset))])
+    result = run(approved(at=100) + [kube(a.format_time(start + offset))])
     assert codes(result) == ([] if inside else [("activity-outside-window", ALICE, 1)])
 
 
 def test_window_is_per_user_and_per_cluster():
-    result, _ = run(approved(user=ALICE, cluster="c2") + [kube(t(10)), kube(t(10), user=BOB)])
+    result = run(approved(user=ALICE, cluster="c2") + [kube(t(10)), kube(t(10), user=BOB)])
     assert codes(result) == [("activity-outside-window", ALICE, 1), ("activity-outside-window", BOB, 1)]
-    result, _ = run(approved(user=ALICE, cluster="c1") + [kube(t(10)), kube(t(10), user=BOB)])
+    result = run(approved(user=ALICE, cluster="c1") + [kube(t(10)), kube(t(10), user=BOB)])
     assert codes(result) == [("activity-outside-window", BOB, 1)]
 
 
 def test_request_without_create_event_covers_every_user_of_its_cluster():
     review = approved()[1]
-    result, _ = run([review, kube(t(10)), kube(t(10), user=BOB)])
+    result = run([review, kube(t(10)), kube(t(10), user=BOB)])
     assert codes(result) == [] and result["access_requests"][0]["user"] is None
 
 
 def test_approval_without_expires_lasts_default_access():
     events = [tele("access_request.create", t(0), "r1", user=ALICE, state="PENDING"),
               tele("access_request.update", t(60), "r1", updated_by="ops@customer.example", state="APPROVED")]
-    result, _ = run(events + [kube(t(60 + H - 1)), kube(t(60 + H))], default_access=H)
+    result = run(events + [kube(t(60 + H - 1)), kube(t(60 + H))], default_access=H)
     assert codes(result) == [("activity-outside-window", ALICE, 1)]
     request = result["access_requests"][0]
     assert request["window"] == {"start": t(60), "end": t(60 + H), "assumed_end": True}
@@ -259,14 +264,14 @@ def test_approval_without_expires_lasts_default_access():
 @pytest.mark.parametrize("offset,code", [(0, "activity-after-revocation"), (-1, "activity-outside-window")])
 def test_revocation_boundary(offset, code):
     revoked = a.parse_time(t(20 * H))
-    result, _ = run([kube(a.format_time(revoked + offset), user="eve", groups=("crusoe:support:operator",))],
-                    revoked_at={"c1": t(20 * H)})
+    result = run([kube(a.format_time(revoked + offset), user="eve", groups=("crusoe:support:operator",))],
+                 revoked_at={"c1": t(20 * H)})
     assert codes(result) == [(code, "eve", 1)]
 
 
 def test_revocation_star_applies_to_every_cluster_and_later_windows_cover():
     events = approved(at=30 * H) + [kube(t(25 * H)), kube(t(31 * H))]
-    result, _ = run(events, revoked_at={"*": t(20 * H)})
+    result = run(events, revoked_at={"*": t(20 * H)})
     assert codes(result) == [("activity-after-revocation", ALICE, 1)]
     assert result["clusters"]["c1"]["revoked_at"] == t(20 * H)
 
@@ -274,11 +279,11 @@ def test_revocation_star_applies_to_every_cluster_and_later_windows_cover():
 def test_leases_are_windows_and_closing_one_is_revocation():
     lease = {"cluster": "c1", "enabled_at": t(0), "expires_at": t(8 * H), "state": "closed", "closed_at": t(2 * H)}
     eve = ("crusoe:support:readonly",)
-    result, _ = run([kube(t(H), user="eve", groups=eve), kube(t(3 * H), user="eve", groups=eve)], leases=[lease])
+    result = run([kube(t(H), user="eve", groups=eve), kube(t(3 * H), user="eve", groups=eve)], leases=[lease])
     assert codes(result) == [("activity-after-revocation", "eve", 1)]
     assert result["clusters"]["c1"]["revoked_at"] == t(2 * H)
     # an explicit revoked_at wins over the lease
-    result, _ = run([kube(t(3 * H), user="eve", groups=eve)], leases=[lease], revoked_at={"c1": t(4 * H)})
+    result = run([kube(t(3 * H), user="eve", groups=eve)], leases=[lease], revoked_at={"c1": t(4 * H)})
     assert codes(result) == [("activity-outside-window", "eve", 1)]
     with pytest.raises(a.ActivityError, match=r"leases\[0\]"):
         a.ActivityAnalyzer(leases=["not a lease"])
@@ -288,7 +293,7 @@ def test_activity_after_denial_until_a_later_approval():
     events = [tele("access_request.create", t(0), "r1", user=ALICE, state="PENDING"),
               tele("access_request.review", t(60), "r1", reviewer="ops", proposed_state="DENIED", state="DENIED")]
     events += approved(rid="r2", at=2 * H)
-    result, _ = run(events + [kube(t(30)), kube(t(120)), kube(t(3 * H))])
+    result = run(events + [kube(t(30)), kube(t(120)), kube(t(3 * H))])
     assert codes(result) == [("activity-after-denial", ALICE, 1), ("activity-outside-window", ALICE, 1)]
     denied = [r for r in result["access_requests"] if r["id"] == "r1"][0]
     assert denied["state"] == "DENIED" and denied["denied_by"] == "ops" and denied["window"] is None
@@ -297,18 +302,18 @@ def test_activity_after_denial_until_a_later_approval():
 def test_requests_read_after_the_actions_still_count():
     """Windows are decided when everything is read: a Teleport file read last still covers earlier actions."""
     actions = [kube(t(10)), kube(t(9 * H))]
-    result, _ = run(actions + approved())
+    result = run(actions + approved())
     assert codes(result) == [("activity-outside-window", ALICE, 1)]
     assert result["findings"][0]["examples"][0]["time"] == t(9 * H)
 
 
 def test_examples_are_capped_and_the_rest_counted():
-    result, _ = run([kube(t(i), sub="exec", verb="create") for i in range(20)], max_examples=3)
+    result = run([kube(t(i), sub="exec", verb="create") for i in range(20)], max_examples=3)
     by_code = {f["code"]: f for f in result["findings"]}
     assert by_code["exec-into-pod"]["count"] == 20 and len(by_code["exec-into-pod"]["examples"]) == 3
     assert by_code["activity-outside-window"]["count"] == 20 and len(by_code["activity-outside-window"]["examples"]) == 3
     assert by_code["exec-into-pod"]["time"] == t(0) and by_code["exec-into-pod"]["last_time"] == t(19)
-    result, _ = run([kube(t(0), sub="exec", verb="create")], max_examples=0)
+    result = run([kube(t(0), sub="exec", verb="create")], max_examples=0)
     assert all(f["examples"] == [] for f in result["findings"])
 
 
@@ -317,8 +322,8 @@ def test_examples_are_capped_and_the_rest_counted():
 # ---------------------------------------------------------------------------------------------------------------
 
 def test_exec_and_secret_reads_are_findings_inside_the_window_too():
-    result, _ = run(approved() + [kube(t(10), verb="get", sub="exec"), kube(t(11), verb="create", sub="attach"),
-                                  kube(t(12), resource="secrets", verb="list", name="")])
+    result = run(approved() + [kube(t(10), verb="get", sub="exec"), kube(t(11), verb="create", sub="attach"),
+                               kube(t(12), resource="secrets", verb="list", name="")])
     assert codes(result) == [("exec-into-pod", ALICE, 2), ("secrets-read", ALICE, 1)]
     exec_finding = [f for f in result["findings"] if f["code"] == "exec-into-pod"][0]
     assert exec_finding["severity"] == "medium" and "get pods/exec default/p" in exec_finding["detail"]
@@ -335,7 +340,7 @@ def test_approval_too_long(hours, extra, flagged):
     fields = {}
     if extra.get("max_duration"):
         fields["max_duration"] = t(100 + extra["max_duration"])
-    result, _ = run(approved(at=100, hours=hours, **fields))
+    result = run(approved(at=100, hours=hours, **fields))
     assert codes(result) == ([("approval-too-long", ALICE, 1)] if flagged else [])
     if flagged:
         finding = result["findings"][0]
@@ -343,23 +348,23 @@ def test_approval_too_long(hours, extra, flagged):
 
 
 def test_max_approval_is_configurable():
-    result, _ = run(approved(hours=3), max_approval=2 * H)
+    result = run(approved(hours=3), max_approval=2 * H)
     assert codes(result) == [("approval-too-long", ALICE, 1)]
 
 
 def test_approver_not_allowed():
-    result, _ = run(approved(reviewer="mallory@customer.example") + approved(rid="r2", reviewer="ops@customer.example"),
-                    approvers=["ops@*", "lead@customer.example"])
+    result = run(approved(reviewer="mallory@customer.example") + approved(rid="r2", reviewer="ops@customer.example"),
+                 approvers=["ops@*", "lead@customer.example"])
     assert codes(result) == [("approver-not-allowed", ALICE, 1)]
     assert result["findings"][0]["request_id"] == "r1" and "mallory@customer.example" in result["findings"][0]["detail"]
-    result, _ = run(approved(reviewer="mallory@customer.example"))
+    result = run(approved(reviewer="mallory@customer.example"))
     assert codes(result) == []          # no approvers list: not checked
 
 
 def test_approval_by_unknown_approver_is_not_allowed():
     events = [tele("access_request.create", t(0), "r1", user=ALICE, state="PENDING"),
               tele("access_request.update", t(1), "r1", state="APPROVED", expires=t(H))]
-    result, _ = run(events, approvers=["ops@*"])
+    result = run(events, approvers=["ops@*"])
     assert codes(result) == [("approver-not-allowed", ALICE, 1)]
     assert "unknown approver" in result["findings"][0]["detail"]
 
@@ -370,7 +375,7 @@ def test_pending_request_that_expired_is_informational():
               tele("access_request.create", t(0), "r2", user=BOB, state="PENDING"),
               tele("access_request.review", t(60), "r2", reviewer="ops", proposed_state="DENIED", state="DENIED"),
               tele("access_request.expire", t(2 * H), "r2")]
-    result, _ = run(events)
+    result = run(events)
     assert codes(result) == [("request-expired", ALICE, 1)]
     assert result["findings"][0]["severity"] == "info"
     states = {r["id"]: r["state"] for r in result["access_requests"]}
@@ -379,10 +384,10 @@ def test_pending_request_that_expired_is_informational():
 
 def test_request_transitions_and_record():
     events = approved(at=60, reviewer="ops") + [tele("access_request.delete", t(9 * H), "r1")]
-    result, _ = run(events)
+    result = run(events)
     request = result["access_requests"][0]
-    assert [x["event"] for x in request["transitions"]] == ["access_request.create", "access_request.review",
-                                                             "access_request.delete"]
+    events = ["access_request.create", "access_request.review", "access_request.delete"]
+    assert [x["event"] for x in request["transitions"]] == events
     assert request["created"] == t(0) and request["approved_at"] == t(60) and request["expires"] == t(60 + 8 * H)
     assert request["reviewers"] == ["ops"] and request["roles"] == [VIEWERS] and request["deleted_at"] == t(9 * H)
 
@@ -414,7 +419,7 @@ def test_cluster_from_map_event_and_default(tmp_path):
 
 
 def test_without_any_cluster_events_go_to_unknown():
-    result, _ = run([kube(t(0), user="eve", groups=("crusoe:support:x",))], cluster=None)
+    result = run([kube(t(0), user="eve", groups=("crusoe:support:x",))], cluster=None)
     assert list(result["clusters"]) == [a.UNKNOWN_CLUSTER]
 
 
