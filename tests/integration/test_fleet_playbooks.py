@@ -239,6 +239,7 @@ def test_revoke_needs_confirm_checks_without_writing_and_revokes_the_whole_fleet
     assert RESTRICTED in rule_sources(fleet, ENGAGED)
 
     fleet.kube(EXPIRED).clear_faults()
+    fleet.clear_logs()
     res = run(ansible_playbook, fleet, "revoke", tmp_path, {"support_access_confirm": True})
     assert res.rc == 0, res.stdout
     assert {n: c["verdict"] for n, c in report(tmp_path)[1].items()} == dict.fromkeys(fleet.names, "revoked")
