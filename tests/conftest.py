@@ -127,4 +127,4 @@ def ansible_playbook(tmp_path):
 
 
 # Fixtures that start the simulators (tests/sim) are shared by every test directory.
-pytest_plugins = ["sim.kube.fixtures", "sim.crusoe_fixtures"]
+pytest_plugins = ["sim.kube.fixtures", "sim.crusoe_fixtures", "sim.coreweave_fixtures"]
