@@ -42,3 +42,9 @@ def test_action_groups_name_only_existing_modules():
     for name, members in groups.items():
         missing = [m for m in members if isinstance(m, str) and m not in modules]
         assert not missing, "action group %s names missing modules %s" % (name, missing)
+
+
+def test_action_groups_list_each_module_once():
+    groups = _load("meta/runtime.yml").get("action_groups", {})
+    for name, members in groups.items():
+        assert len(members) == len(set(members)), "action group %s lists a module twice" % name
