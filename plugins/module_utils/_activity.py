@@ -808,10 +808,13 @@ def sniff_teleport(path, probe_lines=20):
     return False
 
 
-def analyze(paths, **options):
-    """Expand ``paths``, read every file (Teleport files first, so windows are known early) and return result()."""
+def analyze(paths, exclude=(), **options):
+    """Expand ``paths``, read every file (Teleport files first, so windows are known early) and return result().
+
+    Files in ``exclude`` (for example the report being written) are not read even when ``paths`` names them."""
     analyzer = ActivityAnalyzer(**options)
-    files = expand_paths(paths)
+    skip = set(os.path.realpath(p) for p in exclude or () if p)
+    files = [p for p in expand_paths(paths) if os.path.realpath(p) not in skip]
     ordered = sorted(files, key=lambda p: (not sniff_teleport(p), files.index(p)))
     for path in ordered:
         analyzer.add_file(path)

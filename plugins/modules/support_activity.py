@@ -114,6 +114,7 @@ options:
     description:
       - Write the whole result as a JSON report to this file (atomically). Nothing is written when the file already
         holds the same report, and the module then reports no change.
+      - The report is never read as a log, even when it lies in a directory O(paths) names.
     type: path
 notes:
   - Teleport C(kube.request), C(exec) and session events are counted per cluster and type; actions are taken from the
@@ -422,7 +423,7 @@ def run(module):
         max_approval = _lease.parse_duration(params["max_approval"], "max_approval")
         default_access = _lease.parse_duration(params["default_access"], "default_access")
         result = _activity.analyze(
-            params["paths"], support_groups=params["support_groups"], support_users=params["support_users"],
+            params["paths"], exclude=[params["dest"]], support_groups=params["support_groups"], support_users=params["support_users"],
             impersonators=params["impersonators"], approvers=params["approvers"], revoked_at=params["revoked_at"],
             leases=params["leases"], cluster=params["cluster"], cluster_map=params["cluster_map"],
             max_approval=max_approval, default_access=default_access, max_examples=params["max_examples"])

@@ -81,6 +81,17 @@ def test_reports_exactly_the_planted_findings(ansible_playbook, logs, tmp_path):
     assert again.rc == 0 and again.result("activity")["result"]["changed"] is False
 
 
+def test_report_inside_the_log_directory_is_not_read_back(ansible_playbook, logs):
+    dest = os.path.join(logs["dir"], "activity-report.json")
+    params = dict(logs["options"], paths=[logs["dir"]], dest=dest)
+    first = ansible_playbook(playbook(params))
+    second = ansible_playbook(playbook(params))
+    assert first.rc == 0 and second.rc == 0, second.stdout
+    out = second.result("activity")["result"]
+    assert out["changed"] is False and findings(out) == logs["expected_findings"]
+    assert sorted(os.path.basename(f["path"]) for f in out["files"]) == ["kube-audit.jsonl", "teleport-audit.jsonl"]
+
+
 def test_check_mode_writes_nothing(ansible_playbook, logs, tmp_path):
     dest = tmp_path / "check.json"
     res = ansible_playbook(playbook(dict(logs["options"], paths=[logs["dir"]], dest=str(dest))), check=True)

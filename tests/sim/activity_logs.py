@@ -314,11 +314,11 @@ def generate(directory, size_bytes=None, lines=None, planted=True, seed=1, compr
             written += len(data)
             count += want
             if not planted_written:
-                out.write("".join(kube_planted).encode("utf-8", "surrogateescape"))
+                written += out.write("".join(kube_planted).encode("utf-8", "surrogateescape"))
                 planted_written = True
         if not planted_written:
-            out.write("".join(kube_planted).encode("utf-8", "surrogateescape"))
-        out.write(b"\n")   # one blank line at the end
+            written += out.write("".join(kube_planted).encode("utf-8", "surrogateescape"))
+        written += out.write(b"\n")   # one blank line at the end
     tele_lines = _teleport_background(rng, 200) + tele_planted
     rng.shuffle(tele_lines)
     with open(tele_path, "w", encoding="utf-8") as out:
@@ -336,6 +336,7 @@ def generate(directory, size_bytes=None, lines=None, planted=True, seed=1, compr
         "background_support_actions": support_actions,
         "planted_support_actions": planted_actions,
         "bytes": os.path.getsize(kube_path) + os.path.getsize(tele_path),
+        "uncompressed_bytes": written + os.path.getsize(tele_path),
         "scenarios": sorted(names),
     }
 
