@@ -147,9 +147,15 @@ def test_revoke_unreachable_cluster_is_not_revoked(ansible_playbook, engaged, tm
     k.cluster.set_fault("unreachable")
     res = revoke(ansible_playbook, k, crusoe, tmp_path, support_access_confirm=True)
     assert res.rc != 0
-    assert "cluster %s: NOT REVOKED: step 'Fail when the cluster does not answer' failed" % k.name in res.stdout
-    assert "cannot reach the Kubernetes API through context %s" % k.name in res.stdout
-    assert fact(res, "support_revoke_result")["revoked"] is False
+    assert "cluster %s: NOT REVOKED: Uninstall the support chart failed: cluster %s: cannot reach the Kubernetes API" % (
+        k.name, k.name) in res.stdout
+    assert "Delete leftover support RBAC failed" in res.stdout and "Delete confirmed diagnostic pods failed" in res.stdout
+    result = fact(res, "support_revoke_result")
+    assert result["revoked"] is False and len(result["failed_steps"]) == 3
+    # What does not need the cluster is still done: the API disable and the firewall source removal.
+    assert support_settings(crusoe)["access_enabled"] is False
+    assert SUPPORT_VPN not in firewall_sources(crusoe)
+    assert result["lease_status"] == "unknown"
 
 
 def enable(ansible_playbook, kube, crusoe, tmp_path, repo_url, check=False, **extra):
