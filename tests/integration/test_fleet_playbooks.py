@@ -137,17 +137,23 @@ def policy_inventory(fleet, tmp_path, group_vars):
 
 
 def test_audit_is_read_only_applies_policy_and_fails_only_on_findings(ansible_playbook, fleet, tmp_path):
-    res = run(ansible_playbook, fleet, "audit", tmp_path)
-    assert res.rc == 0, res.stdout
-    assert res.changed == 0 and res.failed == 0
+    res = run(ansible_playbook, fleet, "audit", tmp_path, {"support_access_fail_on_findings": True})
+    assert res.rc != 0
+    assert res.changed == 0, res.recap
     no_writes(fleet)
+    failure = res.result("Fail the run when a cluster breaks the policy (support_access_fail_on_findings)")
+    assert failure["status"] == "failed"
+    for name in (EXPIRED, UNLEASED, DORMANT, DIAGNOSTIC):
+        assert name in failure["result"]["msg"]
+    assert ENGAGED not in failure["result"]["msg"] and CLEAN not in failure["result"]["msg"]
     doc, clusters = report(tmp_path)
     assert sorted(clusters) == sorted(fleet.names)
     for name, (verdict, expected) in EXPECTED_AUDIT.items():
         assert (clusters[name]["verdict"], codes(clusters[name])) == (verdict, expected), clusters[name]
         assert clusters[name]["playbook"] == "audit" and clusters[name]["reachable"] is True
-        assert clusters[name]["cluster_id"] == fleet.cluster_id(name)
+        assert clusters[name]["cluster_id"] == fleet.cluster_id(name) and clusters[name]["error"] == ""
     engaged = clusters[ENGAGED]
+    assert engaged["project"] == "ml" and engaged["provider"] == "crusoe"
     assert engaged["api"]["access_enabled"] is True and engaged["api"]["roles"] == ["readonly", "operator"]
     assert [(r["role"], r["ticket"], r["status"]) for r in engaged["api"]["active_requests"]] == [("operator", "ZD#4241", "active")]
     assert engaged["chart"]["installed"] is True and engaged["chart"]["version"] == "0.2.0"
@@ -161,20 +167,15 @@ def test_audit_is_read_only_applies_policy_and_fails_only_on_findings(ansible_pl
     assert summary["verdicts"]["compliant"] == 2 and summary["noncompliant"] == sorted([EXPIRED, UNLEASED, DORMANT, DIAGNOSTIC])
     assert doc["summary"]["failed"] == summary["failed"]
 
-    # fail_on_findings: a compliant selection passes, and -l limits the report to it
-    res = run(ansible_playbook, fleet, "audit", tmp_path, {"support_access_fail_on_findings": True},
-              limit="%s,%s" % (ENGAGED, CLEAN), check=True, diff=True)
+    # without fail_on_findings a noncompliant cluster does not fail the run; -l limits the run and the report
+    res = run(ansible_playbook, fleet, "audit", tmp_path, limit="%s,%s" % (ENGAGED, DORMANT), check=True, diff=True)
     assert res.rc == 0, res.stdout
-    assert sorted(report(tmp_path)[1]) == sorted([ENGAGED, CLEAN])
+    clusters = report(tmp_path)[1]
+    assert {n: c["verdict"] for n, c in clusters.items()} == {ENGAGED: "compliant", DORMANT: "noncompliant"}
 
-    # ... and the whole fleet fails, naming the noncompliant clusters
-    res = run(ansible_playbook, fleet, "audit", tmp_path, {"support_access_fail_on_findings": True})
-    assert res.rc != 0
-    failure = res.result("Fail the run when a cluster breaks the policy (support_access_fail_on_findings)")
-    assert failure["status"] == "failed"
-    for name in (EXPIRED, UNLEASED, DORMANT, DIAGNOSTIC):
-        assert name in failure["result"]["msg"]
-    assert ENGAGED not in failure["result"]["msg"]
+    # with it, a compliant selection passes
+    res = run(ansible_playbook, fleet, "audit", tmp_path, {"support_access_fail_on_findings": True}, limit="%s,%s" % (ENGAGED, CLEAN))
+    assert res.rc == 0, res.stdout
     no_writes(fleet)
 
     # a group's policy (inventory group_vars) makes the same cluster noncompliant
@@ -190,18 +191,17 @@ def test_audit_is_read_only_applies_policy_and_fails_only_on_findings(ansible_pl
 
 def test_audit_names_an_unreachable_cluster_and_finishes_the_rest(ansible_playbook, fleet, tmp_path):
     fleet.kube(DIAGNOSTIC).set_fault("unreachable")
-    res = run(ansible_playbook, fleet, "audit", tmp_path)
+    res = run(ansible_playbook, fleet, "audit", tmp_path, limit="%s,%s,%s" % (DIAGNOSTIC, ENGAGED, EXPIRED))
     assert res.rc != 0
     assert res.recap[DIAGNOSTIC]["failed"] == 1
-    assert all(res.recap[n]["failed"] == 0 for n in fleet.names if n != DIAGNOSTIC), res.recap
+    assert res.recap[ENGAGED]["failed"] == 0 and res.recap[EXPIRED]["failed"] == 0, res.recap
     clusters = report(tmp_path)[1]
     down = clusters[DIAGNOSTIC]
     assert down["verdict"] == "unreachable" and down["reachable"] is False and codes(down) == ["unreachable"]
     assert "cannot reach" in down["error"] or "connection" in down["error"].lower(), down["error"]
     assert down["api"]["access_enabled"] is False  # the provider API still answered
-    for name, (verdict, expected) in EXPECTED_AUDIT.items():
-        if name != DIAGNOSTIC:
-            assert (clusters[name]["verdict"], codes(clusters[name])) == (verdict, expected), clusters[name]
+    for name in (ENGAGED, EXPIRED):
+        assert (clusters[name]["verdict"], codes(clusters[name])) == EXPECTED_AUDIT[name], clusters[name]
     assert stats(res)["support_access"]["unreachable"] == [DIAGNOSTIC]
     no_writes(fleet)
 
@@ -240,11 +240,10 @@ def test_revoke_needs_confirm_checks_without_writing_and_revokes_the_whole_fleet
 
     fleet.kube(EXPIRED).clear_faults()
     fleet.clear_logs()
-    res = run(ansible_playbook, fleet, "revoke", tmp_path, {"support_access_confirm": True})
+    res = run(ansible_playbook, fleet, "revoke", tmp_path, {"support_access_confirm": True}, limit=EXPIRED)
     assert res.rc == 0, res.stdout
-    assert {n: c["verdict"] for n, c in report(tmp_path)[1].items()} == dict.fromkeys(fleet.names, "revoked")
-    for name in fleet.names:
-        assert_closed(fleet, name)
+    assert report(tmp_path)[1][EXPIRED]["verdict"] == "revoked"
+    assert_closed(fleet, EXPIRED)
     writes_touch_only(fleet, [EXPIRED])
 
     fleet.clear_logs()
@@ -252,7 +251,9 @@ def test_revoke_needs_confirm_checks_without_writing_and_revokes_the_whole_fleet
     assert res.rc == 0, res.stdout
     assert res.changed == 0, res.stdout
     no_writes(fleet)
-    assert all(c["actions"] == [] and c["verdict"] == "revoked" for c in report(tmp_path)[1].values())
+    assert {n: (c["verdict"], c["actions"]) for n, c in report(tmp_path)[1].items()} == dict.fromkeys(fleet.names, ("revoked", []))
+    for name in fleet.names:
+        assert_closed(fleet, name)
 
 
 
