@@ -256,7 +256,6 @@ def test_revoke_needs_confirm_checks_without_writing_and_revokes_the_whole_fleet
         assert_closed(fleet, name)
 
 
-
 def test_expire_revokes_only_what_ran_out(ansible_playbook, fleet, tmp_path):
     res = run(ansible_playbook, fleet, "expire", tmp_path)
     assert res.rc != 0
