@@ -95,15 +95,12 @@ build: setup ## dist/neocloud-support_access-<version>.tar.gz
 docs: setup ## (filled in by the documentation work)
 	@echo "make docs: the documentation site is not built yet; module docs render with ansible-doc today." && exit 2
 
-demo: setup ## (filled in by the fleet work)
-	@echo "make demo: not available yet. It will start the Crusoe API simulator and the Kubernetes emulator with"
-	@echo "a seeded fleet, run audit -> revoke -> audit over it and leave the reports in ./reports/."
-	@echo "It needs the fleet playbooks, which have not landed." && exit 2
+demo: setup ## a seeded simulated fleet: audit -> revoke -> audit with the real playbooks, reports in ./reports/
+	PYTHONPATH=tests:$(COLLECTIONS) $(BIN)/python tools/demo.py $(DEMO_ARGS)
 
-bench: setup ## benchmarks: the Kubernetes emulator today; fleet audit/revoke when the fleet playbooks land
+bench: setup ## benchmarks: the Kubernetes emulator; fleet audit/revoke over 10, 50, 200 clusters (BENCH_ARGS="--sizes 10,50")
 	PYTHONPATH=tests $(BIN)/python tests/bench/emulator_bench.py
-	@echo "make bench: the fleet benchmark (audit and revoke over 10, 50 and 200 emulated clusters) is not available yet:"
-	@echo "it needs the fleet playbooks."
+	PYTHONPATH=tests:$(COLLECTIONS) $(BIN)/python tools/fleet_bench.py $(BENCH_ARGS)
 
 clean: ## remove venvs, caches and build output
 	rm -rf $(VENV) $(MATRIX_VENV) $(CACHE) dist reports .pytest_cache

@@ -1,0 +1,294 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""make demo: a simulated Crusoe fleet on this machine, audited, revoked and audited again with the real playbooks.
+
+    PYTHONPATH=tests:.cache/collections .venv/bin/python tools/demo.py [--clusters 12] [--reports-dir reports]
+
+Starts the Crusoe API simulator, the Kubernetes emulator and the chart repository (tests/sim) with a seeded fleet in
+two projects: support access on with live requests, the pre-installed chart, node-shell leftovers, restricted and
+open control-plane firewall rules, and one cluster whose Kubernetes API cannot be reached. The inventory and the
+kubeconfig go to a temporary directory. Then it runs, with real ansible-playbook and the collection's playbooks:
+
+    01-audit-before   neocloud.support_access.audit
+    02-revoke         neocloud.support_access.revoke -e support_access_confirm=true
+    03-audit-after    neocloud.support_access.audit
+
+and prints the verdicts before and after. Every run writes its reports (JSON, Markdown, HTML, JUnit XML) and its
+ansible-playbook output (.log) to the reports directory. Everything it started is stopped at the end, also on
+failure or Ctrl-C.
+
+Exit code 0 when the flow ran as designed: every reachable cluster revoked and compliant afterwards, the unreachable
+one reported as unreachable. 1 when anything else happened (the reason is printed), 130 on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socketserver
+import subprocess
+import sys
+import tempfile
+import time
+
+from sim.fleet import NODE_SHELL, PROJECTS, SCENARIOS, SUPPORT_VPN, build_fleet
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(os.path.abspath(sys.executable))
+COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
+# Two projects of six, each with every scenario once (sim.fleet puts the first half in "ml", the rest in "research").
+NAMES = ("training-prod", "inference", "finetune", "notebooks", "training-eu", "inference-canary",
+         "research-a", "eval", "batch-eu", "staging", "research-b", "sandbox")
+UNREACHABLE_SCENARIO = "unleased"
+VERDICTS = ("compliant", "noncompliant", "revoked", "not_revoked", "error", "unreachable")
+RUNS = (("01-audit-before", "audit", {}),
+        ("02-revoke", "revoke", {"support_access_confirm": True}),
+        ("03-audit-after", "audit", {}))
+EXPECTED = {"01-audit-before": ("compliant", "noncompliant"), "02-revoke": ("revoked",), "03-audit-after": ("compliant",)}
+_RECAP = re.compile(r"^(\S+)\s+:\s+ok=\d+\s+changed=\d+\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+class DemoError(Exception):
+    """The flow did not run as designed."""
+
+
+def quiet_servers(log_path):
+    """Connection errors of the simulators' HTTP servers (clients hanging up) go to a log, not the terminal."""
+    def handle_error(_server, _request, client_address):
+        with open(log_path, "a", encoding="utf-8") as handle:
+            handle.write("%s %s: %r\n" % (time.strftime("%H:%M:%S"), client_address, sys.exc_info()[1]))
+    socketserver.BaseServer.handle_error = handle_error
+
+
+def shown_path(path):
+    """A path relative to the working directory when it is below it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+def fleet_plan(count):
+    """Names and scenarios for ``count`` clusters, and the one whose Kubernetes API is made unreachable."""
+    if count < len(SCENARIOS):
+        raise DemoError("--clusters must be at least %d (one cluster per scenario)" % len(SCENARIOS))
+    names = [NAMES[i] if i < len(NAMES) else "cluster-%02d" % (i + 1) for i in range(count)]
+    mix = [SCENARIOS[i % len(SCENARIOS)] for i in range(count)]
+    # the last cluster with access on and no lease: the one nobody can reach to close
+    down = [n for n, s in zip(names, mix) if s == UNREACHABLE_SCENARIO][-1]
+    return names, mix, down
+
+
+def ansible_env(fleet, workdir):
+    env = dict(os.environ)
+    env.update(fleet.env())
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+        "ANSIBLE_HOME": os.path.join(workdir, "ansible-home"),
+        "ANSIBLE_LOCAL_TEMP": os.path.join(workdir, "ansible-tmp"),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "ANSIBLE_DEPRECATION_WARNINGS": "0",
+        "ANSIBLE_LOCALHOST_WARNING": "0",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+    })
+    env.pop("ANSIBLE_CONFIG", None)
+    return env
+
+
+def run_playbook(fleet, workdir, reports, basename, playbook, extra, forks):
+    """One real ansible-playbook run; returns (rc, failed hosts, report document)."""
+    extra_vars = {"support_access_report_dir": reports, "support_access_report_basename": basename,
+                  "support_access_report_title": "Support access report: demo fleet, %s" % basename}
+    extra_vars.update(extra)
+    cmd = [os.path.join(BIN, "ansible-playbook"), "neocloud.support_access.%s" % playbook, "-i", fleet.inventory,
+           "--forks", str(forks), "-e", json.dumps(extra_vars)]
+    shown = "ansible-playbook neocloud.support_access.%s%s" % (
+        playbook, "".join(" -e %s=%s" % (k, json.dumps(v)) for k, v in extra.items()))
+    print("==> %-16s %s" % (basename, shown), flush=True)
+    log = os.path.join(reports, basename + ".log")
+    for stale in [os.path.join(reports, f) for f in os.listdir(reports) if f.startswith(basename + ".")]:
+        os.remove(stale)
+    started = time.monotonic()
+    with open(log, "w", encoding="utf-8") as out:
+        out.write("$ %s\n" % " ".join(cmd))
+        out.flush()
+        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=ansible_env(fleet, workdir),
+                              cwd=workdir, check=False)
+    with open(log, encoding="utf-8") as handle:
+        output = handle.read()
+    failed = sorted(m.group(1) for m in _RECAP.finditer(output) if int(m.group(2)) or int(m.group(3)))
+    print("    exit %d after %.0fs, failed hosts: %s (output: %s)" % (
+        proc.returncode, time.monotonic() - started, ", ".join(failed) or "none", shown_path(log)), flush=True)
+    path = os.path.join(reports, basename + ".json")
+    if not os.path.exists(path):
+        raise DemoError("%s wrote no report %s; see %s" % (basename, path, log))
+    with open(path, encoding="utf-8") as handle:
+        doc = json.load(handle)
+    return proc.returncode, failed, doc
+
+
+def check_run(basename, rc, failed, doc, names, down):
+    """What a run must show for the flow to be as designed; a list of problems."""
+    problems = []
+    clusters = {c["cluster"]: c for c in doc["clusters"]}
+    if sorted(clusters) != sorted(names):
+        problems.append("%s: the report lists %s, the fleet is %s" % (basename, sorted(clusters), sorted(names)))
+    if failed != [down]:
+        problems.append("%s: failed hosts %s, expected only the unreachable %s" % (basename, failed, down))
+    if rc != 2:
+        problems.append("%s: ansible-playbook exited %d, expected 2 (one cluster failed: %s)" % (basename, rc, down))
+    for name, cluster in sorted(clusters.items()):
+        if name == down:
+            if cluster["verdict"] != "unreachable":
+                problems.append("%s: %s is %s, expected unreachable" % (basename, name, cluster["verdict"]))
+        elif cluster["verdict"] not in EXPECTED[basename]:
+            problems.append("%s: %s is %s (%s), expected %s" % (
+                basename, name, cluster["verdict"], cluster.get("error") or
+                ", ".join(f["code"] for f in cluster.get("findings") or []), " or ".join(EXPECTED[basename])))
+    return problems
+
+
+def check_simulators(fleet, down):
+    """After the revoke, the simulators themselves: nothing open on any reachable cluster."""
+    problems = []
+    for name in fleet.names:
+        if name == down:
+            continue
+        support = fleet.crusoe.state["support"][fleet.cluster_id(name)]
+        sources = [s.get("cidr") for s in fleet.crusoe.state["firewall_rules"][fleet.rule_id(name)]["sources"]]
+        pods = [p["metadata"]["name"] for p in fleet.kube(name).list("v1", "Pod", "kube-system")]
+        releases = [s["metadata"]["name"] for s in fleet.kube(name).list("v1", "Secret", "crusoe-system")
+                    if s.get("type") == "helm.sh/release.v1"]
+        if support["access_enabled"]:
+            problems.append("%s: the Crusoe API still has support access enabled" % name)
+        if SUPPORT_VPN in sources:
+            problems.append("%s: the support VPN is still on the control-plane firewall rule" % name)
+        if NODE_SHELL in pods:
+            problems.append("%s: the node-shell pod is still there" % name)
+        if releases:
+            problems.append("%s: helm releases left in crusoe-system: %s" % (name, releases))
+    return problems
+
+
+def open_doors(cluster):
+    """What an audit report says is (or may still be) open on a cluster."""
+    doors = []
+    api = cluster.get("api") or {}
+    if api.get("access_enabled"):
+        doors.append("support access enabled in the Crusoe API (roles %s)" % ", ".join(api.get("roles") or []))
+    if api.get("active_requests"):
+        doors.append("%d active support request(s)" % len(api["active_requests"]))
+    if (cluster.get("chart") or {}).get("installed"):
+        doors.append("chart installed")
+    if (cluster.get("rbac") or {}).get("bindings"):
+        doors.append("%d support binding(s)" % len(cluster["rbac"]["bindings"]))
+    if (cluster.get("pods") or {}).get("confirmed"):
+        doors.append("%d diagnostic pod(s)" % len(cluster["pods"]["confirmed"]))
+    if (cluster.get("firewall") or {}).get("support_source_present"):
+        doors.append("support VPN on the firewall rule")
+    if not cluster.get("reachable", True):
+        doors.append("Kubernetes side unknown (API unreachable)")
+    return doors
+
+
+def summary_table(docs):
+    """Verdict counts and a few fleet figures per run, as text."""
+    heads = [b for b, _p, _e in RUNS]
+    rows = [(v, [docs[b]["summary"]["verdicts"].get(v, 0) for b in heads]) for v in VERDICTS]
+    rows.append(("access on (API)", [docs[b]["summary"].get("access_enabled", 0) for b in heads]))
+    rows.append(("active requests", [docs[b]["summary"].get("active_requests", 0) for b in heads]))
+    rows.append(("diagnostic pods", [docs[b]["summary"].get("confirmed_pods", 0) for b in heads]))
+    lines = ["%-18s %16s %16s %16s" % tuple(["verdict"] + heads)]
+    lines += ["%-18s %16s %16s %16s" % tuple([label] + counts) for label, counts in rows]
+    return "\n".join(lines)
+
+
+def report_files(reports, basename):
+    return sorted(f for f in os.listdir(reports) if f.startswith(basename + ".") and not f.endswith(".log"))
+
+
+def demo(args):
+    names, mix, down = fleet_plan(args.clusters)
+    reports = os.path.abspath(args.reports_dir)
+    os.makedirs(reports, exist_ok=True)
+    with open(os.path.join(reports, "simulators.log"), "w", encoding="utf-8"):
+        pass
+    quiet_servers(os.path.join(reports, "simulators.log"))
+    workdir = tempfile.mkdtemp(prefix="neocloud-demo-")
+    fleet = None
+    try:
+        print("Starting the simulators: Crusoe API, Kubernetes emulator, chart repository (%d clusters)..." % len(names),
+              flush=True)
+        fleet = build_fleet(len(names), seed_mix=mix, workdir=workdir, names=names)
+        fleet.kube(down).set_fault("unreachable")
+        per_project = {}
+        for index, name in enumerate(names, start=1):
+            project = PROJECTS[(index - 1) * len(PROJECTS) // len(names)]["name"]
+            per_project.setdefault(project, []).append("%s (%s%s)" % (
+                name, fleet.scenario(name), ", unreachable" if name == down else ""))
+        for project, members in per_project.items():
+            print("  project %-9s %s" % (project + ":", ", ".join(members)))
+        print("  inventory  %s\n  kubeconfig %s\n" % (fleet.inventory, fleet.kubeconfig), flush=True)
+
+        docs, problems = {}, []
+        for basename, playbook, extra in RUNS:
+            rc, failed, doc = run_playbook(fleet, workdir, reports, basename, playbook, extra, args.forks)
+            docs[basename] = doc
+            problems += check_run(basename, rc, failed, doc, names, down)
+        problems += check_simulators(fleet, down)
+
+        after = {c["cluster"]: c for c in docs["03-audit-after"]["clusters"]}
+        still_open = sorted(n for n, c in after.items() if c["verdict"] not in ("compliant", "revoked"))
+        print("\nSummary (%d clusters in %d projects)\n" % (len(names), len(per_project)))
+        print(summary_table(docs))
+        print("\nStill open after the revoke: %s" % (", ".join(still_open) or "none"))
+        for name in still_open:
+            cluster = after[name]
+            print("  %s: %s: %s" % (name, cluster["verdict"].upper(), cluster.get("error") or ""))
+            doors = open_doors(cluster)
+            if doors:
+                print("    %s" % "; ".join(doors))
+        print("Unreachable (expected, its Kubernetes API was made unreachable): %s" % down)
+        print("\nReports in %s:" % shown_path(reports))
+        for basename, _playbook, _extra in RUNS:
+            print("  %s" % "  ".join(report_files(reports, basename) + [basename + ".log"]))
+        if problems:
+            print("\nThe demo did NOT run as designed:", file=sys.stderr)
+            for problem in problems:
+                print("  - %s" % problem, file=sys.stderr)
+            return 1
+        print("\nDemo OK: every reachable cluster revoked and compliant afterwards; %s reported unreachable." % down)
+        return 0
+    finally:
+        if fleet is not None:
+            fleet.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+        print("Simulators stopped, %s removed." % workdir, flush=True)
+
+
+def _interrupt(signum, _frame):
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
+    parser.add_argument("--clusters", type=int, default=12, help="fleet size (default 12, at least %d)" % len(SCENARIOS))
+    parser.add_argument("--reports-dir", default="reports", help="where the reports go (default ./reports)")
+    parser.add_argument("--forks", type=int, default=12, help="ansible-playbook --forks (default 12)")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return demo(args)
+    except DemoError as exc:
+        print("demo: %s" % exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("demo: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
