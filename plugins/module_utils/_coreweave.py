@@ -13,17 +13,13 @@ the Support Access Management logs, to a destination the customer controls.
 
 from __future__ import annotations
 
-import datetime
-import json
 import os
-import random
-import socket
 import time
 from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.common.text.converters import to_native, to_text
-from ansible.module_utils.urls import open_url
-from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+
+from ansible_collections.neocloud.support_access.plugins.module_utils import _http
 
 DEFAULT_API_ENDPOINT = "https://api.coreweave.com/"
 DEFAULT_TIMEOUT = 30
@@ -50,8 +46,8 @@ CREDENTIAL_ACTION_CLEAR = "CREDENTIAL_ACTION_CLEAR"
 
 WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 # Our PATCH bodies carry the complete spec, so repeating one lands in the same state. POST creates.
-IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"))
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
+IDEMPOTENT_METHODS = _http.IDEMPOTENT_METHODS
+RETRY_STATUSES = _http.RETRY_STATUSES
 
 
 def coreweave_argument_spec():
@@ -65,28 +61,8 @@ def coreweave_argument_spec():
     )
 
 
-class CoreWeaveError(Exception):
+class CoreWeaveError(_http.ApiError):
     """A failure talking to CoreWeave, with everything a user needs to act on it."""
-
-    def __init__(self, message, status=None, code=None, reason=None, request_id=None, method=None, path=None,
-                 details=None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.reason = reason
-        self.request_id = request_id
-        self.method = method
-        self.path = path
-        self.details = details
-
-    def as_dict(self):
-        """The error fields that are known, for fail_json."""
-        out = dict(status=self.status, code=self.code, reason=self.reason, request_id=self.request_id,
-                   method=self.method, path=self.path)
-        if self.details is not None:
-            out["details"] = self.details
-        return dict((k, v) for k, v in out.items() if v is not None)
 
 
 class CoreWeaveConfigError(CoreWeaveError):
@@ -134,33 +110,8 @@ def require_token(config):
 
 # ---------------------------------------------------------------------------------------------- retry policy
 
-def retry_after_seconds(value):
-    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when absent or unreadable."""
-    if value is None:
-        return None
-    value = str(value).strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        from email.utils import parsedate_to_datetime
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
-
-
-def backoff_delay(attempt, retry_after=None, base=0.5, cap=30.0, rand=random.random):
-    """Seconds to wait before retry number attempt (0-based).
-
-    Retry-After wins when given (capped); otherwise exponential backoff base*2^attempt, capped, with equal
-    jitter: half the delay fixed, half random.
-    """
-    if retry_after is not None:
-        return min(float(retry_after), cap)
-    delay = min(cap, base * (2 ** attempt))
-    return delay / 2.0 + rand() * delay / 2.0
+retry_after_seconds = _http.retry_after_seconds
+backoff_delay = _http.backoff_delay
 
 
 def should_retry(method, status=None, failure=None):
@@ -169,35 +120,7 @@ def should_retry(method, status=None, failure=None):
     429 is retried for every method (the request was refused before any work). 502/503/504, timeouts and
     dropped or refused connections only for methods that are safe to repeat, never for POST, which creates.
     """
-    method = method.upper()
-    if status == 429:
-        return True
-    if status in RETRY_STATUSES or failure in ("timeout", "dropped", "refused"):
-        return method in IDEMPOTENT_METHODS
-    return False
-
-
-def _failure_kind(exc):
-    """Classify a transport exception: unresolved (DNS), refused, timeout or dropped."""
-    reason = getattr(exc, "reason", exc)
-    if isinstance(reason, socket.gaierror):
-        return "unresolved"
-    if isinstance(reason, ConnectionRefusedError):
-        return "refused"
-    if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in to_native(reason):
-        return "timeout"
-    return "dropped"
-
-
-def _header(headers, name):
-    for key, value in (headers or {}).items():
-        if key.lower() == name.lower():
-            return value
-    return None
-
-
-def _request_id(headers):
-    return _header(headers, "X-Request-Id") or _header(headers, "Grpc-Metadata-X-Request-Id")
+    return _http.should_retry(method, status=status, failure=failure, retry_refused=False)
 
 
 def error_reason(body):
@@ -218,99 +141,42 @@ def error_reason(body):
 
 # ---------------------------------------------------------------------------------------------- client
 
-class CoreWeaveClient:
+class CoreWeaveClient(_http.JsonApiClient):
     """Bearer-token HTTP client for the CoreWeave API (no Ansible module required, so tests can use it directly)."""
+
+    API_NAME = "CoreWeave"
+    ERROR_CLASS = CoreWeaveError
+    CONFIG_ERROR_CLASS = CoreWeaveConfigError
+    REQUEST_ID_HEADERS = ("X-Request-Id", "Grpc-Metadata-X-Request-Id")
+    RETRY_REFUSED = False
 
     def __init__(self, api_endpoint, api_token, timeout=DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES, validate_certs=True,
                  sleep=time.sleep, backoff_base=0.5, backoff_cap=30.0, user_agent="neocloud.support_access"):
-        self.endpoint = to_text(api_endpoint or DEFAULT_API_ENDPOINT)
+        super().__init__(to_text(api_endpoint or DEFAULT_API_ENDPOINT), timeout=timeout, retries=retries,
+                         validate_certs=validate_certs, sleep=sleep, backoff_base=backoff_base, backoff_cap=backoff_cap,
+                         user_agent=user_agent)
         parts = urlsplit(self.endpoint)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise CoreWeaveConfigError("api_endpoint %r is not an http(s) URL" % self.endpoint)
-        self.base = "%s://%s%s" % (parts.scheme, parts.netloc, parts.path.rstrip("/"))
-        self.base_path = parts.path.rstrip("/")
+        self.base = "%s://%s%s" % (parts.scheme, parts.netloc, self.base_path)
         self.token = api_token
-        self.timeout = timeout
-        self.retries = max(0, int(retries))
-        self.validate_certs = validate_certs
-        self.sleep = sleep
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
-        self.user_agent = user_agent
-        self.requests_sent = 0
 
     def request(self, method, path, body=None, ok_statuses=(200, 201, 202, 204)):
         """Send one API call with retries; returns the decoded JSON body (or {}). Raises CoreWeaveError."""
-        method = method.upper()
         full_path = self.base_path + "/" + path.lstrip("/")
         url = self.base + "/" + quote(path.lstrip("/"))
-        data = json.dumps(body).encode("utf-8") if body is not None else None
-        headers = {"Authorization": "Bearer %s" % self.token, "Accept": "application/json"}
-        if data is not None:
-            headers["Content-Type"] = "application/json"
-        attempt = 0
-        while True:
-            status, raw, resp_headers, failure, exc = None, b"", {}, None, None
-            self.requests_sent += 1
-            try:
-                resp = open_url(url, data=data, headers=headers, method=method, timeout=self.timeout,
-                                validate_certs=self.validate_certs, http_agent=self.user_agent,
-                                follow_redirects="none")
-                status = resp.getcode()
-                raw = resp.read()
-                resp_headers = dict(resp.headers.items())
-            except HTTPError as err:
-                status = err.code
-                try:
-                    raw = err.read()
-                except Exception:  # pylint: disable=broad-except
-                    raw = b""
-                resp_headers = dict(err.headers.items()) if err.headers else {}
-            except (URLError, OSError) as err:
-                failure, exc = _failure_kind(err), err
-            except Exception as err:  # pylint: disable=broad-except
-                # http.client raises RemoteDisconnected/BadStatusLine when the server drops the connection.
-                failure, exc = "dropped", err
+        return self.send(method, url, full_path, body=body, auth_headers=self._auth_headers, ok_statuses=ok_statuses)
 
-            if failure is None and status in ok_statuses:
-                return self._decode(raw, method, full_path, status, resp_headers)
-            if attempt < self.retries and should_retry(method, status=status, failure=failure):
-                retry_after = retry_after_seconds(_header(resp_headers, "Retry-After")) if status == 429 else None
-                self.sleep(backoff_delay(attempt, retry_after, self.backoff_base, self.backoff_cap))
-                attempt += 1
-                continue
-            if failure is not None:
-                raise CoreWeaveError("cannot reach the CoreWeave API at %s (%s %s): %s%s" % (
-                    self.endpoint, method, full_path, failure,
-                    (": %s" % to_native(getattr(exc, "reason", exc))) if exc else ""),
-                    method=method, path=full_path, details=dict(attempts=attempt + 1, failure=failure))
-            raise self._api_error(status, raw, resp_headers, method, full_path, attempt + 1)
+    def _auth_headers(self):
+        return {"Authorization": "Bearer %s" % self.token}
 
-    @staticmethod
-    def _decode(raw, method, path, status, headers):
-        if not raw:
-            return {}
-        try:
-            return json.loads(to_text(raw))
-        except ValueError:
-            raise CoreWeaveError("the CoreWeave API answered %s %s with non-JSON content" % (method, path),
-                                 status=status, method=method, path=path, request_id=_request_id(headers))
-
-    @staticmethod
-    def _api_error(status, raw, headers, method, path, attempts):
-        body = {}
-        try:
-            body = json.loads(to_text(raw)) if raw else {}
-        except ValueError:
-            body = {}
-        if not isinstance(body, dict):
-            body = {}
+    def api_error(self, status, raw, headers, method, path, attempts):
+        """CoreWeaveError for an error answer, with the machine-readable reason (ErrorInfo) when given."""
+        body = _http.error_body(raw)
         message = to_text(body.get("message") or "") or to_text(raw)[:300] or "HTTP %s" % status
         reason = error_reason(body)
         code = body.get("code")
         text = "CoreWeave API error %s on %s %s: %s%s" % (
             status, method, path, message, (" (reason %s)" % reason) if reason else "")
-        return CoreWeaveError(text, status=status, code=code, reason=reason, request_id=_request_id(headers),
+        return CoreWeaveError(text, status=status, code=code, reason=reason, request_id=self.request_id(headers),
                               method=method, path=path, details=dict(attempts=attempts, api_message=message))
 
     def get(self, path):

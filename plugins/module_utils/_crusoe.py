@@ -17,17 +17,14 @@ import datetime
 import hashlib
 import hmac
 import ipaddress
-import json
 import os
-import random
 import re
-import socket
 import time
 from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urlsplit
 
 from ansible.module_utils.common.text.converters import to_native, to_text
-from ansible.module_utils.urls import open_url
-from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+
+from ansible_collections.neocloud.support_access.plugins.module_utils import _http
 
 try:
     import tomllib
@@ -58,8 +55,8 @@ UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 
 # Methods whose request can be repeated without changing the outcome. Our PATCH bodies always carry complete
 # values (the full role list, the full source list), so repeating one lands in the same state. POST creates.
-IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"))
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
+IDEMPOTENT_METHODS = _http.IDEMPOTENT_METHODS
+RETRY_STATUSES = _http.RETRY_STATUSES
 
 
 def crusoe_argument_spec():
@@ -77,29 +74,16 @@ def crusoe_argument_spec():
     )
 
 
-class CrusoeError(Exception):
-    """A failure talking to Crusoe, with everything a user needs to act on it."""
+class CrusoeError(_http.ApiError):
+    """A failure talking to Crusoe, with everything a user needs to act on it (error_id: Crusoe's error id)."""
+
+    FIELDS = ("status", "code", "reason", "error_id", "request_id", "method", "path")
 
     def __init__(self, message, status=None, code=None, reason=None, error_id=None, request_id=None,
                  method=None, path=None, details=None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.reason = reason
+        super().__init__(message, status=status, code=code, reason=reason, request_id=request_id, method=method,
+                         path=path, details=details)
         self.error_id = error_id
-        self.request_id = request_id
-        self.method = method
-        self.path = path
-        self.details = details
-
-    def as_dict(self):
-        """The error fields that are known, for fail_json."""
-        out = dict(status=self.status, code=self.code, reason=self.reason, error_id=self.error_id,
-                   request_id=self.request_id, method=self.method, path=self.path)
-        if self.details is not None:
-            out["details"] = self.details
-        return dict((k, v) for k, v in out.items() if v is not None)
 
 
 class CrusoeConfigError(CrusoeError):
@@ -240,33 +224,8 @@ def require_credentials(config):
 
 # ---------------------------------------------------------------------------------------------- retry policy
 
-def retry_after_seconds(value):
-    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when absent or unreadable."""
-    if value is None:
-        return None
-    value = str(value).strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        from email.utils import parsedate_to_datetime
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
-
-
-def backoff_delay(attempt, retry_after=None, base=0.5, cap=30.0, rand=random.random):
-    """Seconds to wait before retry number attempt (0-based).
-
-    Retry-After wins when given (capped); otherwise exponential backoff base*2^attempt, capped, with "equal
-    jitter": half the delay fixed, half random, so concurrent clients spread out but never retry at once.
-    """
-    if retry_after is not None:
-        return min(float(retry_after), cap)
-    delay = min(cap, base * (2 ** attempt))
-    return delay / 2.0 + rand() * delay / 2.0
+retry_after_seconds = _http.retry_after_seconds
+backoff_delay = _http.backoff_delay
 
 
 def should_retry(method, status=None, failure=None):
@@ -276,24 +235,7 @@ def should_retry(method, status=None, failure=None):
     request may have been processed). 429 and refused connections are always safe; 502/503/504, timeouts and
     dropped connections only for idempotent methods, never for POST.
     """
-    method = method.upper()
-    if status == 429 or failure == "refused":
-        return True
-    if status in RETRY_STATUSES or failure in ("timeout", "dropped"):
-        return method in IDEMPOTENT_METHODS
-    return False
-
-
-def _failure_kind(exc):
-    """Classify a transport exception: unresolved (DNS), refused, timeout or dropped."""
-    reason = getattr(exc, "reason", exc)
-    if isinstance(reason, socket.gaierror):
-        return "unresolved"
-    if isinstance(reason, ConnectionRefusedError):
-        return "refused"
-    if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in to_native(reason):
-        return "timeout"
-    return "dropped"
+    return _http.should_retry(method, status=status, failure=failure, retry_refused=True)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -428,26 +370,22 @@ def port_covers(ports, port):
 
 # ---------------------------------------------------------------------------------------------- client
 
-class CrusoeClient:
+class CrusoeClient(_http.JsonApiClient):
     """Signed HTTP client for the Crusoe API (no Ansible module required, so tests can use it directly)."""
+
+    API_NAME = "Crusoe"
+    ERROR_CLASS = CrusoeError
+    CONFIG_ERROR_CLASS = CrusoeConfigError
+    REQUEST_ID_HEADERS = ("X-Request-Id", "X-Crusoe-Request-Id")
+    RETRY_REFUSED = True
 
     def __init__(self, api_endpoint, access_key_id, secret_key, timeout=30, retries=5, validate_certs=True,
                  sleep=time.sleep, backoff_base=0.5, backoff_cap=30.0, user_agent="neocloud.support_access"):
-        self.endpoint = migrate_endpoint(api_endpoint)
-        parts = urlsplit(self.endpoint)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise CrusoeConfigError("api_endpoint %r is not an http(s) URL" % self.endpoint)
-        self.base_path = parts.path.rstrip("/")
+        super().__init__(migrate_endpoint(api_endpoint), timeout=timeout, retries=retries,
+                         validate_certs=validate_certs, sleep=sleep, backoff_base=backoff_base, backoff_cap=backoff_cap,
+                         user_agent=user_agent)
         self.access_key_id = access_key_id
         self.secret_key = secret_key
-        self.timeout = timeout
-        self.retries = max(0, int(retries))
-        self.validate_certs = validate_certs
-        self.sleep = sleep
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
-        self.user_agent = user_agent
-        self.requests_sent = 0
 
     def _url(self, path, query):
         path = self.base_path + "/" + path.lstrip("/")
@@ -462,73 +400,21 @@ class CrusoeClient:
         full_path, qs = self._url(path, query)
         parts = urlsplit(self.endpoint)
         url = "%s://%s%s%s" % (parts.scheme, parts.netloc, quote(full_path), ("?" + qs) if qs else "")
-        data = json.dumps(body).encode("utf-8") if body is not None else None
-        attempt = 0
-        while True:
-            headers = sign_headers(self.access_key_id, self.secret_key, full_path, qs, method)
-            headers["Accept"] = "application/json"
-            if data is not None:
-                headers["Content-Type"] = "application/json"
-            status, raw, resp_headers, failure, exc = None, b"", {}, None, None
-            self.requests_sent += 1
-            try:
-                resp = open_url(url, data=data, headers=headers, method=method, timeout=self.timeout,
-                                validate_certs=self.validate_certs, http_agent=self.user_agent,
-                                follow_redirects="none")
-                status = resp.getcode()
-                raw = resp.read()
-                resp_headers = dict(resp.headers.items())
-            except HTTPError as err:
-                status = err.code
-                try:
-                    raw = err.read()
-                except Exception:  # pylint: disable=broad-except
-                    raw = b""
-                resp_headers = dict(err.headers.items()) if err.headers else {}
-            except (URLError, OSError) as err:
-                failure, exc = _failure_kind(err), err
-            except Exception as err:  # pylint: disable=broad-except
-                # http.client raises RemoteDisconnected/BadStatusLine when the server drops the connection.
-                failure, exc = "dropped", err
 
-            if failure is None and status in ok_statuses:
-                return self._decode(raw, method, full_path, status, resp_headers)
-            if attempt < self.retries and should_retry(method, status=status, failure=failure):
-                retry_after = retry_after_seconds(_header(resp_headers, "Retry-After")) if status == 429 else None
-                self.sleep(backoff_delay(attempt, retry_after, self.backoff_base, self.backoff_cap))
-                attempt += 1
-                continue
-            if failure is not None:
-                raise CrusoeError("cannot reach the Crusoe API at %s (%s %s): %s%s" % (
-                    self.endpoint, method, full_path, failure,
-                    (": %s" % to_native(getattr(exc, "reason", exc))) if exc else ""),
-                    method=method, path=full_path, details=dict(attempts=attempt + 1, failure=failure))
-            raise self._api_error(status, raw, resp_headers, method, full_path, attempt + 1)
+        def auth_headers():
+            # Signed again for every attempt: the signature covers the current timestamp.
+            return sign_headers(self.access_key_id, self.secret_key, full_path, qs, method)
 
-    @staticmethod
-    def _decode(raw, method, path, status, headers):
-        if not raw:
-            return {}
-        try:
-            return json.loads(to_text(raw))
-        except ValueError:
-            raise CrusoeError("the Crusoe API answered %s %s with non-JSON content" % (method, path), status=status,
-                              method=method, path=path, request_id=_request_id(headers))
+        return self.send(method, url, full_path, body=body, auth_headers=auth_headers, ok_statuses=ok_statuses)
 
-    @staticmethod
-    def _api_error(status, raw, headers, method, path, attempts):
-        body = {}
-        try:
-            body = json.loads(to_text(raw)) if raw else {}
-        except ValueError:
-            body = {}
-        if not isinstance(body, dict):
-            body = {}
+    def api_error(self, status, raw, headers, method, path, attempts):
+        """CrusoeError for an error answer, with Crusoe's code, reason and error_id."""
+        body = _http.error_body(raw)
         message = body.get("message") or to_text(raw)[:300] or "HTTP %s" % status
         text = "Crusoe API error %s on %s %s: %s%s" % (
             status, method, path, message, (" (code %s)" % body["code"]) if body.get("code") else "")
         return CrusoeError(text, status=status, code=body.get("code"), reason=body.get("reason"),
-                           error_id=body.get("error_id"), request_id=_request_id(headers), method=method, path=path,
+                           error_id=body.get("error_id"), request_id=self.request_id(headers), method=method, path=path,
                            details=dict(attempts=attempts, api_message=message))
 
     def get(self, path, query=None):
@@ -570,17 +456,6 @@ class CrusoeClient:
                 op_id, result.get("message") or "no message", (" (code %s)" % result["code"]) if result.get("code") else ""),
                 code=result.get("code"), details=dict(operation=op))
         return op
-
-
-def _header(headers, name):
-    for key, value in (headers or {}).items():
-        if key.lower() == name.lower():
-            return value
-    return None
-
-
-def _request_id(headers):
-    return _header(headers, "X-Request-Id") or _header(headers, "X-Crusoe-Request-Id")
 
 
 # ---------------------------------------------------------------------------------------------- module base
