@@ -158,14 +158,8 @@ cache_timeout: 3600
 #   ansible-playbook -i fleet.coreweave.yml neocloud.support_access.audit
 """
 
-import fnmatch
-import hashlib
-import os
-import re
-
-from ansible.errors import AnsibleError, AnsibleParserError
-from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
-from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.errors import AnsibleParserError
+from ansible.module_utils.common.text.converters import to_native, to_text
 
 from ansible_collections.neocloud.support_access.plugins.module_utils._coreweave import (
     CoreWeaveClient,
@@ -174,56 +168,41 @@ from ansible_collections.neocloud.support_access.plugins.module_utils._coreweave
     list_items,
     CKS_CLUSTERS,
 )
-
-try:
-    from ansible.template import trust_as_template
-except ImportError:  # ansible-core < 2.19 templates every inventory string
-    def trust_as_template(value):
-        """Older ansible-core needs no trust marker."""
-        return value
+from ansible_collections.neocloud.support_access.plugins.plugin_utils._inventory import (
+    CACHE_SCHEMA,
+    ClusterInventory,
+    by_name_and_id,
+    name_matches as _name_matches,
+    safe_group_part as _safe_group_part,
+    suffix_collisions,
+)
 
 PROVIDER = "coreweave"
 GROUP_PREFIX = "coreweave"
-CACHE_SCHEMA = 1
-INTERPRETER = "{{ ansible_playbook_python }}"
-DEFAULT_CONTEXT = trust_as_template("{{ name }}")
 
 
 def safe_group_part(value):
     """Part of a group name: lower case, anything but letters, digits and underscores becomes an underscore."""
-    return re.sub(r"[^a-z0-9_]", "_", to_text(value).lower())
+    return _safe_group_part(value, lower=True)
 
 
 def name_matches(cluster, name_patterns=None, exclude_patterns=None):
     """Whether a cluster name passes the include and exclude globs (empty include list: all)."""
-    name = to_text(cluster.get("name") or "")
-    if name_patterns and not any(fnmatch.fnmatchcase(name, p) for p in name_patterns):
-        return False
-    if exclude_patterns and any(fnmatch.fnmatchcase(name, p) for p in exclude_patterns):
-        return False
-    return True
+    return _name_matches(cluster.get("name"), name_patterns, exclude_patterns)
 
 
 def host_names(clusters):
     """Unique host names in the same order: the cluster name, with -<id> appended where names collide."""
-    names = [to_text(c.get("name") or c.get("id")) for c in clusters]
-    counts = {}
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
-    return ["%s-%s" % (name, cluster.get("id")) if counts[name] > 1 else name for cluster, name in zip(clusters, names)]
+    return suffix_collisions([to_text(c.get("name") or c.get("id")) for c in clusters], [c.get("id") for c in clusters])
 
 
-class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+class InventoryModule(ClusterInventory):
     """CKS clusters, one host per cluster."""
 
     NAME = "neocloud.support_access.coreweave"
-
-    def verify_file(self, path):
-        """Accept coreweave.yml / coreweave.yaml and *.coreweave.yml / *.coreweave.yaml."""
-        if not super().verify_file(path):
-            return False
-        base = os.path.basename(path)
-        return base in ("coreweave.yml", "coreweave.yaml") or base.endswith((".coreweave.yml", ".coreweave.yaml"))
+    FILE_NAME = "coreweave"
+    GROUP_PREFIX = GROUP_PREFIX
+    LABEL = "CoreWeave inventory"
 
     def _client(self):
         token = self.get_option("api_token")
@@ -237,8 +216,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError("CoreWeave inventory: %s" % to_native(exc.message))
 
     def _cache_key(self, path, client):
-        digest = hashlib.sha256(to_bytes("%s\n%s" % (client.endpoint, client.token))).hexdigest()[:12]
-        return "%s_%s" % (self.get_cache_key(path), digest)
+        return self.cache_key_for(path, "%s\n%s" % (client.endpoint, client.token))
 
     def _fetch(self, client):
         return dict(schema=CACHE_SCHEMA, clusters=list_items(client.get(CKS_CLUSTERS), "items"))
@@ -248,21 +226,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._read_config_data(path)
         client = self._client()
         try:
-            cache_key = self._cache_key(path, client)
-            use_cache = self.get_option("cache")
-            data = None
-            update_cache = use_cache and not cache
-            if use_cache and cache:
-                try:
-                    data = self._cache[cache_key]
-                except KeyError:
-                    update_cache = True
-                if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
-                    data, update_cache = None, True
-            if data is None:
-                data = self._fetch(client)
-            if update_cache:
-                self._cache[cache_key] = data
+            data = self.cached_or_fetched(cache, self._cache_key(path, client), lambda: self._fetch(client))
         except CoreWeaveError as exc:
             hint = ""
             if exc.status in (401, 403):
@@ -274,7 +238,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _selected(self, data):
         """Clusters that pass the filters, ordered by name and id."""
         out = []
-        for cluster in sorted(data.get("clusters") or [], key=lambda c: (to_text(c.get("name")), to_text(c.get("id")))):
+        for cluster in by_name_and_id(data.get("clusters")):
             if not cluster_matches(cluster, self.get_option("statuses"), self.get_option("zones")):
                 continue
             if not name_matches(cluster, self.get_option("name_patterns"), self.get_option("exclude_patterns")):
@@ -282,19 +246,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             out.append(cluster)
         return out
 
-    def _template(self, option, template, variables, host):
-        self.templar.available_variables = variables
-        try:
-            return to_text(self.templar.template(template))
-        except AnsibleError as exc:
-            raise AnsibleParserError("CoreWeave inventory: option %s failed for cluster '%s': %s" % (
-                option, host, to_native(exc.message if hasattr(exc, "message") else exc)))
-
     def host_vars(self, cluster, host):
         """The contract's host variables for one cluster."""
         template_vars = dict(cluster)
         template_vars["cluster"] = dict(cluster)
-        out = dict(
+        fields = dict(
             support_access_provider=PROVIDER,
             support_access_project="",
             support_access_project_name="",
@@ -304,32 +260,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             support_access_location=cluster.get("zone"),
             support_access_cluster_version=cluster.get("version"),
             support_access_api_server=cluster.get("apiServerEndpoint"),
-            support_access_context=self._template("context_template", self.get_option("context_template") or DEFAULT_CONTEXT,
-                                                  template_vars, host),
-            support_access_cluster_info=cluster,
-            ansible_connection="local",
         )
-        kubeconfig = self.get_option("kubeconfig")
-        if kubeconfig:
-            out["support_access_kubeconfig"] = os.path.expanduser(
-                self._template("kubeconfig", kubeconfig, template_vars, host))
-        return out
+        return self.cluster_host_vars(fields, cluster, template_vars, host)
 
     def populate(self, data):
         """Hosts, default groups and constructed groups/vars from API data (fresh or cached)."""
-        strict = self.get_option("strict")
         clusters = self._selected(data)
         self.inventory.add_group(GROUP_PREFIX)
         for cluster, host in zip(clusters, host_names(clusters)):
-            hostvars = self.host_vars(cluster, host)
-            self.inventory.add_host(host, group=GROUP_PREFIX)
             group = "%s_%s" % (GROUP_PREFIX, safe_group_part(cluster.get("zone") or "unknown"))
-            self.inventory.add_group(group)
-            self.inventory.add_host(host, group=group)
-            for name, value in hostvars.items():
-                self.inventory.set_variable(host, name, value)
-            # The only template the plugin writes itself; API data stays untrusted (never templated).
-            self.inventory.set_variable(host, "ansible_python_interpreter", trust_as_template(INTERPRETER))
-            self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
+            self.add_cluster_host(host, [group], self.host_vars(cluster, host))

@@ -210,34 +210,28 @@ cache_timeout: 3600
 #   ansible-playbook -i fleet.crusoe.yml neocloud.support_access.audit
 """
 
-import fnmatch
-import hashlib
 import json
-import os
-import re
 
-from ansible.errors import AnsibleError, AnsibleParserError
+from ansible.errors import AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native, to_text
-from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe import (
     UUID_RE,
     AnsibleCrusoe,
     CrusoeError,
 )
-
-try:
-    from ansible.template import trust_as_template
-except ImportError:  # ansible-core < 2.19 templates every inventory string
-    def trust_as_template(value):
-        """Older ansible-core needs no trust marker."""
-        return value
+from ansible_collections.neocloud.support_access.plugins.plugin_utils._inventory import (
+    CACHE_SCHEMA,
+    ClusterInventory,
+    by_name_and_id,
+    name_matches,
+    safe_group_part,
+    suffix_collisions,
+    value_allowed,
+)
 
 PROVIDER = "crusoe"
 GROUP_PREFIX = "crusoe"
-CACHE_SCHEMA = 1
-INTERPRETER = "{{ ansible_playbook_python }}"
-DEFAULT_CONTEXT = trust_as_template("{{ name }}")
 CREDENTIAL_OPTIONS = ("api_endpoint", "access_key_id", "secret_key", "profile", "config_file", "api_timeout",
                       "api_retries", "validate_certs")
 
@@ -253,30 +247,10 @@ class _PluginOptions:
         raise AnsibleParserError("Crusoe inventory: %s" % msg)
 
 
-def safe_group_part(value):
-    """Part of a group name: anything but letters, digits and underscores becomes an underscore."""
-    return re.sub(r"[^A-Za-z0-9_]", "_", to_text(value))
-
-
 def cluster_matches(cluster, states=None, locations=None, name_patterns=None, exclude_patterns=None):
     """Whether a cluster record passes the state, location, name and exclude filters (empty filter: all)."""
-    name = to_text(cluster.get("name") or "")
-    if states and cluster.get("state") not in states:
-        return False
-    if locations and cluster.get("location") not in locations:
-        return False
-    if name_patterns and not any(fnmatch.fnmatchcase(name, p) for p in name_patterns):
-        return False
-    if exclude_patterns and any(fnmatch.fnmatchcase(name, p) for p in exclude_patterns):
-        return False
-    return True
-
-
-def _collisions(names):
-    seen = {}
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-    return set(n for n, count in seen.items() if count > 1)
+    return (value_allowed(cluster.get("state"), states) and value_allowed(cluster.get("location"), locations)
+            and name_matches(cluster.get("name"), name_patterns, exclude_patterns))
 
 
 def host_names(entries):
@@ -291,22 +265,16 @@ def host_names(entries):
         projects_per_name.setdefault(name, set()).add(project["id"])
     names = ["%s-%s" % (project.get("name") or project["id"], name) if len(projects_per_name[name]) > 1 else name
              for (project, dummy), name in zip(entries, names)]
-    clashing = _collisions(names)
-    return ["%s-%s" % (name, cluster.get("id")) if name in clashing else name
-            for (dummy, cluster), name in zip(entries, names)]
+    return suffix_collisions(names, [cluster.get("id") for dummy, cluster in entries])
 
 
-class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+class InventoryModule(ClusterInventory):
     """Crusoe Managed Kubernetes clusters, one host per cluster."""
 
     NAME = "neocloud.support_access.crusoe"
-
-    def verify_file(self, path):
-        """Accept crusoe.yml / crusoe.yaml and *.crusoe.yml / *.crusoe.yaml."""
-        if not super().verify_file(path):
-            return False
-        base = os.path.basename(path)
-        return base in ("crusoe.yml", "crusoe.yaml") or base.endswith((".crusoe.yml", ".crusoe.yaml"))
+    FILE_NAME = "crusoe"
+    GROUP_PREFIX = GROUP_PREFIX
+    LABEL = "Crusoe inventory"
 
     # -------------------------------------------------------------------------------- API access
     def _api(self):
@@ -381,8 +349,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                          projects=list(self.get_option("projects") or []),
                          all_projects=bool(self.get_option("all_projects")),
                          default_project=None if self.get_option("projects") else api.config.get("project"))
-        digest = hashlib.sha256(json.dumps(selection, sort_keys=True).encode("utf-8")).hexdigest()[:12]
-        return "%s_%s" % (self.get_cache_key(path), digest)
+        return self.cache_key_for(path, json.dumps(selection, sort_keys=True))
 
     # -------------------------------------------------------------------------------- inventory
     def parse(self, inventory, loader, path, cache=True):
@@ -390,21 +357,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._read_config_data(path)
         api = self._api()
         try:
-            cache_key = self._cache_key(path, api)
-            use_cache = self.get_option("cache")
-            data = None
-            update_cache = use_cache and not cache
-            if use_cache and cache:
-                try:
-                    data = self._cache[cache_key]
-                except KeyError:
-                    update_cache = True
-                if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
-                    data, update_cache = None, True
-            if data is None:
-                data = self._fetch(api)
-            if update_cache:
-                self._cache[cache_key] = data
+            data = self.cached_or_fetched(cache, self._cache_key(path, api), lambda: self._fetch(api))
         except CrusoeError as exc:
             raise AnsibleParserError("Crusoe inventory: %s%s" % (to_native(exc.message), self._auth_hint(exc, api)))
         self.populate(data)
@@ -427,25 +380,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         entries = []
         for project in data.get("projects") or []:
             ident = dict(id=project["id"], name=project.get("name"))
-            for cluster in sorted(project.get("clusters") or [], key=lambda c: (to_text(c.get("name")), to_text(c.get("id")))):
+            for cluster in by_name_and_id(project.get("clusters")):
                 if cluster_matches(cluster, **filters):
                     entries.append((ident, cluster))
         return entries
-
-    def _template(self, option, template, variables, host):
-        self.templar.available_variables = variables
-        try:
-            return to_text(self.templar.template(template))
-        except AnsibleError as exc:
-            raise AnsibleParserError("Crusoe inventory: option %s failed for cluster '%s': %s" % (
-                option, host, to_native(exc.message if hasattr(exc, "message") else exc)))
 
     def host_vars(self, project, cluster, host):
         """The contract's host variables for one cluster."""
         template_vars = dict(cluster)
         template_vars.update(project_name=project.get("name"), project=dict(project), cluster=dict(cluster))
         template_vars.setdefault("project_id", project["id"])
-        out = dict(
+        fields = dict(
             support_access_provider=PROVIDER,
             support_access_project=project["id"],
             support_access_project_name=project.get("name") or "",
@@ -453,33 +398,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             support_access_cluster_name=cluster.get("name"),
             support_access_cluster_state=cluster.get("state"),
             support_access_location=cluster.get("location"),
-            support_access_context=self._template("context_template", self.get_option("context_template") or DEFAULT_CONTEXT,
-                                                  template_vars, host),
-            support_access_cluster_info=cluster,
-            ansible_connection="local",
         )
-        kubeconfig = self.get_option("kubeconfig")
-        if kubeconfig:
-            out["support_access_kubeconfig"] = os.path.expanduser(
-                self._template("kubeconfig", kubeconfig, template_vars, host))
-        return out
+        return self.cluster_host_vars(fields, cluster, template_vars, host)
 
     def populate(self, data):
         """Hosts, default groups and constructed groups/vars from API data (fresh or cached)."""
-        strict = self.get_option("strict")
         entries = self._selected(data)
         self.inventory.add_group(GROUP_PREFIX)
         for (project, cluster), host in zip(entries, host_names(entries)):
             hostvars = self.host_vars(project, cluster, host)
-            self.inventory.add_host(host, group=GROUP_PREFIX)
-            for group in ("%s_%s" % (GROUP_PREFIX, safe_group_part(project.get("name") or project["id"])),
-                          "%s_%s" % (GROUP_PREFIX, safe_group_part(cluster.get("location") or "unknown"))):
-                self.inventory.add_group(group)
-                self.inventory.add_host(host, group=group)
-            for name, value in hostvars.items():
-                self.inventory.set_variable(host, name, value)
-            # The only template the plugin writes itself; API data stays untrusted (never templated).
-            self.inventory.set_variable(host, "ansible_python_interpreter", trust_as_template(INTERPRETER))
-            self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
+            groups = ("%s_%s" % (GROUP_PREFIX, safe_group_part(project.get("name") or project["id"])),
+                      "%s_%s" % (GROUP_PREFIX, safe_group_part(cluster.get("location") or "unknown")))
+            self.add_cluster_host(host, groups, hostvars)
