@@ -189,12 +189,12 @@ msg:
 import glob
 import json
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _report
+from ansible_collections.neocloud.support_access.plugins.module_utils._files import read_bytes as _read, write_atomically
 
 
 def _load_sources(module, patterns):
@@ -221,25 +221,6 @@ def _previous_generated_at(path):
         return value if isinstance(value, str) and value else None
     except (OSError, ValueError, AttributeError):
         return None
-
-
-def _read(path):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
-
-
-def _write(module, dest, path, data):
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=dest)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        module.atomic_move(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def run(module):
@@ -278,7 +259,7 @@ def run(module):
             os.makedirs(dest, exist_ok=True)
             for fmt in formats:
                 if _read(paths[fmt]) != rendered[fmt]:
-                    _write(module, dest, paths[fmt], rendered[fmt])
+                    write_atomically(module, paths[fmt], rendered[fmt], directory=dest)
         except OSError as exc:
             module.fail_json(msg="cannot write the report to %s: %s" % (dest, to_native(exc)), files=paths)
 

@@ -387,34 +387,13 @@ dest:
 """
 
 import json
-import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _activity
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
-
-
-def _read(path):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
-
-
-def _write(module, path, data):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        module.atomic_move(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+from ansible_collections.neocloud.support_access.plugins.module_utils._files import read_bytes as _read, write_atomically
 
 
 def run(module):
@@ -438,7 +417,7 @@ def run(module):
         changed = _read(dest) != data
         if changed and not module.check_mode:
             try:
-                _write(module, dest, data)
+                write_atomically(module, dest, data)
             except OSError as exc:
                 module.fail_json(msg="cannot write the report to %s: %s" % (dest, to_native(exc)))
         result["dest"] = dest
