@@ -52,7 +52,7 @@ def test_molecule_scenario(scenario, kube_cluster, tmp_path):
             })
             env.pop("ANSIBLE_CONFIG", None)
             proc = subprocess.run([os.path.join(BIN, "molecule"), "test", "-s", scenario], cwd=ROOT, env=env,
-                                  capture_output=True, text=True, timeout=600, check=False)
+                                  capture_output=True, text=True, timeout=1500, check=False)
         output = proc.stdout + proc.stderr
         assert proc.returncode == 0, output
         for step in ("converge", "idempotence", "verify"):
