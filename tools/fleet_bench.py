@@ -26,6 +26,7 @@ import collections
 import json
 import os
 import shutil
+import signal
 import socketserver
 import stat
 import subprocess
@@ -201,10 +202,10 @@ def bench(args):
     emulator = Emulator().start()
     print("Fleet benchmark: forks %d, %d CPUs, sizes %s, load average %s" % (
         args.forks, os.cpu_count() or 0, ", ".join(map(str, sizes)), " ".join(map(str, doc["load_before"]))))
-    print(__doc__.split("How processes are counted: ", 1)[1].split("\n\n", 1)[0].replace("\n", " "))
+    print(__doc__.split("\n\n")[-2].replace("\n", " "))
     print()
     print("%-7s %5s %9s %9s %9s %7s %10s %9s" % ("play", "size", "wall s", "s/clust", "mod/clust", "helm/cl",
-                                                   "kube req/cl", "crusoe/cl"), flush=True)
+                                                 "kube/cl", "crusoe/cl"), flush=True)
     fleets = {}
     try:
         # every fleet is seeded first (its cluster names carry the size), so the audits of all sizes come before the
@@ -217,8 +218,15 @@ def bench(args):
             print("seeded %d clusters in %.0fs" % (size, doc["seed_s"][str(size)]), flush=True)
         for playbook, extra in PLAYBOOKS:
             for size in sizes:
-                run = run_playbook(fleets[size], fleets[size].workdir, playbook, extra, args.forks, wrapbin, countdir,
-                                   "%s-%d" % (playbook, size))
+                if doc.get("interrupted"):
+                    break
+                try:
+                    run = run_playbook(fleets[size], fleets[size].workdir, playbook, extra, args.forks, wrapbin, countdir,
+                                       "%s-%d" % (playbook, size))
+                except KeyboardInterrupt:
+                    doc["interrupted"] = "%s over %d clusters" % (playbook, size)
+                    print("interrupted during %s; the figures so far follow" % doc["interrupted"], file=sys.stderr)
+                    break
                 run["per_cluster"] = per_cluster(run, size)
                 run["load_after"] = loadavg()
                 run.pop("log")
@@ -241,6 +249,8 @@ def bench(args):
         path = write_json(out_dir, doc)
         print("figures written to %s" % path)
         failed = [(p, s) for p, runs in doc["runs"].items() for s, r in runs.items() if r["rc"] != 0]
+        if doc.get("interrupted"):
+            return 130
         if failed:
             print("runs that did not exit 0 (see the verdicts): %s" % failed, file=sys.stderr)
             return 1
@@ -260,12 +270,17 @@ def write_json(out_dir, doc):
     return path
 
 
+def _interrupt(signum, _frame):
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--sizes", default="10,50,200", help="fleet sizes, comma-separated (default 10,50,200)")
     parser.add_argument("--forks", type=int, default=25, help="ansible-playbook --forks (default 25)")
     parser.add_argument("--reports-dir", default="reports", help="where bench.json goes (default ./reports)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     return bench(args)
 
 
