@@ -36,6 +36,7 @@ CRUSOE_CHART_NAMESPACE = "crusoe-system"
 CRUSOE_CHART_REPO_URL = "https://crusoecloud.github.io/crusoe-support-roles-helm-charts/charts"
 CRUSOE_CHART_INSTANCE_LABEL = "app.kubernetes.io/instance"
 CRUSOE_MANAGED_LABEL = "crusoe.ai/managed"
+CRUSOE_CHART_NAME_LABEL = "app.kubernetes.io/name"
 
 # CoreWeave CKS (seed document 002, reference/coreweave.md).
 COREWEAVE_SUPPORT_CLUSTER_ROLES = ("teleport-cluster-viewers", "teleport-cluster-super-admins")
@@ -44,7 +45,9 @@ COREWEAVE_APPROVED_ACCESS_HOURS = 8
 COREWEAVE_PENDING_REQUEST_HOURS = 2
 
 # Labels the support chart puts on every object it creates (reference/crusoe-api.md).
-CRUSOE_CHART_LABELS = {CRUSOE_CHART_INSTANCE_LABEL: CRUSOE_CHART_RELEASE, CRUSOE_MANAGED_LABEL: "true"}
+# What positively identifies the support chart's objects. crusoe.ai/managed=true alone does not: other
+# Crusoe-managed charts (crusoe-watch-agent, ...) carry it too, and their RBAC must never be touched.
+CRUSOE_CHART_LABELS = {CRUSOE_CHART_INSTANCE_LABEL: CRUSOE_CHART_RELEASE, CRUSOE_CHART_NAME_LABEL: CRUSOE_CHART_NAME}
 
 # ---------------------------------------------------------------------------------------------------------------
 # Everything below is logic, not facts: pure functions over Kubernetes objects as plain dicts (as the API returns
@@ -305,8 +308,9 @@ def has_labels(obj, labels):
 
 
 def chart_labels(release=CRUSOE_CHART_RELEASE):
-    """The labels that mark an object as the support chart's (either one suffices)."""
-    return {CRUSOE_CHART_INSTANCE_LABEL: release, CRUSOE_MANAGED_LABEL: "true"}
+    """The labels that mark an object as the support chart's: its Helm release, or the chart's name (either one
+    suffices). ``crusoe.ai/managed=true`` is not one of them: other Crusoe-managed charts carry it too."""
+    return {CRUSOE_CHART_INSTANCE_LABEL: release, CRUSOE_CHART_NAME_LABEL: CRUSOE_CHART_NAME}
 
 
 def object_ref(obj, kind=None):
@@ -399,14 +403,18 @@ DEFAULT_PROBES = (
 
 
 def _identity_for(spec):
-    """(user, groups) that stands for a support subject spec in a SubjectAccessReview."""
+    """(user, groups) that stands for a support subject spec in a SubjectAccessReview.
+
+    Every real support credential is authenticated, so the API server puts it in system:authenticated too; the
+    probe asks for that group as well, or a grant to all authenticated users would go unnoticed.
+    """
     if spec["kind"] == "Group":
-        return None, [spec["name"]]
+        return None, [spec["name"], "system:authenticated"]
     if spec["kind"] == "User":
-        return spec["name"], []
+        return spec["name"], ["system:authenticated"]
     namespace = spec.get("namespace") or "default"
     return ("system:serviceaccount:%s:%s" % (namespace, spec["name"]),
-            ["system:serviceaccounts", "system:serviceaccounts:%s" % namespace])
+            ["system:serviceaccounts", "system:serviceaccounts:%s" % namespace, "system:authenticated"])
 
 
 def default_probes(subjects=None):

@@ -13,8 +13,9 @@ description:
   - Every ClusterRoleBinding and RoleBinding that grants anything to a support subject (by default the Crusoe
     support groups C(crusoe:support:readonly) and C(crusoe:support:operator)).
   - Every ClusterRole, ClusterRoleBinding, Role, RoleBinding, FlowSchema and PriorityLevelConfiguration that
-    carries the support chart's labels (C(app.kubernetes.io/instance=crusoe-support-roles) or
-    C(crusoe.ai/managed=true)).
+    carries the support chart's labels (C(app.kubernetes.io/instance=<chart_release>) or
+    C(app.kubernetes.io/name=crusoe-support-roles)). C(crusoe.ai/managed=true) alone is not enough: other
+    Crusoe-managed charts carry it too.
   - Never touches built-in objects (label C(kubernetes.io/bootstrapping=rbac-defaults) or a name starting with
     C(system:)), and never deletes a binding that also grants to subjects that are not support subjects; with
     O(remove_subjects_from_shared_bindings=true) only the support subjects are removed from such a binding.

@@ -22,6 +22,8 @@ def group(name):
 
 
 OPERATOR = group("crusoe:support:operator")
+WATCH_AGENT = {"crusoe.ai/managed": "true", "app.kubernetes.io/instance": "crusoe-watch-agent",
+               "app.kubernetes.io/name": "crusoe-watch-agent", "app.kubernetes.io/managed-by": "Helm"}
 
 
 @pytest.fixture
@@ -36,6 +38,12 @@ def leftovers(kube_cluster):
         {"apiVersion": RBAC, "kind": "ClusterRoleBinding", "metadata": {"name": "system:support-looking"},
          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
          "subjects": [OPERATOR]},
+        # Another Crusoe-managed chart: carries crusoe.ai/managed=true but is not the support chart.
+        {"apiVersion": RBAC, "kind": "ClusterRole", "metadata": {"name": "crusoe-watch-agent", "labels": WATCH_AGENT},
+         "rules": [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list"]}]},
+        {"apiVersion": RBAC, "kind": "ClusterRoleBinding", "metadata": {"name": "crusoe-watch-agent", "labels": WATCH_AGENT},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "crusoe-watch-agent"},
+         "subjects": [{"kind": "ServiceAccount", "name": "crusoe-watch-agent", "namespace": "crusoe-system"}]},
     ])
     k.cluster.clear_log()
     return k
@@ -78,6 +86,8 @@ def test_delete_support_rbac(ansible_playbook, leftovers):
     assert len(deletes) == len(would) and not [e for e in k.cluster.writes() if e["method"] != "DELETE"]
     assert k.cluster.get(RBAC, "RoleBinding", "support-orphan", "kube-system") is None
     assert k.cluster.get(RBAC, "ClusterRole", "crusoe-support-operator") is None
+    assert k.cluster.get(RBAC, "ClusterRole", "crusoe-watch-agent") is not None
+    assert k.cluster.get(RBAC, "ClusterRoleBinding", "crusoe-watch-agent") is not None
     assert k.cluster.get(RBAC, "RoleBinding", "ops-shared", "slurm") is not None
     assert k.cluster.get(RBAC, "RoleBinding", "customer-view", "slurm") is not None
     assert k.cluster.get(RBAC, "ClusterRoleBinding", "system:support-looking") is not None

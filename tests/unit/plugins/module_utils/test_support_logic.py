@@ -188,7 +188,8 @@ def test_bad_subjects(bad, message):
 # bindings, labels, probes, summary
 # ---------------------------------------------------------------------------------------------------------------
 
-CHART = {"app.kubernetes.io/instance": "crusoe-support-roles", "crusoe.ai/managed": "true"}
+CHART = {"app.kubernetes.io/instance": "crusoe-support-roles", "app.kubernetes.io/name": "crusoe-support-roles",
+         "crusoe.ai/managed": "true"}
 
 
 def binding(kind, name, role_kind, role, subjects, namespace=None, labels=None):
@@ -252,7 +253,8 @@ def test_analyze_bindings_without_teleport_role_ignores_it():
 
 def test_labelled_objects_and_summary():
     crs, crbs, roles, rbs = scan_fixture()
-    flow = [{"metadata": {"name": "crusoe-support", "labels": {"crusoe.ai/managed": "true"}}}]
+    flow = [{"metadata": {"name": "crusoe-support", "labels": {"app.kubernetes.io/name": "crusoe-support-roles",
+                                                               "crusoe.ai/managed": "true"}}}]
     labelled = s.labelled_objects({"ClusterRole": crs, "ClusterRoleBinding": crbs, "RoleBinding": rbs, "FlowSchema": flow,
                                    "PriorityLevelConfiguration": []}, s.chart_labels())
     assert [(o["kind"], o["name"]) for o in labelled] == [
@@ -269,6 +271,15 @@ def test_labelled_objects_and_summary():
     assert empty["clean"] is True and empty["support_subjects_bound"] is False
 
 
+def test_other_crusoe_managed_charts_are_not_the_support_chart():
+    watch_agent = {"metadata": {"name": "crusoe-watch-agent", "labels": {
+        "crusoe.ai/managed": "true", "app.kubernetes.io/instance": "crusoe-watch-agent",
+        "app.kubernetes.io/name": "crusoe-watch-agent"}}}
+    assert not s.labelled_objects({"ClusterRole": [watch_agent], "ClusterRoleBinding": [watch_agent]}, s.chart_labels())
+    support = {"metadata": {"name": "crusoe-support-readonly", "labels": {"app.kubernetes.io/name": "crusoe-support-roles"}}}
+    assert s.labelled_objects({"ClusterRole": [support]}, s.chart_labels())
+
+
 def test_other_release_labels():
     obj = {"metadata": {"name": "x", "labels": {"app.kubernetes.io/instance": "support-2"}}}
     assert s.labelled_objects({"ClusterRole": [obj]}, s.chart_labels("support-2"))
@@ -280,7 +291,7 @@ def test_default_probes_cover_each_group():
     assert len(probes) == len(s.CRUSOE_SUPPORT_GROUPS) * len(s.DEFAULT_PROBES)
     op_exec = [p for p in probes if p["name"] == "crusoe:support:operator:exec_pods_kube_system"][0]
     review = s.subject_access_review(op_exec)
-    assert review["spec"] == {"groups": ["crusoe:support:operator"], "resourceAttributes": {
+    assert review["spec"] == {"groups": ["crusoe:support:operator", "system:authenticated"], "resourceAttributes": {
         "verb": "create", "resource": "pods", "group": "", "subresource": "exec", "namespace": "kube-system"}}
     secrets = [p for p in probes if p["name"].endswith("get_secrets_cluster")][0]
     assert "namespace" not in s.subject_access_review(secrets)["spec"]["resourceAttributes"]
@@ -290,7 +301,7 @@ def test_probe_for_service_account_and_patterns():
     probes = s.default_probes([{"kind": "ServiceAccount", "name": "helper", "namespace": "support"},
                                {"kind": "Group", "name": "crusoe:*"}])
     assert {p["user"] for p in probes} == {"system:serviceaccount:support:helper"}
-    assert probes[0]["groups"] == ["system:serviceaccounts", "system:serviceaccounts:support"]
+    assert probes[0]["groups"] == ["system:serviceaccounts", "system:serviceaccounts:support", "system:authenticated"]
 
 
 @pytest.mark.parametrize("bad,message", [

@@ -213,7 +213,8 @@ def test_pods_bad_options(fake, capsys, args, message):
     assert out["rc"] == 1 and message in out["msg"] and not fake.calls
 
 
-CHART = {"app.kubernetes.io/instance": "crusoe-support-roles", "crusoe.ai/managed": "true"}
+CHART = {"app.kubernetes.io/instance": "crusoe-support-roles", "app.kubernetes.io/name": "crusoe-support-roles",
+         "crusoe.ai/managed": "true"}
 
 
 def rbac_objects():
@@ -242,7 +243,7 @@ def rbac_objects():
 def test_rbac_info_reports_and_probes(fake, capsys):
     fake.objects = rbac_objects()
     fake.objects["flowschemas"] = [{"metadata": {"name": "crusoe-support", "labels": CHART}}]
-    fake.allowed = {(("crusoe:support:operator",), "create", "pods", "exec", "kube-system")}
+    fake.allowed = {(("crusoe:support:operator", "system:authenticated"), "create", "pods", "exec", "kube-system")}
     out = run(support_rbac_info, {}, capsys, check=True)
     assert out["rc"] == 0 and out["changed"] is False
     assert [b["name"] for b in out["bindings"]] == ["crusoe-support-operator-binding", "crusoe-support-debug-binding"]

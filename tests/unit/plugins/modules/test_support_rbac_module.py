@@ -40,7 +40,8 @@ def names(refs):
     return sorted(r["name"] for r in refs)
 
 
-CHART = {"app.kubernetes.io/instance": "crusoe-support-roles", "crusoe.ai/managed": "true"}
+CHART = {"app.kubernetes.io/instance": "crusoe-support-roles", "app.kubernetes.io/name": "crusoe-support-roles",
+         "crusoe.ai/managed": "true"}
 
 
 def test_plan_deletes_support_and_chart_objects_keeps_builtin_and_shared():
