@@ -92,8 +92,40 @@ build: setup ## dist/neocloud-support_access-<version>.tar.gz
 	@mkdir -p dist
 	$(BIN)/ansible-galaxy collection build --force --output-path dist
 
-docs: setup ## (filled in by the documentation work)
-	@echo "make docs: the documentation site is not built yet; module docs render with ansible-doc today." && exit 2
+DOCS_BUILD := $(CACHE)/docs-build
+DOCS_GUIDES := $(DOCS_BUILD)/rst/collections/neocloud/support_access/docsite/guides
+# The Markdown guides, in the order of the site's table of contents (below docs/docsite/rst/guides.rst).
+DOCS_GUIDE_PAGES := docs/index README docs/playbooks docs/report docs/crusoe docs/coreweave docs/activity \
+	docs/awx/README docs/ci
+$(VENV)/.docs-requirements.stamp: tools/requirements-docs.txt
+	$(BIN)/python -m pip install -q -r tools/requirements-docs.txt
+	@touch $@
+
+# The site: antsibull-docs renders every module, plugin and role of the collection (from .cache/collections) and the
+# extra docs (docs/docsite); the guides are docs/*.md and README.md, copied in unchanged and read by MyST. Sphinx runs
+# with -W (warnings are errors) and without network: the references into docs.ansible.com (common return values,
+# ANSIBLE_* settings, other collections) stay plain text. DOCS_INTERSPHINX=1 resolves them (needs the network) and
+# turns their warnings back on. Output: build/html.
+# GIT_CEILING_DIRECTORIES: the linter copies kubernetes.core (inside this repo's ignored .cache) with plain cp.
+docs: setup $(VENV)/.docs-requirements.stamp ## documentation site in .cache/docs-build/build/html (Sphinx -W)
+	GIT_CEILING_DIRECTORIES=$(COLLECTIONS)/ansible_collections/kubernetes \
+		$(BIN)/antsibull-docs lint-collection-docs --plugin-docs $(COLLECTIONS)/ansible_collections/neocloud/support_access
+	@rm -rf $(DOCS_BUILD) && mkdir -p -m 700 $(DOCS_BUILD)
+	$(BIN)/antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir $(DOCS_BUILD) \
+		--project neocloud.support_access --copyright "neocloud.support_access maintainers" \
+		--title "neocloud.support_access" --html-short-title "neocloud.support_access" neocloud.support_access >/dev/null
+	@printf '%s\n' "extensions.append('myst_parser')" "myst_heading_anchors = 3" "highlight_language = 'none'" \
+		"source_suffix = {'.rst': 'restructuredtext', '.md': 'markdown'}" >> $(DOCS_BUILD)/conf.py
+	@if [ -z "$(DOCS_INTERSPHINX)" ]; then printf '%s\n' "intersphinx_mapping = {}" \
+		"suppress_warnings = ['ref.ref', 'ref.envvar']" >> $(DOCS_BUILD)/conf.py; fi
+	cd $(DOCS_BUILD) && mkdir -p -m 700 rst && $(BIN)/antsibull-docs --config-file antsibull-docs.cfg collection \
+		--cleanup everything --use-current --fail-on-error --dest-dir rst neocloud.support_access
+	@mkdir -p $(DOCS_GUIDES)/docs && cp README.md $(DOCS_GUIDES)/ && cp docs/*.md $(DOCS_GUIDES)/docs/ \
+		&& cp -r docs/awx $(DOCS_GUIDES)/docs/
+	@printf '\n.. toctree::\n   :maxdepth: 2\n\n' >> $(DOCS_GUIDES).rst
+	@for page in $(DOCS_GUIDE_PAGES); do printf '   guides/%s\n' "$$page"; done >> $(DOCS_GUIDES).rst
+	cd $(DOCS_BUILD) && $(BIN)/sphinx-build -M html rst build -c . -W --keep-going -q
+	@echo "make docs: $(DOCS_BUILD)/build/html/index.html"
 
 demo: setup ## a seeded simulated fleet: audit -> revoke -> audit with the real playbooks, reports in ./reports/
 	PYTHONPATH=tests:$(COLLECTIONS) $(BIN)/python tools/demo.py $(DEMO_ARGS)
