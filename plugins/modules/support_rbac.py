@@ -14,7 +14,7 @@ description:
     support groups C(crusoe:support:readonly) and C(crusoe:support:operator)).
   - Every ClusterRole, ClusterRoleBinding, Role, RoleBinding, FlowSchema and PriorityLevelConfiguration that
     carries the support chart's labels (C(app.kubernetes.io/instance=<chart_release>) or
-    C(app.kubernetes.io/name=crusoe-support-roles)). C(crusoe.ai/managed=true) alone is not enough: other
+    C(app.kubernetes.io/name=crusoe-support-roles)). C(crusoe.ai/managed=true) alone is not enough, as other
     Crusoe-managed charts carry it too.
   - Never touches built-in objects (label C(kubernetes.io/bootstrapping=rbac-defaults) or a name starting with
     C(system:)), and never deletes a binding that also grants to subjects that are not support subjects; with

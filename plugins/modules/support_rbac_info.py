@@ -22,7 +22,7 @@ description:
     as read-only without Secrets) list what they grant beyond that in RV(bindings[].read_only_violations).
   - Lists every ClusterRole, ClusterRoleBinding, Role, RoleBinding, FlowSchema and PriorityLevelConfiguration that
     carries the support chart's labels (C(app.kubernetes.io/instance=<chart_release>) or
-    C(app.kubernetes.io/name=crusoe-support-roles)). C(crusoe.ai/managed=true) alone is not enough: other
+    C(app.kubernetes.io/name=crusoe-support-roles)). C(crusoe.ai/managed=true) alone is not enough, as other
     Crusoe-managed charts carry it too. A cluster that does not serve C(flowcontrol.apiserver.k8s.io/v1) is tolerated.
   - Asks the API server itself with SubjectAccessReview probes what the support subjects may do.
   - Never changes anything; the SubjectAccessReviews it creates are not stored by Kubernetes.
