@@ -252,7 +252,7 @@ def demo(args):
             if doors:
                 print("    %s" % "; ".join(doors))
         print("Unreachable (expected, its Kubernetes API was made unreachable): %s" % down)
-        print("\nReports in %s:" % shown_path(reports))
+        print("\nReports in %s:" % os.path.join(shown_path(reports), ""))
         for basename, _playbook, _extra in RUNS:
             print("  %s" % "  ".join(report_files(reports, basename) + [basename + ".log"]))
         if problems:
