@@ -68,7 +68,7 @@ units: setup ## unit tests (pytest, no network)
 integration: setup ## integration tests: real ansible-playbook, kubectl, helm against tests/sim
 	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
-test: setup setup-system lint sanity units integration ## everything CI runs
+test: setup setup-system lint sanity docs units integration ## everything CI runs
 	@echo "make test: all stages passed"
 
 # ansible-core 2.21 needs Python >= 3.12; run sanity and unit tests there when such a Python exists.
