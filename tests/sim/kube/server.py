@@ -7,7 +7,9 @@ import json
 import re
 import select
 import socket
+import ssl
 import struct
+import sys
 import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -99,6 +101,13 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, addr, handler, emulator):
         self.emulator = emulator
         super().__init__(addr, handler)
+
+    def handle_error(self, request, client_address):
+        # Clients that drop a connection (a TLS handshake cut short, a keep-alive socket reset) are routine;
+        # anything else is still printed.
+        if isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class Handler(BaseHTTPRequestHandler):
