@@ -22,8 +22,11 @@ def build_and_install(tmp_path):
                    cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     tarball = dist / ("neocloud-support_access-%s.tar.gz" % version)
     target = tmp_path / "collections"
+    # Only the empty target may count as installed: with the project's collections path in the environment (as
+    # under `make`), ansible-galaxy would find the checkout there and skip the install.
     subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--no-deps", "-p", str(target),
-                    str(tarball)], env=env, check=True, capture_output=True, text=True)
+                    str(tarball)], env=dict(env, ANSIBLE_COLLECTIONS_PATH=str(target)), check=True, capture_output=True,
+                   text=True)
     return tarball, target
 
 
@@ -71,8 +74,11 @@ def test_built_tarball_installs_and_docs_render(tmp_path):
         assert not any(n == unwanted or n.startswith(unwanted + "/") for n in names), unwanted
 
     target = tmp_path / "collections"
+    # Only the empty target may count as installed: with the project's collections path in the environment (as
+    # under `make`), ansible-galaxy would find the checkout there and skip the install.
     subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--no-deps", "-p", str(target),
-                    str(tarball)], env=env, check=True, capture_output=True, text=True)
+                    str(tarball)], env=dict(env, ANSIBLE_COLLECTIONS_PATH=str(target)), check=True, capture_output=True,
+                   text=True)
     installed = target / "ansible_collections" / "neocloud" / "support_access"
     assert (installed / "MANIFEST.json").exists()
 

@@ -86,7 +86,9 @@ def test_builder_context_carries_the_collection_requirements_and_verified_tools(
 
     # the builder stage: collections installed from requirements.yml, then introspect.py collects their requirements
     installed = tmp_path / "installed"
-    run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--no-deps", "-p", str(installed), tarball[0]], env=env)
+    # Only the empty target may count as installed (under `make`, the environment names the project's collections path).
+    run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--no-deps", "-p", str(installed), tarball[0]],
+        env=dict(env, ANSIBLE_COLLECTIONS_PATH=str(installed)))
     os.symlink(os.path.join(COLLECTIONS, "ansible_collections", "kubernetes"),
                str(installed / "ansible_collections" / "kubernetes"))
     pip_out, bindep_out = tmp_path / "requirements.txt", tmp_path / "bindep.txt"
