@@ -21,7 +21,7 @@ export ANSIBLE_LOCAL_TEMP := $(CACHE)/ansible-tmp
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup setup-system lint sanity-tree sanity units integration test test-matrix build docs demo bench clean
+.PHONY: help setup setup-system lint sanity-tree sanity units integration reliability test test-matrix build docs demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -68,7 +68,10 @@ units: setup ## unit tests (pytest, no network)
 integration: setup ## integration tests: real ansible-playbook, kubectl, helm against tests/sim
 	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
-test: setup setup-system lint sanity docs units integration ## everything CI runs
+reliability: setup ## faults, check mode, secrets, bad input and adversarial cases; prints the summary table
+	$(BIN)/pytest tests/reliability $(PYTEST_ARGS)
+
+test: setup setup-system lint sanity docs units integration reliability ## everything CI runs
 	@echo "make test: all stages passed"
 
 # ansible-core 2.21 needs Python >= 3.12; run sanity and unit tests there when such a Python exists.

@@ -1,0 +1,140 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The reliability and security suite (`make reliability`): end-to-end scenarios through real ansible-playbook
+against the simulators, and the summary table printed at the end.
+
+Every scenario takes the ``reliability`` fixture and records what it proved, with numbers taken from the
+simulators' request logs and the run's output (never typed in by hand):
+
+    reliability.fault(injected=12, survived=12)        # faults the simulators answered with, and how many the run survived
+    reliability.bad_input(clear=True, option="port")   # one bad input, and whether the error named the option
+    reliability.check_writes(n)                        # writes that reached an API during a --check run (must be 0)
+    reliability.secrets_leaked(n, where="stdout")      # secret values found in output, reports or logs (must be 0)
+
+The table sums them over the session. The run fails when a scenario fails, when a must-be-0 counter is not 0, or
+when fewer faults were survived than injected or fewer bad inputs answered clearly than tried. The totals are also
+written as JSON to $RELIABILITY_SUMMARY (default .cache/reliability-summary.json).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COUNTERS = ("faults_injected", "faults_survived", "bad_inputs", "clear_errors", "check_mode_writes", "secrets_leaked")
+ROWS = (
+    ("scenarios run", "scenarios", None),
+    ("scenarios failed", "failed", "0"),
+    ("faults injected", "faults_injected", None),
+    ("faults survived", "faults_survived", "= injected"),
+    ("bad inputs tried", "bad_inputs", None),
+    ("bad inputs answered with a clear error", "clear_errors", "= tried"),
+    ("writes made in check mode", "check_mode_writes", "0"),
+    ("secrets leaked", "secrets_leaked", "0"),
+)
+
+
+class Record:
+    """What one scenario proved; see the module docstring."""
+
+    def __init__(self, nodeid):
+        self.nodeid = nodeid
+        self.counts = dict.fromkeys(COUNTERS, 0)
+        self.details = []
+
+    def fault(self, injected, survived):
+        if injected < 0 or survived < 0 or survived > injected:
+            raise ValueError("fault counts must satisfy 0 <= survived <= injected, got %r/%r" % (survived, injected))
+        self.counts["faults_injected"] += injected
+        self.counts["faults_survived"] += survived
+
+    def bad_input(self, clear, option=""):
+        self.counts["bad_inputs"] += 1
+        self.counts["clear_errors"] += 1 if clear else 0
+        if not clear:
+            self.details.append("bad input %s: error did not name it" % option)
+
+    def check_writes(self, count, where=""):
+        self.counts["check_mode_writes"] += count
+        if count:
+            self.details.append("%d write(s) in check mode %s" % (count, where))
+
+    def secrets_leaked(self, count, where=""):
+        self.counts["secrets_leaked"] += count
+        if count:
+            self.details.append("%d secret(s) leaked %s" % (count, where))
+
+
+class Summary:
+    def __init__(self):
+        self.records = []
+        self.outcomes = {}
+
+    def totals(self):
+        totals = dict.fromkeys(COUNTERS, 0)
+        for record in self.records:
+            for key in COUNTERS:
+                totals[key] += record.counts[key]
+        totals["scenarios"] = len(self.outcomes)
+        totals["failed"] = sum(1 for outcome in self.outcomes.values() if outcome != "passed")
+        return totals
+
+    def problems(self, totals):
+        problems = []
+        if totals["failed"]:
+            problems.append("%d scenario(s) failed" % totals["failed"])
+        for key in ("check_mode_writes", "secrets_leaked"):
+            if totals[key]:
+                problems.append("%s is %d, must be 0" % (key, totals[key]))
+        if totals["faults_survived"] < totals["faults_injected"]:
+            problems.append("%d fault(s) not survived" % (totals["faults_injected"] - totals["faults_survived"]))
+        if totals["clear_errors"] < totals["bad_inputs"]:
+            problems.append("%d bad input(s) without a clear error" % (totals["bad_inputs"] - totals["clear_errors"]))
+        if not totals["scenarios"]:
+            problems.append("no scenario ran")
+        return problems
+
+
+_SUMMARY = Summary()
+
+
+@pytest.fixture
+def reliability(request):
+    """Counters for this scenario, summed into the session's table."""
+    record = Record(request.node.nodeid)
+    _SUMMARY.records.append(record)
+    return record
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or report.outcome != "passed":
+        previous = _SUMMARY.outcomes.get(report.nodeid, "passed")
+        if report.when == "call" and report.outcome == "skipped":
+            _SUMMARY.outcomes.pop(report.nodeid, None)
+            return
+        _SUMMARY.outcomes[report.nodeid] = report.outcome if previous == "passed" else previous
+
+
+def pytest_terminal_summary(terminalreporter):
+    totals = _SUMMARY.totals()
+    write = terminalreporter.write_line
+    terminalreporter.section("reliability summary")
+    for label, key, rule in ROWS:
+        write("  %-40s %7d%s" % (label, totals[key], "   (must be %s)" % rule if rule else ""))
+    details = [d for record in _SUMMARY.records for d in record.details]
+    for detail in details:
+        write("  ! " + detail)
+    problems = _SUMMARY.problems(totals)
+    write("  result: " + ("FAIL: " + "; ".join(problems) if problems else "every must-be-0 is 0, every fault survived"))
+    path = os.environ.get("RELIABILITY_SUMMARY") or os.path.join(ROOT, ".cache", "reliability-summary.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"totals": totals, "problems": problems, "details": details}, handle, indent=2, sort_keys=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if exitstatus == 0 and session.testscollected and _SUMMARY.problems(_SUMMARY.totals()):
+        session.exitstatus = 1
