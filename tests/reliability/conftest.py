@@ -101,6 +101,39 @@ class Summary:
 _SUMMARY = Summary()
 
 
+@pytest.fixture(scope="session")
+def reliability_fleet_session(kube_emulator, tmp_path_factory):
+    """One simulated Crusoe fleet of six clusters (sim.fleet, default seed mix) shared by the suite's scenarios."""
+    from sim.fleet import build_fleet  # pylint: disable=import-outside-toplevel
+    built = build_fleet(6, emulator=kube_emulator, workdir=str(tmp_path_factory.mktemp("reliability-fleet")))
+    try:
+        yield built
+    finally:
+        built.stop()
+
+
+@pytest.fixture
+def fleet(reliability_fleet_session):
+    """The shared fleet back in its seeded state (fresh clusters), request logs empty and no faults armed."""
+    return reliability_fleet_session.reset()
+
+
+def run_playbook(ansible_playbook, fleet_, playbook, tmp_path, extra=None, inventory=None, **kwargs):
+    """Run neocloud.support_access.<playbook> over the fleet (reports in tmp_path/reports)."""
+    extra_vars = {"support_access_report_dir": str(tmp_path / "reports")}
+    extra_vars.update(extra or {})
+    kwargs.setdefault("forks", 6)
+    return ansible_playbook("neocloud.support_access.%s" % playbook, inventory=inventory or fleet_.inventory,
+                            extra_vars=extra_vars, env=fleet_.env(), **kwargs)
+
+
+def load_report(tmp_path, basename="support-access-report"):
+    """The JSON fleet report a playbook wrote: (document, {cluster: entry})."""
+    with open(str(tmp_path / "reports" / (basename + ".json")), encoding="utf-8") as handle:
+        doc = json.load(handle)
+    return doc, {c["cluster"]: c for c in doc["clusters"]}
+
+
 @pytest.fixture
 def reliability(request):
     """Counters for this scenario, summed into the session's table."""
