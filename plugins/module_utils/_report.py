@@ -59,6 +59,7 @@ DEFAULT_POLICY = {
 COREWEAVE_VIEWER_ROLE = _support.COREWEAVE_SUPPORT_CLUSTER_ROLES[0]
 _EXEC_CAPABILITIES = ("exec_pods", "attach_pods")
 _EXEC_FLAGS = ("exec_pods_via_get", "attach_pods_via_get")
+_INTENDED_EXEC_FLAG = "exec_pods_via_subresource_wildcard"
 _CRUSOE_ROLE_PREFIX = "SUPPORT_ACCESS_ROLE_"
 # Characters XML 1.0 cannot carry at all; hostile or binary input must not make the JUnit file unparseable.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -283,6 +284,12 @@ def _rbac_findings(report, api, policy, findings):
     if execs:
         findings.append(_finding("viewer-can-exec", "%s can open shells in pods through %s"
                                  % (COREWEAVE_VIEWER_ROLE, _names(binding_label(b) for b in execs))))
+    intended = [b for b in viewers if b not in execs and _INTENDED_EXEC_FLAG in _list(b.get("flags"))]
+    if intended:
+        findings.append(_finding("viewer-can-exec", "%s grants get on pods/* through %s: written to open shells over "
+                                 "WebSocket (get on pods/exec, before Kubernetes 1.35); Kubernetes RBAC reads pods/* "
+                                 "literally today, so the API server denies exec, but the role is not read-only as written"
+                                 % (COREWEAVE_VIEWER_ROLE, _names(binding_label(b) for b in intended))))
     secrets = [b for b in viewers if "read_secrets" in _list(b.get("capabilities"))]
     if secrets:
         findings.append(_finding("viewer-can-read-secrets", "%s can read Secrets through %s"

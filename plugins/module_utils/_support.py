@@ -256,7 +256,8 @@ def analyze_rules(rules):
     ``flags`` explain risky grants, e.g. ``exec_pods_via_get`` when only `get` on pods/exec is granted (WebSocket
     exec before Kubernetes 1.35), and ``literal_subresource_wildcard`` when a rule names ``pods/*`` or the like,
     which upstream RBAC treats as a literal name: it grants nothing, though its author probably meant every
-    subresource (exec included).
+    subresource (exec included); ``exec_pods_via_subresource_wildcard`` when that rule grants ``get`` on ``pods/*``,
+    i.e. WebSocket exec as written.
     """
     capabilities = []
     restricted = {}
@@ -285,7 +286,24 @@ def analyze_rules(rules):
         flags.append("all_non_resource_urls")
     if _literal_subresource_wildcards(rules):
         flags.append("literal_subresource_wildcard")
+    if "exec_pods" not in capabilities and _pod_subresource_wildcard_get(rules):
+        flags.append("exec_pods_via_subresource_wildcard")
     return {"capabilities": capabilities, "restricted": restricted, "flags": flags}
+
+
+def _pod_subresource_wildcard_get(rules):
+    """Whether a rule grants ``get`` (or ``*``) on ``pods/*`` in the core group on every pod.
+
+    Such a rule is written to cover every pod subresource, ``pods/exec`` included, and ``get`` on ``pods/exec`` is all
+    WebSocket exec needs before Kubernetes 1.35. Kubernetes RBAC reads ``pods/*`` literally today, so the API server
+    denies exec; a role written this way is still not a read-only role and is reported as such.
+    """
+    for rule in rules or []:
+        if rule.get("resourceNames") or "pods/*" not in (rule.get("resources") or []):
+            continue
+        if _matches(rule.get("verbs"), "get") and _matches(rule.get("apiGroups"), ""):
+            return True
+    return False
 
 
 # What a role expected to be read-only (CoreWeave's teleport-cluster-viewers: "read-only access to most resources,

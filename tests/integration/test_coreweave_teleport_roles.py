@@ -4,9 +4,9 @@
 ansible-playbook against an emulated cluster.
 
 CoreWeave documents ``teleport-cluster-viewers`` as read-only without Secrets. A viewer role that grants `get` on
-pods/exec (WebSocket exec before Kubernetes 1.35) or reads Secrets must be reported; one that names ``pods/*`` grants
-nothing by it (RBAC treats it as a literal name), which the API server's own SubjectAccessReview confirms; a correct
-viewer role is not reported.
+pods/exec (WebSocket exec before Kubernetes 1.35) or reads Secrets must be reported; one that grants `get` on ``pods/*``
+is reported as viewer-can-exec too (written to open shells), although RBAC reads ``pods/*`` as a literal name and the API
+server's own SubjectAccessReview denies exec; a correct viewer role is not reported.
 """
 
 from __future__ import annotations
@@ -110,16 +110,18 @@ def test_viewer_that_execs_via_get_and_reads_secrets_is_flagged(ansible_playbook
     assert admins["expected"] is None and admins["read_only_violations"] == [] and "full_access" in admins["capabilities"]
 
 
-def test_viewer_naming_pods_star_grants_no_exec(ansible_playbook, kube_cluster, tmp_path):
+def test_viewer_granting_get_on_pods_star_is_flagged_viewer_can_exec(ansible_playbook, kube_cluster, tmp_path):
+    """`get` on pods/* is written to open shells over WebSocket: the report flags viewer-can-exec and says that the API
+    server (which reads pods/* literally) denies exec today; the capabilities stay what RBAC effectively grants."""
     bindings, probes, codes, summary = run(ansible_playbook, kube_cluster, tmp_path, VARIANTS["pods-star"])
     viewer = bindings["teleport-viewers"]
-    # pods/* is a literal resource name upstream: no exec, only a flag that the rule does not do what it says
     assert "exec_pods" not in viewer["capabilities"] and "exec_pods_via_get" not in viewer["flags"]
-    assert "literal_subresource_wildcard" in viewer["flags"]
+    assert {"literal_subresource_wildcard", "exec_pods_via_subresource_wildcard"} <= set(viewer["flags"])
     assert viewer["read_only_violations"] == []
+    # the emulated API server applies upstream RBAC: exec is denied, the rest of the viewer role works
     assert probes["viewers exec websocket"] is False and probes["viewers exec"] is False
     assert probes["viewers secrets"] is False and probes["viewers pods"] is True
-    assert codes == []
+    assert codes == ["viewer-can-exec"]
     assert summary["read_only_violations"] == 0
 
 

@@ -25,7 +25,12 @@ def rule(verbs, resources, groups=("",), names=None, non_resource=None):
 CAPABILITY_TABLE = [
     ("create pods/exec", [rule(["create"], ["pods/exec"])], {"exec_pods"}, []),
     ("get pods/exec is websocket exec", [rule(["get"], ["pods/exec"])], {"exec_pods"}, ["exec_pods_via_get"]),
-    ("get pods/* is a literal name upstream: grants nothing, flagged", [rule(["get"], ["pods/*"])], set(),
+    ("get pods/* is a literal name upstream: grants nothing, flagged as exec as written", [rule(["get"], ["pods/*"])], set(),
+     ["literal_subresource_wildcard", "exec_pods_via_subresource_wildcard"]),
+    ("list pods/* is not exec as written", [rule(["list"], ["pods/*"])], set(), ["literal_subresource_wildcard"]),
+    ("get pods/* on named pods only is not flagged as exec", [rule(["get"], ["pods/*"], names=["p"])], set(),
+     ["literal_subresource_wildcard"]),
+    ("get pods/* in another group is not exec", [rule(["get"], ["pods/*"], groups=["example.com"])], set(),
      ["literal_subresource_wildcard"]),
     ("get * in core", [rule(["get"], ["*"])],
      {"exec_pods", "attach_pods", "portforward_pods", "read_pod_logs", "read_secrets"},
