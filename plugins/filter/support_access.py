@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.neocloud.support_access.plugins.module_utils import _coreweave_audit
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
 from ansible_collections.neocloud.support_access.plugins.module_utils import _report
 
@@ -46,6 +47,22 @@ def support_access_reports(hostvars, hosts, playbook="audit"):
         raise AnsibleFilterError("support_access_reports: %s" % exc) from None
 
 
+def support_access_coreweave_section(cluster, telemetry=None, audit_stream_name=_coreweave_audit.AUDIT_STREAM_NAME):
+    """The report's coreweave section from a CKS cluster record and a coreweave_telemetry_info result (or None)."""
+    if not isinstance(cluster, dict):
+        raise AnsibleFilterError("support_access_coreweave_section expects a CKS cluster record (dictionary), got %s" % type(cluster).__name__)
+    if telemetry is not None and not isinstance(telemetry, dict):
+        raise AnsibleFilterError("support_access_coreweave_section: telemetry must be a coreweave_telemetry_info result or null")
+    return _coreweave_audit.coreweave_section(cluster, telemetry, audit_stream_name)
+
+
+def support_access_activity_section(result, cluster):
+    """The report's activity section: one cluster's part of a support_activity result."""
+    if not isinstance(result, dict):
+        raise AnsibleFilterError("support_access_activity_section expects a support_activity result (dictionary), got %s" % type(result).__name__)
+    return _coreweave_audit.activity_section(result, str(cluster))
+
+
 class FilterModule:
     """neocloud.support_access report filters."""
 
@@ -55,4 +72,6 @@ class FilterModule:
             "support_access_summary": support_access_summary,
             "support_access_duration_seconds": support_access_duration_seconds,
             "support_access_reports": support_access_reports,
+            "support_access_coreweave_section": support_access_coreweave_section,
+            "support_access_activity_section": support_access_activity_section,
         }

@@ -45,7 +45,21 @@ FINDING_CODES = {
     "lease-too-long": ("medium", "the lease lasts longer than the policy's max_lease"),
     "support-bindings-without-access": ("medium", "support RBAC bindings exist while provider support access is disabled"),
     "suspicious-pods-present": ("low", "pods that look diagnostic but are not confirmed run in the cluster"),
+    # CoreWeave: Telemetry Relay (audit-log forwarding).
+    "audit-log-not-forwarded": ("medium", "CoreWeave: no enabled Telemetry Relay pipeline forwards the cluster's audit logs"),
+    # support_activity findings carried into the report (same codes and severities as support_activity).
+    "activity-after-revocation": ("high", "a support identity acted after support access was revoked"),
+    "activity-after-denial": ("high", "a support identity acted after its access request was denied"),
+    "activity-outside-window": ("high", "a support identity acted outside every approved access window"),
+    "approver-not-allowed": ("high", "an access request was approved by someone not in the approvers list"),
+    "approval-too-long": ("medium", "an approved access request grants access for longer than the allowed maximum"),
 }
+# support_activity finding codes that become report findings (exec-into-pod and secrets-read are counted in the
+# activity section only: inside an approved window they are what support is there to do).
+ACTIVITY_FINDING_CODES = ("activity-after-revocation", "activity-after-denial", "activity-outside-window",
+                          "approver-not-allowed", "approval-too-long")
+# Report sections a provider does not have: rendered as "n/a", not as "unknown".
+NOT_APPLICABLE = {"coreweave": ("api", "chart", "firewall")}
 
 DEFAULT_POLICY = {
     "allowed_roles": ["readonly", "operator"],
@@ -54,6 +68,7 @@ DEFAULT_POLICY = {
     "allow_firewall_opening": True,
     "support_subjects": [{"kind": "Group", "name": group} for group in _support.CRUSOE_SUPPORT_GROUPS],
     "allow_diagnostic_pods": False,
+    "require_audit_forwarding": True,
 }
 
 COREWEAVE_VIEWER_ROLE = _support.COREWEAVE_SUPPORT_CLUSTER_ROLES[0]
@@ -127,7 +142,7 @@ def merge_policy(policy=None):
         merged["max_lease_seconds"] = _lease.parse_duration(merged["max_lease"], "policy max_lease")
     except _lease.LeaseError as exc:
         raise ReportError(str(exc)) from None
-    for key in ("require_lease", "allow_firewall_opening", "allow_diagnostic_pods"):
+    for key in ("require_lease", "allow_firewall_opening", "allow_diagnostic_pods", "require_audit_forwarding"):
         merged[key] = _bool(merged[key], key)
     try:
         merged["support_subjects"] = _support.normalize_subjects(merged["support_subjects"])
@@ -296,6 +311,42 @@ def _rbac_findings(report, api, policy, findings):
                                  % (COREWEAVE_VIEWER_ROLE, _names(binding_label(b) for b in secrets))))
 
 
+def _coreweave_findings(report, policy, findings):
+    """audit-log-not-forwarded: a CoreWeave cluster whose Telemetry Relay state was read and forwards no audit logs."""
+    if report.get("provider") != "coreweave" or not policy["require_audit_forwarding"]:
+        return
+    telemetry = _dict(report.get("coreweave")).get("telemetry")
+    if not isinstance(telemetry, dict) or telemetry.get("audit_logs_forwarded") is not False:
+        return
+    pipelines = _list(telemetry.get("pipelines"))
+    findings.append(_finding("audit-log-not-forwarded", "no enabled Telemetry Relay pipeline forwards the cluster's audit logs "
+                             "to an endpoint%s; CoreWeave does not keep them for you" % (
+                                 " (pipelines seen: %s)" % _names(pipelines) if pipelines else "")))
+
+
+def _activity_findings(report, findings):
+    """The support_activity findings of the report's activity section that are policy findings."""
+    for item in _list(_dict(report.get("activity")).get("findings")):
+        item = _dict(item)
+        code = item.get("code")
+        if code not in ACTIVITY_FINDING_CODES:
+            continue
+        what = str(item.get("detail") or FINDING_CODES[code][1])
+        who = item.get("user") or item.get("request_id")
+        count = item.get("count")
+        findings.append(_finding(code, "%s%s%s" % (what, " (%s)" % who if who and str(who) not in what else "",
+                                                    ", %s time(s)" % count if isinstance(count, int) and count > 1 else "")))
+
+
+def not_applicable(report):
+    """The report sections its provider does not have (the report's own list, else the provider's default)."""
+    report = _dict(report)
+    listed = report.get("not_applicable")
+    if isinstance(listed, (list, tuple)):
+        return [str(s) for s in listed]
+    return list(NOT_APPLICABLE.get(str(report.get("provider") or ""), ()))
+
+
 def evaluate(cluster_report, policy=None, now=None):
     """Findings and verdict for one cluster's report under a policy (merged over the defaults).
 
@@ -326,6 +377,8 @@ def evaluate(cluster_report, policy=None, now=None):
         findings.append(_finding("suspicious-pods-present", "%d pod(s) look diagnostic but are not confirmed: %s"
                                  % (len(suspicious), _names(_pod_label(p) for p in suspicious))))
     _rbac_findings(report, api, merged, findings)
+    _coreweave_findings(report, merged, findings)
+    _activity_findings(report, findings)
 
     if unreachable:
         verdict = "unreachable"
@@ -362,9 +415,10 @@ def normalize(report):
     result = {
         "schema": SCHEMA, "cluster": "", "provider": "", "project": "", "cluster_id": "", "playbook": "audit",
         "checked_at": "", "reachable": None, "api": None, "chart": None, "rbac": None, "pods": None, "firewall": None,
-        "lease": None, "actions": [], "findings": [], "verdict": "", "error": "",
+        "lease": None, "coreweave": None, "activity": None, "actions": [], "findings": [], "verdict": "", "error": "",
     }
     result.update(copy.deepcopy(report))
+    result["not_applicable"] = not_applicable(result)
     for key in ("cluster", "provider", "project", "cluster_id", "playbook", "checked_at", "error", "verdict"):
         result[key] = "" if result[key] is None else str(result[key])
     result["actions"] = [str(a) for a in _list(result["actions"])]
@@ -534,17 +588,21 @@ def to_json(doc):
 
 
 def _cells(report):
-    """Plain-text cell values shared by Markdown and HTML, in column order."""
+    """Plain-text cell values shared by Markdown and HTML, in column order.
+
+    A section the provider does not have is ``n/a``; one that was not read (the run failed first) is ``unknown``.
+    """
+    absent = _absent_texts(report)
     api = report.get("api")
     apid = _dict(api)
     if api is None:
-        access, roles = "n/a", "n/a"
+        access, roles = absent["api"], absent["api"]
     else:
         access = "on" if apid.get("access_enabled") else "off"
         roles = ", ".join(normalize_role(r) for r in _list(apid.get("roles"))) or "-"
     requests = _active_requests(report)
     if api is None:
-        req = "n/a"
+        req = absent["api"]
     elif requests:
         expiries = sorted(str(r.get("expires_at") or "") for r in requests if r.get("expires_at"))
         req = "%d (%s)" % (len(requests), ", ".join(("%s %s" % (normalize_role(r.get("role")), r.get("ticket") or "")).strip() for r in requests))
@@ -554,33 +612,33 @@ def _cells(report):
         req = "0"
     chart = report.get("chart")
     if chart is None:
-        chart_text = "n/a"
+        chart_text = absent["chart"]
     elif _dict(chart).get("installed"):
         chart_text = "installed %s" % (_dict(chart).get("version") or "")
     else:
         chart_text = "absent"
     rbac = report.get("rbac")
     if rbac is None:
-        bindings = "n/a"
+        bindings = absent["rbac"]
     else:
         blist = _list(_dict(rbac).get("bindings"))
         caps = sorted({c for b in blist for c in _list(_dict(b).get("capabilities"))})
         bindings = str(len(blist)) + (" (%s)" % ", ".join(caps) if caps else "")
     pods = report.get("pods")
     if pods is None:
-        pods_text = "n/a"
+        pods_text = absent["pods"]
     else:
         pods_text = "%d confirmed, %d suspicious" % (len(_list(_dict(pods).get("confirmed"))), len(_list(_dict(pods).get("suspicious"))))
     firewall = report.get("firewall")
     if firewall is None:
-        fw = "n/a"
+        fw = absent["firewall"]
     else:
         fwd = _dict(firewall)
         fw = "%s, support VPN %s" % (
             "restricted" if fwd.get("restricted") else "open to all", "allowed" if fwd.get("support_source_present") else "not listed")
     lease = report.get("lease")
     if lease is None:
-        lease_text = "n/a"
+        lease_text = absent["lease"]
     else:
         ld = _dict(lease)
         lease_text = ld.get("status") or "none"
@@ -589,6 +647,52 @@ def _cells(report):
         if ld.get("status") in ("active", "expired") and ld.get("expires_at"):
             lease_text += " until %s" % ld["expires_at"]
     return [access, roles, req, chart_text, bindings, pods_text, fw, lease_text]
+
+
+def _absent_texts(report):
+    """What a missing section shows: ``n/a`` when the provider has no such thing, else ``unknown``."""
+    skipped = set(not_applicable(report))
+    return {key: "n/a" if key in skipped else "unknown" for key in ("api", "chart", "rbac", "pods", "firewall", "lease")}
+
+
+COREWEAVE_COLUMNS = ("Cluster", "CKS cluster", "Status", "Version", "Audit policy", "Authz webhook", "Audit logs forwarded",
+                     "Pipelines", "Endpoints", "Support activity")
+
+
+def _yes_no(value):
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+def _activity_text(activity):
+    """One line for a report's activity section (support_activity's summary for the cluster)."""
+    if not isinstance(activity, dict):
+        return "not read"
+    codes = _dict(activity.get("findings_by_code"))
+    text = "%s action(s), %s exec, %s Secrets read, %s access request(s)" % (
+        activity.get("support_actions", 0), activity.get("exec", 0), activity.get("secrets_read", 0),
+        activity.get("access_requests", 0))
+    if codes:
+        text += "; findings: %s" % ", ".join("%s %s" % (c, n) for c, n in sorted(codes.items()))
+    return text
+
+
+def _coreweave_cells(report):
+    """Plain-text cells of the CoreWeave table (COREWEAVE_COLUMNS after the cluster name)."""
+    cw = _dict(report.get("coreweave"))
+    telemetry = cw.get("telemetry")
+    if isinstance(telemetry, dict):
+        forwarded = _yes_no(telemetry.get("audit_logs_forwarded"))
+        pipelines = ", ".join(str(p) for p in _list(telemetry.get("pipelines"))) or "-"
+        endpoints = ", ".join(str(e) for e in _list(telemetry.get("endpoints"))) or "-"
+    else:
+        forwarded = pipelines = endpoints = "not read"
+    return [cw.get("cluster_id") or report.get("cluster_id") or "", cw.get("status") or "unknown", cw.get("version") or "",
+            "custom" if cw.get("audit_policy_configured") else "default",
+            cw.get("authz_webhook") or "none", forwarded, pipelines, endpoints, _activity_text(report.get("activity"))]
+
+
+def _coreweave_reports(doc):
+    return [r for r in doc["clusters"] if isinstance(r.get("coreweave"), dict)]
 
 
 def _error_shown(report):
@@ -622,6 +726,11 @@ def to_markdown(doc):
     for report in doc["clusters"]:
         row = [report["cluster"], report["provider"]] + _cells(report) + [report["verdict"]]
         lines.append("| %s |" % " | ".join(_md(c) for c in row))
+    coreweave = _coreweave_reports(doc)
+    if coreweave:
+        lines += ["", "## CoreWeave", "", "| %s |" % " | ".join(COREWEAVE_COLUMNS), "|%s" % ("---|" * len(COREWEAVE_COLUMNS))]
+        for report in coreweave:
+            lines.append("| %s |" % " | ".join(_md(c) for c in [report["cluster"]] + _coreweave_cells(report)))
     lines += ["", "## Findings", ""]
     any_findings = False
     for report in doc["clusters"]:
@@ -652,6 +761,7 @@ _VERDICT_STYLE = {
 _CSS = """
 body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:24px;color:#1f2328;background:#fff}
 h1{font-size:22px;margin:0 0 4px}
+h2{font-size:17px;margin:20px 0 8px}
 .meta{color:#59636e;margin-bottom:16px;font-size:13px}
 .tiles{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:16px}
 .tile{border-radius:6px;padding:8px 14px;min-width:96px;border:1px solid #d1d9e0}
@@ -726,7 +836,22 @@ def to_html(doc):
             items.append('<li>actions: %s</li>' % esc("; ".join(report["actions"])))
         if items:
             out.append('<tr class="findings"><td colspan="%d"><ul>%s</ul></td></tr>' % (len(COLUMNS), "".join(items)))
-    out += ['</tbody>', '</table>', '</body>', '</html>']
+    out += ['</tbody>', '</table>']
+    coreweave = _coreweave_reports(doc)
+    if coreweave:
+        out.append('<h2>CoreWeave</h2>')
+        out.append('<table id="coreweave">')
+        out.append('<thead><tr>%s</tr></thead>' % "".join("<th>%s</th>" % esc(c) for c in COREWEAVE_COLUMNS))
+        out.append('<tbody>')
+        for report in coreweave:
+            cells = _coreweave_cells(report)
+            forwarded_cls = {"yes": "off", "no": "on"}.get(cells[5], "")
+            row = ['<td><b>%s</b></td>' % esc(report["cluster"])]
+            row += ['<td%s>%s</td>' % (' class="%s"' % forwarded_cls if i == 5 and forwarded_cls else "", esc(c))
+                    for i, c in enumerate(cells)]
+            out.append('<tr class="coreweave" data-cluster="%s">%s</tr>' % (esc(report["cluster"], quote=True), "".join(row)))
+        out += ['</tbody>', '</table>']
+    out += ['</body>', '</html>']
     return "\n".join(out) + "\n"
 
 
@@ -756,6 +881,8 @@ def to_junit(doc):
             node = ET.SubElement(case, "error", message=_xml_text("%s: %s" % (report["verdict"], report["error"] or "no details")), type=report["verdict"])
             node.text = _xml_text("\n".join([report["error"]] + lines))
         out = ["verdict: %s" % report["verdict"]] + lines + ["action: %s" % a for a in report["actions"]]
+        if isinstance(report.get("coreweave"), dict):
+            out.append("coreweave: %s" % "; ".join("%s: %s" % (k.lower(), v) for k, v in zip(COREWEAVE_COLUMNS[1:], _coreweave_cells(report))))
         ET.SubElement(case, "system-out").text = _xml_text("\n".join(out))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

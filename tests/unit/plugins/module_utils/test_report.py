@@ -114,6 +114,11 @@ CASES = [
      ["not-revoked"], "not_revoked"),
     ("revoke-error-nothing-open", {"playbook": "revoke", "error": "verification crashed"}, None, [], "error"),
     ("revoke-unreachable", {"playbook": "revoke", "reachable": False}, None, ["unreachable"], "unreachable"),
+    # CoreWeave audit-log forwarding and support activity (more in test_report_coreweave.py)
+    ("audit-log-not-forwarded", {"provider": "coreweave", "api": None, "coreweave": {"telemetry": {"audit_logs_forwarded": False}}},
+     None, ["audit-log-not-forwarded"], "noncompliant"),
+    ("activity-findings", {"activity": {"findings": [{"code": c, "user": "alice", "count": 1} for c in _report.ACTIVITY_FINDING_CODES]}},
+     None, list(_report.ACTIVITY_FINDING_CODES), "noncompliant"),
 ]
 
 
