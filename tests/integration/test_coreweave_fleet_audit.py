@@ -92,7 +92,8 @@ def test_coreweave_fleet_audit(ansible_playbook, cw_fleet, tmp_path):
     assert clusters[COMPLIANT]["coreweave"]["audit_policy_configured"] is False
     assert clusters[BROAD]["coreweave"]["audit_policy_configured"] is True
     assert clusters[BROAD]["coreweave"]["authz_webhook"] == "https://authz.customer.example/webhook"
-    viewers = [b for b in clusters[BROAD]["rbac"]["bindings"] if b["role"] == "ClusterRole/teleport-cluster-viewers"]
+    viewers = [b for b in clusters[BROAD]["rbac"]["bindings"]
+               if (b.get("role_ref") or {}).get("name", b.get("role")) in ("teleport-cluster-viewers", "ClusterRole/teleport-cluster-viewers")]
     assert viewers and {"read_secrets"} <= set(viewers[0]["capabilities"])
 
     activity = clusters[ACTIVE]["activity"]
