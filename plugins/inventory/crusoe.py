@@ -22,6 +22,10 @@ description:
     C(support_access_cluster_state), C(support_access_location), C(support_access_context) (from O(context_template)),
     C(support_access_kubeconfig) (only when O(kubeconfig) is set), C(support_access_cluster_info) (the cluster record
     as the API returned it), C(ansible_connection) and C(ansible_python_interpreter)."
+  - "With O(firewall_rules=true), also C(support_access_firewall_rule): the id of the cluster's control-plane API
+    firewall rule (C(cmk-cp-api-access-cp-<id>)), when the rule names are one-to-one with the project's cluster ids. The roles pass it to
+    M(neocloud.support_access.crusoe_support_firewall), which then reads that one rule (and checks it is in the
+    cluster's VPC network) instead of listing every rule of the project for every cluster."
   - "Groups: every host is in C(crusoe), in C(crusoe_<project name>) and in C(crusoe_<location>) (characters other than
     letters, digits and underscores become underscores, so project V(ml) gives C(crusoe_ml) and location
     V(us-east1-a) gives C(crusoe_us_east1_a)); O(groups) and O(keyed_groups) add more."
@@ -82,6 +86,15 @@ options:
     type: list
     elements: str
     default: []
+  firewall_rules:
+    description:
+      - List each project's VPC firewall rules once (one paged request per project) and set
+        C(support_access_firewall_rule) on the hosts whose control-plane rule is identified by name.
+      - Keeps the cost of a fleet run linear in the number of clusters; without it every cluster's firewall step lists
+        all rules of its project.
+      - When the key may not list firewall rules (HTTP 403), the hosts simply have no C(support_access_firewall_rule).
+    type: bool
+    default: true
   kubeconfig:
     description:
       - Kubeconfig file for the clusters' Kubernetes APIs, set as C(support_access_kubeconfig) on every host.
@@ -156,7 +169,7 @@ options:
 notes:
   - "Requests are signed with HMAC-SHA256 as Crusoe's own clients sign them; the controller's clock must be within
     five minutes of the API's."
-  - The plugin only reads (C(GET)) from the Crusoe API.
+  - The plugin only reads (C(GET)) from the Crusoe API: projects, clusters and (with O(firewall_rules)) VPC firewall rules.
   - "With O(cache=true) and a persistent O(cache_plugin) such as V(ansible.builtin.jsonfile), a run within
     O(cache_timeout) builds the inventory from the cache without any API request; C(ansible-inventory --flush-cache)
     or C(meta: refresh_inventory) reads the API again. The cache holds the projects and cluster records (never
@@ -219,7 +232,9 @@ from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe im
     UUID_RE,
     AnsibleCrusoe,
     CrusoeError,
+    control_plane_rules,
 )
+from ansible_collections.neocloud.support_access.plugins.module_utils._support import CRUSOE_CP_FIREWALL_RULE_PREFIX
 from ansible_collections.neocloud.support_access.plugins.plugin_utils._inventory import (
     CACHE_SCHEMA,
     ClusterInventory,
@@ -275,6 +290,10 @@ class InventoryModule(ClusterInventory):
     FILE_NAME = "crusoe"
     GROUP_PREFIX = GROUP_PREFIX
     LABEL = "Crusoe inventory"
+
+    def __init__(self):
+        super().__init__()
+        self._rules = {}
 
     # -------------------------------------------------------------------------------- API access
     def _api(self):
@@ -341,8 +360,23 @@ class InventoryModule(ClusterInventory):
         out = []
         for project in self._select_projects(api):
             clusters = api.client.list_all(api.cluster_path(project_id=project["id"]))
-            out.append(dict(id=project["id"], name=project.get("name"), clusters=clusters))
+            entry = dict(id=project["id"], name=project.get("name"), clusters=clusters)
+            if self.get_option("firewall_rules"):
+                entry["firewall_rules"] = self._firewall_rules(api, project["id"])
+            out.append(entry)
         return dict(schema=CACHE_SCHEMA, projects=out)
+
+    @staticmethod
+    def _firewall_rules(api, project_id):
+        """The project's control-plane API rules ({id, name, vpc_network_id}); [] when the key may not list them."""
+        try:
+            rules = api.client.list_all("projects/%s/networking/vpc-firewall-rules" % project_id)
+        except CrusoeError as exc:
+            if exc.status == 403:
+                return []
+            raise
+        return [dict(id=r.get("id"), name=r.get("name"), vpc_network_id=r.get("vpc_network_id"))
+                for r in control_plane_rules(rules, None)]
 
     def _cache_key(self, path, api):
         selection = dict(endpoint=api.config.get("api_endpoint"), key=api.config.get("access_key_id"),
@@ -378,12 +412,45 @@ class InventoryModule(ClusterInventory):
                        name_patterns=self.get_option("name_patterns"),
                        exclude_patterns=self.get_option("exclude_patterns"))
         entries = []
+        self._rules = {}
         for project in data.get("projects") or []:
             ident = dict(id=project["id"], name=project.get("name"))
+            self._rules[project["id"]] = self._rule_hints(project)
             for cluster in by_name_and_id(project.get("clusters")):
                 if cluster_matches(cluster, **filters):
                     entries.append((ident, cluster))
         return entries
+
+    def _firewall_rule_id(self, project, cluster):
+        """The id of the control-plane rule named for this cluster, else None (the module then looks it up itself).
+
+        Only a one-to-one match counts: the cluster's id contains the suffix of exactly one rule, and that rule's suffix
+        is contained in no other cluster id of the project (a short suffix shared by several ids identifies nothing).
+        """
+        hints = self._rules.get(project["id"])
+        if hints is None or not self.get_option("firewall_rules"):
+            return None
+        return hints.get(cluster.get("id"))
+
+    @staticmethod
+    def _rule_hints(project):
+        """{cluster id: rule id} for the project's one-to-one name matches (see _firewall_rule_id)."""
+        rules = project.get("firewall_rules")
+        if not rules:
+            return {}
+        ids = [c.get("id") for c in project.get("clusters") or [] if c.get("id")]
+        compact = dict((i, i.replace("-", "").lower()) for i in ids)
+        matches = {}
+        for rule in rules:
+            suffix = (rule.get("name") or "")[len(CRUSOE_CP_FIREWALL_RULE_PREFIX):].lower()
+            if suffix and rule.get("id"):
+                matches[rule["id"]] = [i for i in ids if suffix in compact[i]]
+        hints = {}
+        for cluster_id in ids:
+            mine = [rule_id for rule_id, owners in matches.items() if cluster_id in owners]
+            if len(mine) == 1 and matches[mine[0]] == [cluster_id]:
+                hints[cluster_id] = mine[0]
+        return hints
 
     def host_vars(self, project, cluster, host):
         """The contract's host variables for one cluster."""
@@ -399,6 +466,9 @@ class InventoryModule(ClusterInventory):
             support_access_cluster_state=cluster.get("state"),
             support_access_location=cluster.get("location"),
         )
+        rule_id = self._firewall_rule_id(project, cluster)
+        if rule_id:
+            fields["support_access_firewall_rule"] = rule_id
         return self.cluster_host_vars(fields, cluster, template_vars, host)
 
     def populate(self, data):

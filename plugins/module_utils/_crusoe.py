@@ -25,6 +25,7 @@ from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urlsplit
 from ansible.module_utils.common.text.converters import to_native, to_text
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _http
+from ansible_collections.neocloud.support_access.plugins.module_utils._support import CRUSOE_CP_FIREWALL_RULE_PREFIX
 
 try:
     import tomllib
@@ -639,6 +640,21 @@ class AnsibleCrusoe:
         """POST/PATCH/DELETE a firewall rule and wait for its operation; returns the finished operation."""
         answer = self.client.request(method, self.firewall_path(rule_id), body=body)
         return self.wait(answer, timeout)
+
+
+def control_plane_rules(rules, cluster_id):
+    """The rules among ``rules`` that may be the cluster's control-plane API rule (``cmk-cp-api-access-cp-<id>``).
+
+    Every rule with that prefix; when several, the one whose suffix is part of the cluster id, if exactly one is.
+    The caller decides what none or several mean; the VPC network is the caller's to check too.
+    """
+    candidates = [r for r in rules if (r.get("name") or "").startswith(CRUSOE_CP_FIREWALL_RULE_PREFIX)]
+    if len(candidates) > 1 and cluster_id:
+        compact = cluster_id.replace("-", "").lower()
+        narrowed = [r for r in candidates if r["name"][len(CRUSOE_CP_FIREWALL_RULE_PREFIX):].lower() in compact]
+        if len(narrowed) == 1:
+            candidates = narrowed
+    return candidates
 
 
 def endpoint_text(item):

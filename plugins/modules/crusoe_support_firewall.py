@@ -51,6 +51,9 @@ options:
     description:
       - Name or UUID of the control-plane firewall rule, when the automatic lookup finds several.
       - The rule must still be in the cluster's VPC network.
+      - A UUID is read with one request instead of listing every rule of the project, which matters on large
+        projects; the inventory plugin P(neocloud.support_access.crusoe#inventory) sets it per cluster as the host variable
+        C(support_access_firewall_rule), and the roles pass that on.
     type: str
   wait_timeout:
     description:
@@ -114,6 +117,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils._crusoe import (
     UUID_RE,
+    control_plane_rules,
     AnsibleCrusoe,
     CrusoeError,
     crusoe_argument_spec,
@@ -150,21 +154,33 @@ def _allows_api(view):
 class CrusoeSupportFirewall(AnsibleCrusoe):
     """The support VPN source on a cluster's control-plane API rule."""
 
+    def _rule_by_id(self, cluster, vpc_id, rule_id):
+        """One GET instead of listing the project's rules; the rule must still be in the cluster's VPC network."""
+        try:
+            rule = self.client.get(self.firewall_path(rule_id))
+        except CrusoeError as exc:
+            if exc.status == 404:
+                raise CrusoeError("option rule: firewall rule %s not found in project '%s' (cluster '%s'); if it came "
+                                  "from a cached inventory (support_access_firewall_rule), refresh the inventory"
+                                  % (rule_id, self.project_label, cluster["name"]), status=404)
+            raise
+        if rule.get("vpc_network_id") != vpc_id:
+            raise CrusoeError("option rule: firewall rule '%s' (%s) is in VPC network %s, not in %s of cluster '%s'"
+                              % (rule.get("name"), rule_id, rule.get("vpc_network_id"), vpc_id, cluster["name"]))
+        return rule
+
     def _find_rule(self, cluster, vpc_id):
-        rules = [r for r in self.list_rules() if r.get("vpc_network_id") == vpc_id]
         wanted = self.module.params["rule"]
+        if wanted and UUID_RE.match(wanted):
+            return self._rule_by_id(cluster, vpc_id, wanted)
+        rules = [r for r in self.list_rules() if r.get("vpc_network_id") == vpc_id]
         if wanted:
             found = [r for r in rules if r.get("id") == wanted or (not UUID_RE.match(wanted) and r.get("name") == wanted)]
             if len(found) != 1:
                 raise CrusoeError("option rule: %d firewall rules named or with id '%s' in VPC network %s of cluster '%s'"
                                   % (len(found), wanted, vpc_id, cluster["name"]))
             return found[0]
-        candidates = [r for r in rules if (r.get("name") or "").startswith(CRUSOE_CP_FIREWALL_RULE_PREFIX)]
-        if len(candidates) > 1:
-            compact = cluster["id"].replace("-", "").lower()
-            narrowed = [r for r in candidates if r["name"][len(CRUSOE_CP_FIREWALL_RULE_PREFIX):].lower() in compact]
-            if len(narrowed) == 1:
-                candidates = narrowed
+        candidates = control_plane_rules(rules, cluster["id"])
         if len(candidates) != 1:
             raise CrusoeError(
                 "cannot identify the control-plane API firewall rule of cluster '%s': %d rules named %s* in its VPC "

@@ -201,3 +201,27 @@ def test_support_firewall_ambiguous_rule_and_cluster(ansible_playbook, crusoe_si
     msg = res.result("support firewall")["result"]["msg"]
     assert "cluster name 'dup' is ambiguous in project 'research'" in msg
     assert "cd5b0b6e-0000-4000-8000-000000000003" in msg and "cd5b0b6e-0000-4000-8000-000000000004" in msg
+
+
+def test_support_firewall_rule_by_id_reads_one_rule_and_checks_its_network(ansible_playbook, crusoe_sim, crusoe_env):
+    """A rule UUID (as the inventory plugin sets it) is read with one GET, no listing of the project's rules; a rule of
+    another VPC network or an unknown id is refused, naming the option."""
+    crusoe_sim.clear_log()
+    res = ansible_playbook(SUPPORT_FW, env=crusoe_env, extra_vars={"cluster": "training-prod", "rule": TRAINING_RULE})
+    assert res.rc == 0 and res.changed == 1, res.stdout
+    paths = [(e["method"], e["path"].split("?")[0]) for e in crusoe_sim.request_log()]
+    assert not [p for m, p in paths if m == "GET" and p.endswith("/vpc-firewall-rules")]
+    assert ("GET", "/v1/projects/ab4a6b00-aa5f-408e-a9fb-ac6de5eb45ab/networking/vpc-firewall-rules/" + TRAINING_RULE) in paths
+    assert {"cidr": "4.7.95.218/32"} in crusoe_sim.state["firewall_rules"][TRAINING_RULE]["sources"]
+
+    crusoe_sim.clear_log()
+    res = ansible_playbook(SUPPORT_FW, env=crusoe_env, extra_vars={"cluster": "training-prod", "rule": INFERENCE_RULE})
+    assert res.rc != 0 and crusoe_sim.writes() == []
+    msg = res.result("support firewall")["result"]["msg"]
+    assert msg.startswith("option rule: firewall rule 'cmk-cp-api-access-cp-9e8d7c6b'") and "of cluster 'training-prod'" in msg
+
+    res = ansible_playbook(SUPPORT_FW, env=crusoe_env, extra_vars={
+        "cluster": "training-prod", "rule": "f1000000-0000-4000-8000-0000000000ff"})
+    assert res.rc != 0 and crusoe_sim.writes() == []
+    msg = res.result("support firewall")["result"]["msg"]
+    assert "option rule: firewall rule f1000000-0000-4000-8000-0000000000ff not found" in msg and "refresh the inventory" in msg

@@ -297,6 +297,8 @@ class FakeClient:
                 items = [p for p in items if p["name"] == query["project_name"]]
             return items
         project_id = path.split("/")[1]
+        if path.endswith("/networking/vpc-firewall-rules"):
+            return [dict(r) for p in self.data["projects"] if p["id"] == project_id for r in p.get("rules", [])]
         return [dict(c) for p in self.data["projects"] if p["id"] == project_id for c in p["clusters"]]
 
     def get(self, path, query=None):  # pylint: disable=unused-argument
@@ -330,7 +332,8 @@ def parse(make_plugin, config, cache=True):
 def test_parse_one_project_by_name(make_plugin, fake_api):
     inv = parse(make_plugin, {"projects": ["research"]})
     assert sorted(inv.hosts) == ["dup", "shared"]
-    assert fake_api.calls == ["organizations/projects", "projects/%s/kubernetes/clusters" % RESEARCH["id"]]
+    assert fake_api.calls == ["organizations/projects", "projects/%s/kubernetes/clusters" % RESEARCH["id"],
+                              "projects/%s/networking/vpc-firewall-rules" % RESEARCH["id"]]
 
 
 def test_parse_project_by_id_and_name_deduplicated(make_plugin, fake_api):
@@ -349,7 +352,7 @@ def test_parse_default_project_from_env(make_plugin, fake_api, monkeypatch):
     monkeypatch.setenv("CRUSOE_DEFAULT_PROJECT", "ml")
     inv = parse(make_plugin, {})
     assert sorted(inv.hosts) == ["inference", "shared", "training-prod"]
-    assert fake_api.calls[-1] == "projects/%s/kubernetes/clusters" % ML["id"]
+    assert fake_api.calls[-2:] == ["projects/%s/kubernetes/clusters" % ML["id"], "projects/%s/networking/vpc-firewall-rules" % ML["id"]]
 
 
 def test_parse_no_project_and_several_visible(make_plugin, fake_api):
@@ -421,3 +424,54 @@ def test_parse_cache_keyed_by_project_selection(make_plugin, fake_api, tmp_path)
     inv = parse(make_plugin, dict(config, projects=["research"]))
     assert len(fake_api.calls) > calls
     assert sorted(inv.hosts) == ["dup", "shared"]
+
+
+# ------------------------------------------------------------------------------------------------ firewall rule hints
+
+def _rule(rid, suffix):
+    return {"id": "f1000000-0000-4000-8000-%012d" % rid, "name": "cmk-cp-api-access-cp-" + suffix,
+            "vpc_network_id": "7a000000-0000-4000-8000-000000000001"}
+
+
+@pytest.mark.parametrize("shared_prefix_rule", [False, True])
+def test_firewall_rule_hint_only_for_one_to_one_names(make_plugin, fake_api, shared_prefix_rule):
+    """A rule named by the cluster id identifies it; two rules for one cluster, or one rule whose suffix is in several
+    cluster ids (cd5b0b6e starts every ML id), identify nothing: those hosts get no hint, the module looks itself."""
+    rules = [
+        _rule(2, "000000000002"),                             # inference only
+        _rule(3, "000000000003"), _rule(4, "000000000003"),   # two rules for "shared"
+        {"id": "f9", "name": "allow-ssh"},                    # not a control-plane rule
+    ]
+    if shared_prefix_rule:
+        rules.append(_rule(1, "cd5b0b6e"))
+    fake_api.data["projects"][0]["rules"] = rules
+    inv = parse(make_plugin, {"projects": ["ml"]})
+    hv = dict((name, host.get_vars()) for name, host in inv.hosts.items())
+    if shared_prefix_rule:
+        assert "support_access_firewall_rule" not in hv["inference"]
+    else:
+        assert hv["inference"]["support_access_firewall_rule"] == _rule(2, "")["id"]
+    assert "support_access_firewall_rule" not in hv["shared"]
+    assert "support_access_firewall_rule" not in hv["training-prod"]
+    assert fake_api.calls.count("projects/%s/networking/vpc-firewall-rules" % ML["id"]) == 1
+
+
+def test_firewall_rule_hints_off_sends_no_rule_request(make_plugin, fake_api):
+    fake_api.data["projects"][0]["rules"] = [_rule(2, "000000000002")]
+    inv = parse(make_plugin, {"projects": ["ml"], "firewall_rules": False})
+    assert not [c for c in fake_api.calls if "firewall" in c]
+    assert all("support_access_firewall_rule" not in h.get_vars() for h in inv.hosts.values())
+
+
+def test_firewall_rule_listing_forbidden_leaves_no_hint(make_plugin, fake_api, monkeypatch):
+    original = fake_api.list_all
+
+    def list_all(path, query=None):
+        if "firewall" in path:
+            fake_api.calls.append(path)
+            raise CrusoeError("Crusoe API error 403 on GET /v1/%s: forbidden" % path, status=403)
+        return original(path, query)
+    monkeypatch.setattr(fake_api, "list_all", list_all)
+    inv = parse(make_plugin, {"projects": ["ml"]})
+    assert sorted(inv.hosts) == ["inference", "shared", "training-prod"]
+    assert all("support_access_firewall_rule" not in h.get_vars() for h in inv.hosts.values())
