@@ -30,7 +30,7 @@ options:
     description:
       - How many times a failed request is repeated, with exponential backoff, jitter and a 30 second cap.
       - HTTP 429 is retried for every method, honouring C(Retry-After).
-      - HTTP 502, 503, 504, timeouts and dropped or refused connections are retried only for requests that are
+      - HTTP 500, 502, 503, 504, timeouts and dropped or refused connections are retried only for requests that are
         safe to repeat (GET, PATCH with the complete spec, DELETE), never for POST, which creates resources.
     type: int
     default: 5

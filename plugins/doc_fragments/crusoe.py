@@ -61,7 +61,7 @@ options:
     description:
       - How many times a failed request is repeated, with exponential backoff, jitter and a 30 second cap.
       - HTTP 429 (honouring C(Retry-After)) and refused connections are retried for every method.
-      - HTTP 502, 503, 504, timeouts and dropped connections are retried only for requests that are safe to
+      - HTTP 500, 502, 503, 504, timeouts and dropped connections are retried only for requests that are safe to
         repeat (GET, PATCH with complete values, DELETE), never for POST, which creates resources.
     type: int
     default: 5

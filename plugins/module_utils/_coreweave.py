@@ -117,7 +117,7 @@ backoff_delay = _http.backoff_delay
 def should_retry(method, status=None, failure=None):
     """Whether a failed attempt may be repeated.
 
-    429 is retried for every method (the request was refused before any work). 502/503/504, timeouts and
+    429 is retried for every method (the request was refused before any work). 500/502/503/504, timeouts and
     dropped or refused connections only for methods that are safe to repeat, never for POST, which creates.
     """
     return _http.should_retry(method, status=status, failure=failure, retry_refused=False)

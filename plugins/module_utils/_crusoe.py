@@ -233,7 +233,7 @@ def should_retry(method, status=None, failure=None):
     """Whether a failed attempt may be repeated.
 
     status: HTTP status of the answer. failure: "refused" (nothing was sent), "timeout" or "dropped" (the
-    request may have been processed). 429 and refused connections are always safe; 502/503/504, timeouts and
+    request may have been processed). 429 and refused connections are always safe; 500/502/503/504, timeouts and
     dropped connections only for idempotent methods, never for POST.
     """
     return _http.should_retry(method, status=status, failure=failure, retry_refused=True)

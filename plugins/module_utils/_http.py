@@ -26,7 +26,8 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 # Methods whose request can be repeated without changing the outcome. The provider clients send PATCH bodies
 # with complete values, so repeating one lands in the same state. POST creates.
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"))
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# 500 is in: a provider's internal error is usually transient, and only idempotent requests are repeated for it.
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 OK_STATUSES = (200, 201, 202, 204)
 
 
@@ -96,7 +97,7 @@ def should_retry(method, status=None, failure=None, retry_refused=False):
     status: HTTP status of the answer. failure: "refused" (nothing was sent), "timeout" or "dropped" (the
     request may have been processed), "unresolved" (never retried). 429 is retried for every method (the request
     was refused before any work); refused connections too when retry_refused is true, otherwise like timeouts.
-    502/503/504, timeouts and dropped connections only for idempotent methods, never for POST.
+    500/502/503/504, timeouts and dropped connections only for idempotent methods, never for POST.
     """
     method = method.upper()
     if status == 429 or (retry_refused and failure == "refused"):

@@ -4,7 +4,8 @@
 
 Authentication is exactly kubernetes.core's (kubeconfig, context, host, api_key, ... and the K8S_AUTH_* environment
 variables). Requests go straight to API paths (no per-resource discovery), every error names the cluster, what was
-being done, the API's status code and message.
+being done, the API's status code and message. Throttled (429) and failed (500/502/503/504) answers are retried
+within a bound, honouring Retry-After, by the same policy as the provider API clients (module_utils/_http).
 
 This is a private module_utils file of neocloud.support_access; its interface may change at any time.
 """
@@ -14,9 +15,12 @@ from __future__ import annotations
 import copy
 import json
 import os
+import time
 import traceback
 
 from ansible.module_utils.common.text.converters import to_text
+
+from ansible_collections.neocloud.support_access.plugins.module_utils import _http
 
 try:
     from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
@@ -37,25 +41,32 @@ except ImportError:  # pragma: no cover - AnsibleK8SModule reports the missing l
     ApiException = None  # pylint: disable=invalid-name
 
 DEFAULT_PAGE_SIZE = 500
+# How many times a throttled or failed request is repeated (so sent at most API_RETRIES + 1 times).
+API_RETRIES = 5
 
 
 class K8sClusterError(Exception):
     """A failed Kubernetes API request: what was attempted, status code, reason and the API's message."""
 
-    def __init__(self, what, status=None, reason=None, message=None, server=None):
+    def __init__(self, what, status=None, reason=None, message=None, server=None, attempts=1):
         self.what = what
         self.status = status
         self.reason = reason
         self.message = message
         self.server = server
+        self.attempts = attempts
         super().__init__(self.text())
 
     def text(self):
-        """'<what> failed: 403 Forbidden: <message>' or '<what> failed: cannot reach <server>: <message>'."""
+        """'<what> failed: 403 Forbidden: <message>' or '<what> failed: cannot reach <server>: <message>'.
+
+        ' (N attempts)' is added when the request was retried.
+        """
+        tries = " (%d attempts)" % self.attempts if self.attempts > 1 else ""
         if self.status:
             detail = "%s %s" % (self.status, self.reason or "")
-            return "%s failed: %s: %s" % (self.what, detail.strip(), self.message or "")
-        return "%s failed: cannot reach the API server %s: %s" % (self.what, self.server or "", self.message or "")
+            return "%s failed: %s: %s%s" % (self.what, detail.strip(), self.message or "", tries)
+        return "%s failed: cannot reach the API server %s: %s%s" % (self.what, self.server or "", self.message or "", tries)
 
 
 def status_message(body):
@@ -105,6 +116,8 @@ class SupportK8sModule:
         self._client = None
         self.server = None
         self.cluster = self._cluster_name()
+        self.retries = API_RETRIES
+        self.sleep = time.sleep
 
     @property
     def check_mode(self):
@@ -193,20 +206,31 @@ class SupportK8sModule:
 
         Raises K8sClusterError (status, reason, message) for an error status not in ``ok_statuses`` and for a
         server that cannot be reached. ``what`` says what was done ("listing pods"), for the message.
+        429 is retried for every method, 500/502/503/504 only for methods that are safe to repeat (never POST),
+        at most ``retries`` times, waiting as Retry-After says or with exponential backoff and jitter.
         """
         client = self.client
         params = {"query_params": list(query or []), "serialize": False}
-        try:
-            response = client.request(method, path, body=body, **params)
-        except Exception as exc:  # pylint: disable=broad-except
-            if ApiException is not None and isinstance(exc, ApiException):
+        attempt = 0
+        while True:
+            try:
+                response = client.request(method, path, body=body, **params)
+                break
+            except Exception as exc:  # pylint: disable=broad-except
+                if ApiException is None or not isinstance(exc, ApiException):
+                    raise K8sClusterError(what, server=self.server, message=_connection_message(exc),
+                                          attempts=attempt + 1) from exc
                 if exc.status in ok_statuses:
                     try:
                         return json.loads(to_text(exc.body or "{}"))
                     except ValueError:
                         return {}
-                raise K8sClusterError(what, exc.status, exc.reason, status_message(exc.body)) from exc
-            raise K8sClusterError(what, server=self.server, message=_connection_message(exc)) from exc
+                if attempt < self.retries and _http.should_retry(method, status=exc.status):
+                    retry_after = _http.retry_after_seconds(_http.header(exc.headers, "Retry-After"))
+                    self.sleep(_http.backoff_delay(attempt, retry_after))
+                    attempt += 1
+                    continue
+                raise K8sClusterError(what, exc.status, exc.reason, status_message(exc.body), attempts=attempt + 1) from exc
         data = response.data
         if not data:
             return None

@@ -78,12 +78,13 @@ def test_unreachable_endpoint(ansible_playbook, crusoe_env):
     assert "refused" in result["msg"] and "cluster 'training-prod'" in result["msg"]
 
 
-def test_server_error_on_patch_is_reported_with_fields(ansible_playbook, crusoe_sim, crusoe_env):
-    crusoe_sim.inject(r"/support/settings$", method="PATCH", status=500, count=1, body="settings store unavailable")
-    result = _fail(ansible_playbook, crusoe_env, {"cluster": "training-prod", "roles": ["readonly"]})
+def test_server_error_on_patch_is_retried_then_reported_with_fields(ansible_playbook, crusoe_sim, crusoe_env):
+    crusoe_sim.inject(r"/support/settings$", method="PATCH", status=500, count=99, body="settings store unavailable")
+    result = _fail(ansible_playbook, crusoe_env, {"cluster": "training-prod", "roles": ["readonly"], "api_retries": 1})
     assert "Crusoe API error 500 on PATCH" in result["msg"] and "settings store unavailable" in result["msg"]
     assert result["error"]["message"] == "settings store unavailable"
-    assert len(crusoe_sim.writes()) == 1  # 500 is not retried
+    assert result["error"]["details"]["attempts"] == 2
+    assert len(crusoe_sim.writes()) == 2  # a PATCH with complete values is repeated after a 500, within api_retries
 
 
 def test_rate_limit_and_503_are_retried_transparently(ansible_playbook, crusoe_sim, crusoe_env):

@@ -282,7 +282,8 @@ class CrusoeSim:
 
     # -------------------------------------------------------------------------------- test API
     def request_log(self):
-        """Every request: method, path, query, status, key_id, write, body."""
+        """Every request: method, path, query, status, key_id, write, body; "fault" names the injected fault
+        that answered it ("status 503", "delay 2", "drop", "fail_operation"), when one did."""
         with self.lock:
             return [dict(e) for e in self._log]
 
@@ -336,6 +337,9 @@ class CrusoeSim:
         try:
             entry["key_id"] = self._authenticate(req, path, query, method)
             fault = self._take_fault(method, path)
+            if fault:
+                entry["fault"] = ("status %d" % fault["status"] if fault["status"] else "drop" if fault["drop"]
+                                  else "fail_operation" if fault["fail_operation"] else "delay %s" % fault["delay"])
             if fault and fault["delay"]:
                 time.sleep(fault["delay"])
             if fault and fault["drop"]:

@@ -254,6 +254,8 @@ class Handler(BaseHTTPRequestHandler):
         self._entry, self._cluster = entry, cluster
         try:
             fault = cluster.take_fault(path)
+            if fault:
+                entry["fault"] = "status %s" % fault["code"] if fault["kind"] == "status" else fault["kind"]
             if fault and fault["kind"] == "unreachable":
                 self._hard_close()
                 return

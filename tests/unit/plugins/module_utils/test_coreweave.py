@@ -62,7 +62,7 @@ def test_endpoint_must_be_http_url():
     ("GET", 429, None, True), ("POST", 429, None, True), ("PATCH", 429, None, True),
     ("GET", 503, None, True), ("DELETE", 502, None, True), ("PATCH", 504, None, True),
     ("POST", 502, None, False), ("POST", 503, None, False), ("POST", 504, None, False),
-    ("GET", 500, None, False), ("GET", 400, None, False), ("POST", None, "timeout", False),
+    ("GET", 500, None, True), ("POST", 500, None, False), ("GET", 400, None, False), ("POST", None, "timeout", False),
     ("POST", None, "refused", False), ("GET", None, "refused", True), ("GET", None, "dropped", True),
     ("GET", None, "unresolved", False),
 ])
