@@ -1,24 +1,30 @@
 # Copyright: (c) 2026, neocloud.support_access maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""make demo: a simulated Crusoe fleet on this machine, audited, revoked and audited again with the real playbooks.
+"""make demo: a simulated Crusoe and CoreWeave fleet on this machine, audited, revoked and audited again with the real playbooks.
 
-    PYTHONPATH=tests:.cache/collections .venv/bin/python tools/demo.py [--clusters 12] [--reports-dir reports]
+    PYTHONPATH=tests:.cache/collections .venv/bin/python tools/demo.py [--clusters 12] [--coreweave 3] [--reports-dir reports]
 
 Starts the Crusoe API simulator, the Kubernetes emulator and the chart repository (tests/sim) with a seeded fleet in
 two projects: support access on with live requests, the pre-installed chart, node-shell leftovers, restricted and
 open control-plane firewall rules, and one cluster whose Kubernetes API cannot be reached. The inventory and the
-kubeconfig go to a temporary directory. Then it runs, with real ansible-playbook and the collection's playbooks:
+kubeconfig go to a temporary directory. Next to them, on the same Kubernetes emulator, ``--coreweave`` CKS clusters
+(default 3, 0 for none) listed by the CoreWeave API simulator (tests/sim/coreweave_fleet.py): one compliant, one whose
+Teleport viewer role can exec into pods and read Secrets, one whose audit logs Telemetry Relay does not forward. Then it
+runs, with real ansible-playbook and the collection's playbooks:
 
-    01-audit-before   neocloud.support_access.audit
-    02-revoke         neocloud.support_access.revoke -e support_access_confirm=true
-    03-audit-after    neocloud.support_access.audit
+    01-audit-before   neocloud.support_access.audit                                    (Crusoe and CoreWeave inventories)
+    02-revoke         neocloud.support_access.revoke -e support_access_confirm=true    (Crusoe only)
+    03-audit-after    neocloud.support_access.audit                                    (Crusoe and CoreWeave inventories)
 
-and prints the verdicts before and after. Every run writes its reports (JSON, Markdown, HTML, JUnit XML) and its
+and prints the verdicts before and after. CoreWeave support access is approved per request in the CoreWeave Console
+(there is no API to revoke it), so the CoreWeave clusters keep their audit verdicts: the demo shows what needs fixing
+there (the viewer role, the Telemetry Relay pipeline). Every run writes its reports (JSON, Markdown, HTML, JUnit XML) and its
 ansible-playbook output (.log) to the reports directory. Everything it started is stopped at the end, also on
 failure or Ctrl-C.
 
-Exit code 0 when the flow ran as designed: every reachable cluster revoked and compliant afterwards, the unreachable
-one reported as unreachable. 1 when anything else happened (the reason is printed), 130 on Ctrl-C.
+Exit code 0 when the flow ran as designed: every reachable Crusoe cluster revoked and compliant afterwards, the
+unreachable one reported as unreachable, every CoreWeave cluster with the verdict and findings of its scenario and
+nothing written to the CoreWeave API or the CoreWeave clusters. 1 when anything else happened (the reason is printed), 130 on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import sys
 import tempfile
 import time
 
+from sim.coreweave_fleet import SCENARIOS as CW_SCENARIOS, build_coreweave_fleet
 from sim.fleet import NODE_SHELL, PROJECTS, SCENARIOS, SUPPORT_VPN, build_fleet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -43,6 +50,11 @@ COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
 # Two projects of six, each with every scenario once (sim.fleet puts the first half in "ml", the rest in "research").
 NAMES = ("training-prod", "inference", "finetune", "notebooks", "training-eu", "inference-canary",
          "research-a", "eval", "batch-eu", "staging", "research-b", "sandbox")
+CW_NAMES = ("cks-train", "cks-infer", "cks-research")
+# What the audit must say about a CoreWeave cluster of each scenario (before and after the Crusoe revoke).
+EXPECTED_COREWEAVE = {"compliant": ("compliant", []),
+                      "broad-viewer": ("noncompliant", ["viewer-can-exec", "viewer-can-read-secrets"]),
+                      "unforwarded": ("noncompliant", ["audit-log-not-forwarded"])}
 UNREACHABLE_SCENARIO = "unleased"
 VERDICTS = ("compliant", "noncompliant", "revoked", "not_revoked", "error", "unreachable")
 RUNS = (("01-audit-before", "audit", {}),
@@ -81,9 +93,17 @@ def fleet_plan(count):
     return names, mix, down
 
 
-def ansible_env(fleet, workdir):
+def coreweave_plan(count):
+    """Names and scenarios of ``count`` CoreWeave clusters (the scenarios in order, repeated)."""
+    names = [CW_NAMES[i] if i < len(CW_NAMES) else "cks-%02d" % (i + 1) for i in range(count)]
+    return dict(zip(names, (CW_SCENARIOS[i % len(CW_SCENARIOS)] for i in range(count))))
+
+
+def ansible_env(fleet, workdir, cw_fleet=None):
     env = dict(os.environ)
     env.update(fleet.env())
+    if cw_fleet is not None:
+        env.update(cw_fleet.env())
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
         "ANSIBLE_HOME": os.path.join(workdir, "ansible-home"),
@@ -98,13 +118,15 @@ def ansible_env(fleet, workdir):
     return env
 
 
-def run_playbook(fleet, workdir, reports, basename, playbook, extra, forks):
-    """One real ansible-playbook run; returns (rc, failed hosts, report document)."""
+def run_playbook(fleet, workdir, reports, basename, playbook, extra, forks, cw_fleet=None):
+    """One real ansible-playbook run (with the CoreWeave inventory too when cw_fleet is given); returns (rc, failed hosts, report document)."""
     extra_vars = {"support_access_report_dir": reports, "support_access_report_basename": basename,
                   "support_access_report_title": "Support access report: demo fleet, %s" % basename}
     extra_vars.update(extra)
     cmd = [os.path.join(BIN, "ansible-playbook"), "neocloud.support_access.%s" % playbook, "-i", fleet.inventory,
            "--forks", str(forks), "-e", json.dumps(extra_vars)]
+    if cw_fleet is not None:
+        cmd[4:4] = ["-i", cw_fleet.inventory]
     shown = "ansible-playbook neocloud.support_access.%s%s" % (
         playbook, "".join(" -e %s=%s" % (k, json.dumps(v)) for k, v in extra.items()))
     print("==> %-16s %s" % (basename, shown), flush=True)
@@ -115,7 +137,7 @@ def run_playbook(fleet, workdir, reports, basename, playbook, extra, forks):
     with open(log, "w", encoding="utf-8") as out:
         out.write("$ %s\n" % " ".join(cmd))
         out.flush()
-        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=ansible_env(fleet, workdir),
+        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=ansible_env(fleet, workdir, cw_fleet),
                               cwd=workdir, check=False)
     with open(log, encoding="utf-8") as handle:
         output = handle.read()
@@ -130,10 +152,21 @@ def run_playbook(fleet, workdir, reports, basename, playbook, extra, forks):
     return proc.returncode, failed, doc
 
 
-def check_run(basename, rc, failed, doc, names, down):
-    """What a run must show for the flow to be as designed; a list of problems."""
+def check_run(basename, rc, failed, doc, names, down, coreweave=None):
+    """What a run must show for the flow to be as designed; a list of problems.
+
+    ``coreweave``: {name: scenario} of the CoreWeave clusters the run audited (their verdicts follow their scenario).
+    """
     problems = []
+    coreweave = coreweave or {}
     clusters = {c["cluster"]: c for c in doc["clusters"]}
+    for name, scenario in sorted(coreweave.items()):
+        cluster = clusters.pop(name, None)
+        verdict, codes = EXPECTED_COREWEAVE[scenario]
+        got = None if cluster is None else (cluster["verdict"], sorted(f["code"] for f in cluster.get("findings") or []))
+        if got != (verdict, codes):
+            problems.append("%s: CoreWeave cluster %s (%s) is %s, expected %s" % (
+                basename, name, scenario, "missing" if got is None else "%s %s" % got, "%s %s" % (verdict, codes)))
     if sorted(clusters) != sorted(names):
         problems.append("%s: the report lists %s, the fleet is %s" % (basename, sorted(clusters), sorted(names)))
     if failed != [down]:
@@ -171,6 +204,31 @@ def check_simulators(fleet, down):
         if releases:
             problems.append("%s: helm releases left in crusoe-system: %s" % (name, releases))
     return problems
+
+
+def check_coreweave(cw_fleet):
+    """The audits read the CoreWeave API and the CKS clusters, and wrote nothing to either."""
+    problems = []
+    if cw_fleet is not None:
+        if cw_fleet.writes():
+            problems.append("CoreWeave API writes: %s" % ", ".join("%s %s" % (w["method"], w["path"]) for w in cw_fleet.writes()))
+        for name, writes in sorted(cw_fleet.kube_writes().items()):
+            problems.append("%s: %d Kubernetes write(s) to a CoreWeave cluster" % (name, len(writes)))
+    return problems
+
+
+def coreweave_lines(doc, coreweave):
+    """One line per CoreWeave cluster of an audit report: verdict, findings, where the audit logs go."""
+    lines = []
+    clusters = {c["cluster"]: c for c in doc["clusters"]}
+    for name in sorted(coreweave):
+        cluster = clusters.get(name) or {}
+        telemetry = (cluster.get("coreweave") or {}).get("telemetry") or {}
+        forwarded = telemetry.get("audit_logs_forwarded")
+        lines.append("  %-14s %-13s %-50s audit logs %s" % (
+            name, cluster.get("verdict", "missing"), ", ".join(f["code"] for f in cluster.get("findings") or []) or "no findings",
+            "forwarded to %s" % ", ".join(telemetry.get("endpoints") or []) if forwarded else "NOT forwarded" if forwarded is False else "unknown"))
+    return lines
 
 
 def open_doors(cluster):
@@ -212,18 +270,23 @@ def report_files(reports, basename):
 
 def demo(args):
     names, mix, down = fleet_plan(args.clusters)
+    coreweave = coreweave_plan(args.coreweave)
     reports = os.path.abspath(args.reports_dir)
     os.makedirs(reports, exist_ok=True)
     with open(os.path.join(reports, "simulators.log"), "w", encoding="utf-8"):
         pass
     quiet_servers(os.path.join(reports, "simulators.log"))
     workdir = tempfile.mkdtemp(prefix="neocloud-demo-")
-    fleet = None
+    fleet = cw_fleet = None
     try:
         print("Starting the simulators: Crusoe API, Kubernetes emulator, chart repository (%d clusters)..." % len(names),
               flush=True)
         fleet = build_fleet(len(names), seed_mix=mix, workdir=workdir, names=names)
         fleet.kube(down).set_fault("unreachable")
+        if coreweave:
+            print("Starting the CoreWeave API simulator with %d CKS clusters on the same Kubernetes emulator..." % len(coreweave),
+                  flush=True)
+            cw_fleet = build_coreweave_fleet(fleet.emulator, workdir, names=list(coreweave), scenarios=list(coreweave.values()))
         per_project = {}
         for index, name in enumerate(names, start=1):
             project = PROJECTS[(index - 1) * len(PROJECTS) // len(names)]["name"]
@@ -231,18 +294,27 @@ def demo(args):
                 name, fleet.scenario(name), ", unreachable" if name == down else ""))
         for project, members in per_project.items():
             print("  project %-9s %s" % (project + ":", ", ".join(members)))
-        print("  inventory  %s\n  kubeconfig %s\n" % (fleet.inventory, fleet.kubeconfig), flush=True)
+        if cw_fleet is not None:
+            print("  coreweave  %s" % ", ".join("%s (%s)" % item for item in coreweave.items()))
+        print("  inventory  %s\n  kubeconfig %s" % (fleet.inventory, fleet.kubeconfig), flush=True)
+        if cw_fleet is not None:
+            print("  inventory  %s\n  kubeconfig %s" % (cw_fleet.inventory, cw_fleet.kubeconfig), flush=True)
+        print("", flush=True)
 
         docs, problems = {}, []
         for basename, playbook, extra in RUNS:
-            rc, failed, doc = run_playbook(fleet, workdir, reports, basename, playbook, extra, args.forks)
+            # the revoke is Crusoe's: CoreWeave access is approved per request in the Console, with no API to revoke it
+            audited = cw_fleet if playbook == "audit" else None
+            rc, failed, doc = run_playbook(fleet, workdir, reports, basename, playbook, extra, args.forks, audited)
             docs[basename] = doc
-            problems += check_run(basename, rc, failed, doc, names, down)
+            problems += check_run(basename, rc, failed, doc, names, down, coreweave if audited else None)
         problems += check_simulators(fleet, down)
+        problems += check_coreweave(cw_fleet)
 
-        after = {c["cluster"]: c for c in docs["03-audit-after"]["clusters"]}
+        after = {c["cluster"]: c for c in docs["03-audit-after"]["clusters"] if c["cluster"] not in coreweave}
         still_open = sorted(n for n, c in after.items() if c["verdict"] not in ("compliant", "revoked"))
-        print("\nSummary (%d clusters in %d projects)\n" % (len(names), len(per_project)))
+        print("\nSummary (%d Crusoe clusters in %d projects%s)\n" % (
+            len(names), len(per_project), ", %d CoreWeave clusters" % len(coreweave) if coreweave else ""))
         print(summary_table(docs))
         print("\nStill open after the revoke: %s" % (", ".join(still_open) or "none"))
         for name in still_open:
@@ -252,6 +324,10 @@ def demo(args):
             if doors:
                 print("    %s" % "; ".join(doors))
         print("Unreachable (expected, its Kubernetes API was made unreachable): %s" % down)
+        if coreweave:
+            print("\nCoreWeave (access is approved per request in the CoreWeave Console; the audit checks the Teleport roles")
+            print("and audit-log forwarding, read-only):")
+            print("\n".join(coreweave_lines(docs["03-audit-after"], coreweave)))
         print("\nReports in %s:" % os.path.join(shown_path(reports), ""))
         for basename, _playbook, _extra in RUNS:
             print("  %s" % "  ".join(report_files(reports, basename) + [basename + ".log"]))
@@ -260,9 +336,12 @@ def demo(args):
             for problem in problems:
                 print("  - %s" % problem, file=sys.stderr)
             return 1
-        print("\nDemo OK: every reachable cluster revoked and compliant afterwards; %s reported unreachable." % down)
+        print("\nDemo OK: every reachable Crusoe cluster revoked and compliant afterwards; %s reported unreachable%s." % (
+            down, "; every CoreWeave cluster audited as its scenario, nothing written" if coreweave else ""))
         return 0
     finally:
+        if cw_fleet is not None:
+            cw_fleet.stop()
         if fleet is not None:
             fleet.stop()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -276,6 +355,9 @@ def _interrupt(signum, _frame):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--clusters", type=int, default=12, help="fleet size (default 12, at least %d)" % len(SCENARIOS))
+    parser.add_argument("--coreweave", type=int, default=3,
+                        help="CoreWeave CKS clusters next to the Crusoe fleet (default 3: compliant, broad viewer role, "
+                             "audit logs not forwarded; 0 for none)")
     parser.add_argument("--reports-dir", default="reports", help="where the reports go (default ./reports)")
     parser.add_argument("--forks", type=int, default=12, help="ansible-playbook --forks (default 12)")
     args = parser.parse_args(argv)

@@ -14,6 +14,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DEMO = os.path.join(ROOT, "tools", "demo.py")
 RUNS = ("01-audit-before", "02-revoke", "03-audit-after")
 FORMATS = (".json", ".md", ".html", ".junit.xml", ".log")
+# The demo's CoreWeave clusters (--coreweave 3): verdict and findings, the same before and after the Crusoe revoke.
+COREWEAVE = {"cks-train": ("compliant", []), "cks-infer": ("noncompliant", ["viewer-can-exec", "viewer-can-read-secrets"]),
+             "cks-research": ("noncompliant", ["audit-log-not-forwarded"])}
 
 
 def load_demo():
@@ -43,6 +46,14 @@ def test_demo_revokes_every_reachable_cluster_and_names_the_unreachable_one(tmp_
             assert (tmp_path / "reports" / (basename + ext)).stat().st_size > 0, basename + ext
 
     before, revoke, after = (clusters(tmp_path, b) for b in RUNS)
+    # the audits cover the CoreWeave clusters too, the revoke only the Crusoe fleet
+    for name, expected in COREWEAVE.items():
+        for doc in (before, after):
+            cluster = doc.pop(name)
+            assert cluster["provider"] == "coreweave" and cluster["api"] is None and cluster["chart"] is None
+            assert (cluster["verdict"], sorted(f["code"] for f in cluster["findings"])) == expected, cluster
+            assert cluster["coreweave"]["telemetry"]["audit_logs_forwarded"] is (name != "cks-research")
+    assert not set(COREWEAVE) & set(revoke)
     assert sorted(before) == sorted(revoke) == sorted(after) and len(after) == 6
     down = [name for name, c in after.items() if not c["reachable"]]
     assert len(down) == 1, after
@@ -63,7 +74,12 @@ def test_demo_revokes_every_reachable_cluster_and_names_the_unreachable_one(tmp_
     assert "Unreachable (expected, its Kubernetes API was made unreachable): %s" % down in out
     table = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.split()[:1] and
              line.split()[0] in ("compliant", "noncompliant", "revoked", "unreachable")}
-    assert table["compliant"][2] == "5" and table["revoked"][1] == "5" and table["unreachable"] == ["1", "1", "1"]
+    # compliant afterwards: the five reachable Crusoe clusters and cks-train; cks-infer and cks-research stay noncompliant
+    assert table["compliant"][2] == "6" and table["revoked"][1] == "5" and table["unreachable"] == ["1", "1", "1"]
+    assert table["noncompliant"][2] == "2"
+    assert "audit logs NOT forwarded" in out and "viewer-can-exec" in out
+    markdown = (tmp_path / "reports" / "03-audit-after.md").read_text()
+    assert "## CoreWeave" in markdown and "cks-research" in markdown.split("## CoreWeave")[1]
     assert "Simulators stopped" in out
 
 
