@@ -67,6 +67,8 @@ _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _MICRO = datetime.timedelta(microseconds=1)
 _FRACTION = re.compile(r"\.(\d+)")
 _DECODE = json.JSONDecoder().decode
+_MIN_MICROS = (datetime.datetime.min.replace(tzinfo=datetime.timezone.utc) - _EPOCH) // _MICRO
+_MAX_MICROS = (datetime.datetime.max.replace(tzinfo=datetime.timezone.utc) - _EPOCH) // _MICRO
 
 
 class ActivityError(ValueError):
@@ -88,10 +90,12 @@ def parse_time(value):
     text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
     try:
         moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.timezone.utc)
+        # A time whose UTC value is outside years 1-9999 (0001-01-01T00:00:00+14:00) is not one format_time can write.
+        moment = moment.astimezone(datetime.timezone.utc)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
     return (moment - _EPOCH) // _MICRO
 
 
@@ -99,6 +103,8 @@ def format_time(micros):
     """RFC 3339 UTC (``Z``) for microseconds since the epoch; fractions only when there are any. None -> None."""
     if micros is None:
         return None
+    # Times computed from log content (an approval plus the assumed access length) may pass year 9999: clamp.
+    micros = min(max(micros, _MIN_MICROS), _MAX_MICROS)
     moment = _EPOCH + datetime.timedelta(microseconds=micros)
     text = moment.strftime("%Y-%m-%dT%H:%M:%S")
     if moment.microsecond:
@@ -428,7 +434,8 @@ class ActivityAnalyzer:
             return
         try:
             obj = _DECODE(line.decode("utf-8") if isinstance(line, bytes) else line)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: nesting deeper than the decoder can follow ("[[[[..."), not a log event either
             self._skip(stats, "malformed_json")
             return
         if not isinstance(obj, dict):
@@ -495,7 +502,7 @@ class ActivityAnalyzer:
         cluster.first = when if cluster.first is None else min(cluster.first, when)
         cluster.last = when if cluster.last is None else max(cluster.last, when)
         _bump(cluster.by_verb, verb)
-        _bump(cluster.by_resource, (resource or obj.get("requestURI") or "?") + ("/" + sub if sub else ""))
+        _bump(cluster.by_resource, (resource or _str(obj.get("requestURI")) or "?") + ("/" + sub if sub else ""))
         _bump(cluster.by_user, username)
         is_exec = resource == "pods" and sub in EXEC_SUBRESOURCES and not group
         is_secret_read = resource == "secrets" and not group and not sub and verb in READ_VERBS
@@ -550,7 +557,8 @@ class ActivityAnalyzer:
 
     @staticmethod
     def _resource_cluster(obj):
-        for ref in obj.get("resource_ids") or []:
+        refs = obj.get("resource_ids")
+        for ref in refs if isinstance(refs, list) else []:
             if isinstance(ref, dict) and ref.get("kind") == "kube_cluster" and ref.get("name"):
                 return _str(ref["name"])
         return ""
@@ -799,7 +807,7 @@ def sniff_teleport(path, probe_lines=20):
                     break
                 try:
                     obj = json.loads(line) if line else None
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue
                 if isinstance(obj, dict):
                     return isinstance(obj.get("event"), str) and "auditID" not in obj
