@@ -169,7 +169,8 @@ options:
 notes:
   - "Requests are signed with HMAC-SHA256 as Crusoe's own clients sign them; the controller's clock must be within
     five minutes of the API's."
-  - The plugin only reads (C(GET)) from the Crusoe API: projects, clusters and (with O(firewall_rules)) VPC firewall rules.
+  - The plugin only reads (C(GET)) from the Crusoe API, namely projects, clusters and (with O(firewall_rules)) VPC
+    firewall rules.
   - "With O(cache=true) and a persistent O(cache_plugin) such as V(ansible.builtin.jsonfile), a run within
     O(cache_timeout) builds the inventory from the cache without any API request; C(ansible-inventory --flush-cache)
     or C(meta: refresh_inventory) reads the API again. The cache holds the projects and cluster records (never

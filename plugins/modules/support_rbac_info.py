@@ -18,8 +18,8 @@ description:
     C(exec_pods_via_get), because WebSocket exec needed only C(get) before Kubernetes 1.35.
   - A rule naming C(pods/*) grants nothing, because Kubernetes RBAC treats it as a literal resource name, not a wildcard. It is
     flagged as C(literal_subresource_wildcard), since its author probably meant every subresource, exec included.
-    When such a rule grants C(get) on C(pods/*) it is also flagged as C(exec_pods_via_subresource_wildcard): as written it
-    is meant to allow WebSocket exec, and the fleet report raises C(viewer-can-exec) for a read-only role that has it.
+    When such a rule grants C(get) on C(pods/*) it is also flagged as C(exec_pods_via_subresource_wildcard), because as
+    written it is meant to allow WebSocket exec; the fleet report raises C(viewer-can-exec) for a read-only role with it.
   - Bindings of the ClusterRoles in O(read_only_roles) (by default CoreWeave's C(teleport-cluster-viewers), documented
     as read-only without Secrets) list what they grant beyond that in RV(bindings[].read_only_violations).
   - Lists every ClusterRole, ClusterRoleBinding, Role, RoleBinding, FlowSchema and PriorityLevelConfiguration that
