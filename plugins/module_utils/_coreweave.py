@@ -171,13 +171,20 @@ class CoreWeaveClient(_http.JsonApiClient):
     def api_error(self, status, raw, headers, method, path, attempts):
         """CoreWeaveError for an error answer, with the machine-readable reason (ErrorInfo) when given."""
         body = _http.error_body(raw)
-        message = to_text(body.get("message") or "") or to_text(raw)[:300] or "HTTP %s" % status
+        message = self.redact(to_text(body.get("message") or "") or to_text(raw)[:300] or "HTTP %s" % status)
         reason = error_reason(body)
-        code = body.get("code")
+        reason = self.redact(reason) if isinstance(reason, str) else reason
+        code = self.redact(body.get("code"))
         text = "CoreWeave API error %s on %s %s: %s%s" % (
             status, method, path, message, (" (reason %s)" % reason) if reason else "")
         return CoreWeaveError(text, status=status, code=code, reason=reason, request_id=self.request_id(headers),
                               method=method, path=path, details=dict(attempts=attempts, api_message=message))
+
+    def redact(self, text):
+        """The text with the API token masked (an error answer may echo the request, Authorization header included)."""
+        if self.token and isinstance(text, str):
+            return text.replace(to_text(self.token), "********")
+        return text
 
     def get(self, path):
         """GET one object or list."""
@@ -353,6 +360,9 @@ class AnsibleCoreWeave:
         self.result = dict(changed=False)
         try:
             self.config = resolve_config(module.params)
+            if self.config.get("api_token"):
+                # the token may come from the environment: mask it in every result like the no_log option
+                module.no_log_values.add(to_text(self.config["api_token"]))
             if client is None:
                 require_token(self.config)
                 client = CoreWeaveClient(

@@ -12,6 +12,7 @@ This is a private module_utils file of neocloud.support_access; its interface ma
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import os
@@ -40,9 +41,54 @@ try:
 except ImportError:  # pragma: no cover - AnsibleK8SModule reports the missing library
     ApiException = None  # pylint: disable=invalid-name
 
+try:
+    import yaml as _yaml
+except ImportError:  # pragma: no cover - the kubernetes client needs PyYAML
+    _yaml = None
+
 DEFAULT_PAGE_SIZE = 500
 # How many times a throttled or failed request is repeated (so sent at most API_RETRIES + 1 times).
 API_RETRIES = 5
+
+
+def _user_credentials(user):
+    """The secret values of one kubeconfig user entry: token, password, client key (base64 and PEM), auth-provider tokens."""
+    found = []
+    if not isinstance(user, dict):
+        return found
+    for key in ("token", "password", "client-key-data"):
+        if isinstance(user.get(key), str):
+            found.append(user[key])
+    if isinstance(user.get("client-key-data"), str):
+        try:
+            found.append(to_text(base64.b64decode(user["client-key-data"])).strip())
+        except (TypeError, ValueError):
+            pass
+    provider = (user.get("auth-provider") or {}).get("config") if isinstance(user.get("auth-provider"), dict) else None
+    if isinstance(provider, dict):
+        found += [v for k, v in provider.items() if k in ("access-token", "id-token", "refresh-token", "client-secret") and isinstance(v, str)]
+    return found
+
+
+def kubeconfig_credentials(kubeconfig=None):
+    """Every credential in the kubeconfig the client loads (the option, else K8S_AUTH_KUBECONFIG, KUBECONFIG,
+    ~/.kube/config), so that an API answer that echoes the request cannot print them. Unreadable files give none."""
+    source = kubeconfig or os.environ.get("K8S_AUTH_KUBECONFIG") or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    configs = []
+    if isinstance(source, dict):
+        configs.append(source)
+    elif isinstance(source, str) and _yaml is not None:
+        for path in source.split(os.pathsep):
+            try:
+                with open(os.path.expanduser(path), encoding="utf-8") as handle:
+                    configs.append(_yaml.safe_load(handle))
+            except (OSError, ValueError, _yaml.YAMLError):
+                continue
+    found = []
+    for config in configs:
+        for user in (config.get("users") or []) if isinstance(config, dict) else []:
+            found += _user_credentials(user.get("user") if isinstance(user, dict) else None)
+    return set(v for v in found if len(v) >= 6)
 
 
 class K8sClusterError(Exception):
@@ -113,11 +159,19 @@ class SupportK8sModule:
             module.fail_json(msg=missing_required_lib("kubernetes.core collection"), exception=K8S_CORE_IMPORT_ERROR)
         self.module = AnsibleK8SModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         self.params = self.module.params
+        # credentials never appear in a result, also when an API error message echoes the request
+        self.mask(kubeconfig_credentials(self.params.get("kubeconfig")))
         self._client = None
         self.server = None
         self.cluster = self._cluster_name()
         self.retries = API_RETRIES
         self.sleep = time.sleep
+
+    def mask(self, values):
+        """Mask these values in every result, as for a no_log option (AnsibleK8SModule wraps the AnsibleModule)."""
+        inner = getattr(self.module, "_module", self.module)
+        if hasattr(inner, "no_log_values"):
+            inner.no_log_values.update(values)
 
     @property
     def check_mode(self):
@@ -185,6 +239,9 @@ class SupportK8sModule:
                       % (kubeconfig, ", context %s" % self.params["context"] if self.params.get("context") else "", text),
                       exception=traceback.format_exc())
         self.server = k8s.configuration.host
+        for value in (getattr(k8s.configuration, "api_key", None) or {}).values():
+            if isinstance(value, str) and len(value) >= 6:
+                self.mask((value, value.split(" ", 1)[-1]))
         if self.cluster in ("default kubeconfig", "in-memory kubeconfig"):
             self.cluster = self.server
         return k8s.client
