@@ -293,7 +293,7 @@ def poisoned_event(draw):
     obj = k8s_event(stamp) if event == "k8s" else teleport_event(
         {"create": "access_request.create", "review": "access_request.review", "expire": "access_request.expire",
          "other": "session.start"}[event], stamp)
-    for _ in range(draw(st.integers(0, 4))):
+    for _poison in range(draw(st.integers(0, 4))):
         target = obj
         path = draw(st.lists(st.sampled_from(["user", "impersonatedUser", "objectRef", "responseStatus", "resource_ids"]),
                              max_size=1))
