@@ -334,8 +334,9 @@ def _activity_findings(report, findings):
         what = str(item.get("detail") or FINDING_CODES[code][1])
         who = item.get("user") or item.get("request_id")
         count = item.get("count")
-        findings.append(_finding(code, "%s%s%s" % (what, " (%s)" % who if who and str(who) not in what else "",
-                                                    ", %s time(s)" % count if isinstance(count, int) and count > 1 else "")))
+        who_text = " (%s)" % who if who and str(who) not in what else ""
+        count_text = ", %s time(s)" % count if isinstance(count, int) and count > 1 else ""
+        findings.append(_finding(code, what + who_text + count_text))
 
 
 def not_applicable(report):

@@ -16,8 +16,26 @@ ON = {"access_enabled": True, "roles": ["readonly", "operator"], "active_request
 
 
 def test_filter_names():
-    assert sorted(FILTERS) == ["support_access_duration_seconds", "support_access_findings", "support_access_reports",
-                               "support_access_summary"]
+    assert sorted(FILTERS) == ["support_access_activity_section", "support_access_coreweave_section", "support_access_duration_seconds",
+                               "support_access_findings", "support_access_reports", "support_access_summary"]
+
+
+def test_coreweave_and_activity_section_filters():
+    cluster = {"id": "c-1", "name": "gpu", "status": "STATUS_RUNNING", "version": "v1.33"}
+    section = FILTERS["support_access_coreweave_section"](cluster, None)
+    assert section["cluster_id"] == "c-1" and section["telemetry"] is None
+    relay = {"streams": [{"slug": "audit-logs", "display_name": "Audit Logs", "filter": {}}],
+             "endpoints": [{"slug": "siem", "url": "https://siem.example/x"}],
+             "pipelines": [{"slug": "p", "source": "audit-logs", "destination": "siem", "enabled": True}]}
+    assert FILTERS["support_access_coreweave_section"](cluster, relay)["telemetry"]["pipelines"] == ["p"]
+    with pytest.raises(AnsibleFilterError, match="CKS cluster record"):
+        FILTERS["support_access_coreweave_section"]("gpu")
+    with pytest.raises(AnsibleFilterError, match="telemetry"):
+        FILTERS["support_access_coreweave_section"](cluster, "relay")
+    activity = FILTERS["support_access_activity_section"]({"clusters": {"gpu": {"support_actions": 3}}}, "gpu")
+    assert activity["support_actions"] == 3 and activity["findings"] == []
+    with pytest.raises(AnsibleFilterError, match="support_activity result"):
+        FILTERS["support_access_activity_section"]([], "gpu")
 
 
 def test_findings_default_policy_and_given_policy():
