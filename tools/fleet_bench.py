@@ -198,7 +198,7 @@ def bench(args):
                                    "tests/plugins/callback/record_results: one AnsiballZ Python process each",
                "helm_processes": "executions of helm through a counting wrapper first on PATH",
                "http_requests": "request logs of the Kubernetes emulator (per cluster) and of the Crusoe API simulator"},
-           "runs": {p: {} for p, _e in PLAYBOOKS}}
+           "runs": {p: {} for p, _e in PLAYBOOKS if p in args.playbooks}}
     emulator = Emulator().start()
     print("Fleet benchmark: forks %d, %d CPUs, sizes %s, load average %s" % (
         args.forks, os.cpu_count() or 0, ", ".join(map(str, sizes)), " ".join(map(str, doc["load_before"]))))
@@ -217,6 +217,8 @@ def bench(args):
             doc.setdefault("seed_s", {})[str(size)] = round(time.monotonic() - seeded, 1)
             print("seeded %d clusters in %.0fs" % (size, doc["seed_s"][str(size)]), flush=True)
         for playbook, extra in PLAYBOOKS:
+            if playbook not in args.playbooks:
+                continue
             for size in sizes:
                 if doc.get("interrupted"):
                     break
@@ -234,7 +236,7 @@ def bench(args):
                 print_row(playbook, size, run)
                 write_json(out_dir, doc)
         print()
-        for playbook, _extra in PLAYBOOKS:
+        for playbook in doc["runs"]:
             points = [(int(s), r["wall_s"]) for s, r in doc["runs"][playbook].items()]
             b, a = slope(points)
             doc.setdefault("slope_s_per_cluster", {})[playbook] = b
@@ -279,7 +281,14 @@ def main(argv=None):
     parser.add_argument("--sizes", default="10,50,200", help="fleet sizes, comma-separated (default 10,50,200)")
     parser.add_argument("--forks", type=int, default=25, help="ansible-playbook --forks (default 25)")
     parser.add_argument("--reports-dir", default="reports", help="where bench.json goes (default ./reports)")
+    parser.add_argument("--playbooks", default=",".join(p for p, _e in PLAYBOOKS),
+                        help="playbooks to measure, comma-separated (default %(default)s)")
     args = parser.parse_args(argv)
+    known = dict(PLAYBOOKS)
+    args.playbooks = [p.strip() for p in args.playbooks.split(",") if p.strip()]
+    unknown = [p for p in args.playbooks if p not in known]
+    if unknown or not args.playbooks:
+        parser.error("--playbooks: choose from %s (got %s)" % (", ".join(known), ", ".join(unknown) or "none"))
     signal.signal(signal.SIGTERM, _interrupt)
     return bench(args)
 
