@@ -20,12 +20,11 @@ from urllib.parse import quote
 import pytest
 import yaml
 
-from conftest import run_playbook
 from sim.coreweave_fixtures import coreweave_sim  # noqa: F401  pylint: disable=unused-import
 from sim.fleet import KEY
 
-ENGAGED, EXPIRED, UNLEASED, CLEAN, DORMANT, DIAGNOSTIC = (
-    "training-prod", "inference", "research-a", "batch-eu", "notebooks", "staging")
+# Clusters of the default seed mix of sim.fleet (engaged, unleased, clean, diagnostic).
+ENGAGED, UNLEASED, CLEAN, DIAGNOSTIC = ("training-prod", "research-a", "batch-eu", "staging")
 RELAY_USER = "coreweave-relay"
 RELAY_PASSWORD = "Relay-pw-3b9d0c51e7a4-do-not-print"
 RELAY_PASSWORD_ROTATED = "Relay-pw-rotated-8e2f61aa90c3-do-not-print"
@@ -141,7 +140,7 @@ FLEET_RUNS = {
     "audit": (None, {}, False),
     "enable": ((CLEAN, UNLEASED), {"support_access_ticket": "ZD-5150", "support_access_roles": ["readonly", "operator"],
                                    "support_access_reason": "secrets scenario"}, True),
-    "revoke": ((ENGAGED, EXPIRED, DIAGNOSTIC), {"support_access_confirm": True}, True),
+    "revoke": ((ENGAGED, DIAGNOSTIC), {"support_access_confirm": True}, True),
 }
 
 
@@ -162,7 +161,7 @@ def test_fleet_playbook_prints_no_secret(ansible_playbook, fleet, tmp_path, reli
     assert (res.rc == 0) == succeeds, res.stdout[-4000:]
     leaks.run_output(playbook, res, log_path)
     assert leaks.files(playbook, tmp_path / "reports") == [
-        "support-access-report.html", "support-access-report.json", "support-access-report.md", "support-access-report.xml"]
+        "support-access-report.html", "support-access-report.json", "support-access-report.junit.xml", "support-access-report.md"]
     leases = scan_fleet_state(leaks, fleet, playbook)
     leaks.record()
     # the run did what it says, so the scan looked at real output

@@ -21,8 +21,8 @@ KUBECONFIG = {
         {"name": "basic", "user": {"username": "ops", "password": "kube-password-42"}},
         {"name": "cert", "user": {"client-certificate-data": "Y2VydA==",
                                   "client-key-data": base64.b64encode(PEM.encode()).decode()}},
-        {"name": "oidc", "user": {"auth-provider": {"name": "oidc", "config": {"id-token": "oidc-id-token-abc",
-                                                                              "idp-issuer-url": "https://issuer"}}}},
+        {"name": "oidc", "user": {"auth-provider": {
+            "name": "oidc", "config": {"id-token": "oidc-id-token-abc", "idp-issuer-url": "https://issuer"}}}},
         {"name": "short", "user": {"token": "abc"}},
         "not a user",
     ],
