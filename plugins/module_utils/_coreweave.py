@@ -177,6 +177,8 @@ class CoreWeaveClient(_http.JsonApiClient):
         code = self.redact(body.get("code"))
         text = "CoreWeave API error %s on %s %s: %s%s" % (
             status, method, path, message, (" (reason %s)" % reason) if reason else "")
+        if status == 401:
+            text += "; check the token: option api_token or the %s environment variable" % ENV_TOKEN
         return CoreWeaveError(text, status=status, code=code, reason=reason, request_id=self.request_id(headers),
                               method=method, path=path, details=dict(attempts=attempts, api_message=message))
 

@@ -172,7 +172,8 @@ def load_config_file(path):
         with open(path, "rb") as handle:
             return tomllib.load(handle)
     except (OSError, ValueError) as exc:
-        raise CrusoeConfigError("cannot read the Crusoe config file %s: %s" % (path, to_native(exc)))
+        raise CrusoeConfigError("cannot read the Crusoe config file %s (option config_file, TOML with one table per "
+                                "profile): %s" % (path, to_native(exc)))
 
 
 def resolve_config(params, environ=None):
@@ -414,6 +415,9 @@ class CrusoeClient(_http.JsonApiClient):
         message = body.get("message") or to_text(raw)[:300] or "HTTP %s" % status
         text = "Crusoe API error %s on %s %s: %s%s" % (
             status, method, path, message, (" (code %s)" % body["code"]) if body.get("code") else "")
+        if status == 401:
+            text += ("; check the credentials: options access_key_id and secret_key, the CRUSOE_ACCESS_KEY_ID and "
+                     "CRUSOE_SECRET_KEY environment variables or the config file profile")
         return CrusoeError(text, status=status, code=body.get("code"), reason=body.get("reason"),
                            error_id=body.get("error_id"), request_id=self.request_id(headers), method=method, path=path,
                            details=dict(attempts=attempts, api_message=message))

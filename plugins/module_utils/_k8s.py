@@ -223,6 +223,7 @@ class SupportK8sModule:
         kubeconfig = self.params.get("kubeconfig") or os.environ.get("K8S_AUTH_KUBECONFIG")
         if isinstance(kubeconfig, str) and not any(os.path.exists(os.path.expanduser(p)) for p in kubeconfig.split(os.pathsep)):
             self.fail("the kubeconfig file %s does not exist" % kubeconfig)
+        self._check_context_user(kubeconfig)
         try:
             k8s = get_api_client(module=self.module)
         except Exception as exc:  # pylint: disable=broad-except
@@ -245,6 +246,25 @@ class SupportK8sModule:
         if self.cluster in ("default kubeconfig", "in-memory kubeconfig"):
             self.cluster = self.server
         return k8s.client
+
+    def _check_context_user(self, kubeconfig):
+        """Fail when the context in use names a user the kubeconfig file does not define (requests would go out
+        without credentials and come back 401). Files that do not parse are left to the client, which says why."""
+        if not isinstance(kubeconfig, str) or os.pathsep in kubeconfig:
+            return
+        try:
+            import yaml  # pylint: disable=import-outside-toplevel
+            with open(os.path.expanduser(kubeconfig), encoding="utf-8") as handle:
+                data = yaml.safe_load(handle)
+            context_name = self.params.get("context") or os.environ.get("K8S_AUTH_CONTEXT") or data.get("current-context")
+            contexts = dict((c.get("name"), c.get("context") or {}) for c in data.get("contexts") or [])
+            users = set(u.get("name") for u in data.get("users") or [])
+        except Exception:  # pylint: disable=broad-except
+            return
+        user = contexts.get(context_name, {}).get("user")
+        if user and user not in users:
+            self.fail("context %s of the kubeconfig %s names the user %s, which that kubeconfig does not define "
+                      "(options context and kubeconfig)" % (context_name, kubeconfig, user))
 
     def _guess_server(self):
         if self.server:

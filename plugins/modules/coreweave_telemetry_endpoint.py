@@ -176,6 +176,9 @@ credential_action:
   sample: CREDENTIAL_ACTION_PRESERVE
 """
 
+import re
+from urllib.parse import urlsplit
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils._coreweave import (
@@ -196,6 +199,21 @@ from ..module_utils._coreweave import (
 )
 
 COMPARED = ("display_name", "url", "certificate_authority_data")
+SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,31}$")
+
+
+def option_errors(params):
+    """Messages for options the API would reject, found before any request (each names its option)."""
+    errors = []
+    if not SLUG_RE.match(params["slug"] or ""):
+        errors.append("invalid option slug: %r is not a slug (3 to 32 letters, digits and hyphens, starting with a letter "
+                      "or digit)" % params["slug"])
+    url = params["url"]
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname or " " in url:
+            errors.append("invalid option url: %r is not an HTTPS URL such as https://logs.example.com/coreweave" % url)
+    return errors
 
 
 def _diff_view(view, action=None):
@@ -214,6 +232,9 @@ class CoreWeaveTelemetryEndpoint(AnsibleCoreWeave):
         slug = params["slug"]
         if params["basic_auth"] and params["clear_credentials"]:
             self.module.fail_json(msg="parameters are mutually exclusive: basic_auth|clear_credentials=true")
+        errors = option_errors(params)
+        if errors:
+            self.module.fail_json(msg="; ".join(errors))
         current_raw = self.get_endpoint(slug)
         current = endpoint_view(current_raw) if current_raw is not None else None
         self.result.update(endpoint=current, credential_action=None)

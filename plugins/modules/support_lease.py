@@ -38,7 +38,9 @@ options:
     choices: [active, closed, query]
     default: active
   ticket:
-    description: The support ticket the access is for, for example C(ZD-1234).
+    description:
+      - The support ticket the access is for, for example C(ZD-1234), C(ZD#1234) or a ticket URL.
+      - One word of at most 128 letters, digits and C(. _ - # : /), starting with a letter or digit.
     type: str
   require_ticket:
     description: Whether O(state=active) fails without O(ticket).
@@ -82,11 +84,11 @@ options:
     type: str
     default: ""
   name:
-    description: The lease ConfigMap's name.
+    description: The lease ConfigMap's name (a Kubernetes object name, RFC 1123 subdomain).
     type: str
     default: neocloud-support-access-lease
   namespace:
-    description: The lease ConfigMap's namespace.
+    description: The lease ConfigMap's namespace (a Kubernetes namespace name, RFC 1123 label).
     type: str
     default: kube-system
 notes:
@@ -188,9 +190,14 @@ msg:
 
 import datetime
 import getpass
+import re
 
 from ansible_collections.neocloud.support_access.plugins.module_utils._k8s import K8sClusterError, SupportK8sModule
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
+
+TICKET_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._#:/-]{0,127}$")
+DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 def _now():
@@ -215,6 +222,7 @@ class SupportLease(SupportK8sModule):
         """Validate, read the lease, act on it, exit."""
         params = self.params
         now = _now()
+        self.validate_names()
         if params["state"] == "active":
             self.validate_active()
         try:
@@ -253,11 +261,24 @@ class SupportLease(SupportK8sModule):
             self.write(configmap, lease)
             self.finish(True, current, lease, now, "lease %s until %s" % ("renewed" if same else "recorded", lease["expires_at"]))
 
+    def validate_names(self):
+        """Fail before any request when name or namespace cannot name a ConfigMap."""
+        if not DNS_LABEL_RE.match(self.params["namespace"] or ""):
+            self.fail("invalid option namespace: %r is not a Kubernetes namespace name (lower-case letters, digits "
+                      "and '-', at most 63 characters)" % self.params["namespace"])
+        name = self.params["name"] or ""
+        if len(name) > 253 or not DNS_SUBDOMAIN_RE.match(name):
+            self.fail("invalid option name: %r is not a Kubernetes object name (lower-case letters, digits, '-' and "
+                      "'.', at most 253 characters)" % name)
+
     def validate_active(self):
         """Fail before any request when the options for an active lease are unusable."""
         params = self.params
         if params["require_ticket"] and not (params["ticket"] or "").strip():
             self.fail("state=active needs a ticket (option ticket) unless require_ticket=false")
+        if params["ticket"] and not TICKET_RE.match(params["ticket"]):
+            self.fail("invalid option ticket: %r is not a ticket id (one word of letters, digits and . _ - # : /, "
+                      "for example ZD-1234)" % params["ticket"])
         try:
             seconds = _lease.parse_duration(params["duration"], "duration")
             if params["max_duration"]:

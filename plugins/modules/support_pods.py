@@ -225,8 +225,12 @@ summary:
       type: int
 """
 
+import re
+
 from ansible_collections.neocloud.support_access.plugins.module_utils._k8s import K8sClusterError, SupportK8sModule
 from ansible_collections.neocloud.support_access.plugins.module_utils import _support
+
+_NAMESPACE_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
 def _ref(entry):
@@ -257,6 +261,11 @@ class SupportPods(SupportK8sModule):
             return
         if any(not ns for ns in params["namespaces"] or []):
             self.module.fail_json(msg="invalid option: namespaces must not contain empty names")
+            return
+        bad = [ns for ns in params["namespaces"] or [] if not _NAMESPACE_RE.match(ns)]
+        if bad:
+            self.module.fail_json(msg="invalid option: namespaces %s: not Kubernetes namespace names (lower-case letters, "
+                                      "digits and '-', at most 63 characters)" % ", ".join(repr(ns) for ns in bad))
             return
         try:
             pods = self.list_pods()

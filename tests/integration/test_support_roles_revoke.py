@@ -271,5 +271,6 @@ def test_enable_other_provider_is_refused(ansible_playbook, kube_cluster, tmp_pa
     res = ansible_playbook(role_play("support_enable"), inventory=inventory, env=run_env(k),
                            extra_vars={"support_access_ticket": "ZD-1"})
     assert res.rc != 0
-    assert "cluster %s: support_enable supports support_access_provider=crusoe only (got 'coreweave')" % k.name in res.stdout
+    assert ("cluster %s: support_enable supports support_access_provider (support_enable_provider) crusoe only "
+            "(got 'coreweave')" % k.name) in res.stdout
     assert k.cluster.request_log() == []

@@ -169,10 +169,17 @@ def test_endpoint_ca_data_kept_unless_given(coreweave_sim, conn, capsys):  # noq
     assert out["changed"] is True and out["endpoint"]["certificate_authority_data"] == ""
 
 
-def test_endpoint_bad_url_is_the_api_validation_error(coreweave_sim, conn, capsys):  # noqa: F811  pylint: disable=redefined-outer-name
+def test_endpoint_bad_url_fails_before_any_request(coreweave_sim, conn, capsys):  # noqa: F811  pylint: disable=redefined-outer-name
     code, out = run_module(coreweave_telemetry_endpoint, dict(conn, **dict(ENDPOINT, url="ftp://logs.example.com/")), capsys)
-    assert code == 1 and out["error"]["status"] == 400 and "not a valid https:// URL" in out["msg"]
+    assert code == 1 and "invalid option url: 'ftp://logs.example.com/' is not an HTTPS URL" in out["msg"]
+    assert coreweave_sim.request_log() == []
     assert PASSWORD not in json.dumps(out)
+
+
+def test_endpoint_bad_slug_fails_before_any_request(coreweave_sim, conn, capsys):  # noqa: F811  pylint: disable=redefined-outer-name
+    code, out = run_module(coreweave_telemetry_endpoint, dict(conn, **dict(ENDPOINT, slug="SIEM logs!")), capsys)
+    assert code == 1 and "invalid option slug: 'SIEM logs!'" in out["msg"]
+    assert coreweave_sim.request_log() == []
 
 
 def test_endpoint_of_another_kind_is_not_touched(coreweave_sim, conn, capsys):  # noqa: F811  pylint: disable=redefined-outer-name
