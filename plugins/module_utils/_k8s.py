@@ -224,21 +224,21 @@ class SupportK8sModule:
         if isinstance(kubeconfig, str) and not any(os.path.exists(os.path.expanduser(p)) for p in kubeconfig.split(os.pathsep)):
             self.fail("the kubeconfig file %s does not exist" % kubeconfig)
         self._check_context_user(kubeconfig)
-        try:
-            k8s = get_api_client(module=self.module)
-        except Exception as exc:  # pylint: disable=broad-except
-            if ApiException is not None and isinstance(exc, ApiException):
-                self.fail("connecting to the API server failed: %s %s: %s" % (exc.status, exc.reason, status_message(exc.body)),
-                          status=exc.status)
-            text = to_text(exc)
-            if "MaxRetryError" in type(exc).__name__ or "Max retries" in text or "NewConnectionError" in text:
-                self.fail("cannot reach the API server %s: %s" % (self._guess_server(), _connection_message(exc)))
-            kubeconfig = self.params.get("kubeconfig") or os.environ.get("K8S_AUTH_KUBECONFIG") or "~/.kube/config"
-            if isinstance(kubeconfig, dict):
-                kubeconfig = "in-memory kubeconfig"
-            self.fail("cannot load the Kubernetes client configuration (kubeconfig %s%s): %s"
-                      % (kubeconfig, ", context %s" % self.params["context"] if self.params.get("context") else "", text),
-                      exception=traceback.format_exc())
+        attempt = 0
+        while True:
+            try:
+                k8s = get_api_client(module=self.module)
+                break
+            except Exception as exc:  # pylint: disable=broad-except
+                if ApiException is None or not isinstance(exc, ApiException):
+                    self._fail_connect(exc)
+                if attempt < self.retries and _http.should_retry("GET", status=exc.status):
+                    self.sleep(_http.backoff_delay(attempt, _http.retry_after_seconds(_http.header(exc.headers, "Retry-After"))))
+                    attempt += 1
+                    continue
+                self.fail("connecting to the API server failed: %s %s: %s%s" % (
+                    exc.status, exc.reason, status_message(exc.body), " (%d attempts)" % (attempt + 1) if attempt else ""),
+                    status=exc.status)
         self.server = k8s.configuration.host
         for value in (getattr(k8s.configuration, "api_key", None) or {}).values():
             if isinstance(value, str) and len(value) >= 6:
@@ -265,6 +265,18 @@ class SupportK8sModule:
         if user and user not in users:
             self.fail("context %s of the kubeconfig %s names the user %s, which that kubeconfig does not define "
                       "(options context and kubeconfig)" % (context_name, kubeconfig, user))
+
+    def _fail_connect(self, exc):
+        """Fail the module for a client that could not be created (not an API answer): say why."""
+        text = to_text(exc)
+        if "MaxRetryError" in type(exc).__name__ or "Max retries" in text or "NewConnectionError" in text:
+            self.fail("cannot reach the API server %s: %s" % (self._guess_server(), _connection_message(exc)))
+        kubeconfig = self.params.get("kubeconfig") or os.environ.get("K8S_AUTH_KUBECONFIG") or "~/.kube/config"
+        if isinstance(kubeconfig, dict):
+            kubeconfig = "in-memory kubeconfig"
+        self.fail("cannot load the Kubernetes client configuration (kubeconfig %s%s): %s"
+                  % (kubeconfig, ", context %s" % self.params["context"] if self.params.get("context") else "", text),
+                  exception=traceback.format_exc())
 
     def _guess_server(self):
         if self.server:

@@ -10,7 +10,7 @@ behaved as it must: retried and succeeded, or failed that one cluster clearly wh
 
 from __future__ import annotations
 
-import re
+import json
 
 from reliability.conftest import load_report, run_playbook
 
@@ -162,4 +162,140 @@ def test_cluster_bursts_and_slow_answers_during_revoke_are_retried(ansible_playb
                 assert any((e["method"], e["path"]) == (entry["method"], entry["path"]) and e["status"] < 500
                            and not e.get("fault") for e in log), (name, entry)
     injected = sum(len(f) for f in faults.values())
+    reliability.fault(injected=injected, survived=injected)
+
+
+EXPECTED_AUDIT = {
+    ENGAGED: ("compliant", []),
+    UNLEASED: ("noncompliant", ["support-access-without-lease"]),
+    CLEAN: ("compliant", []),
+    DORMANT: ("noncompliant", ["support-bindings-without-access"]),
+}
+PERSISTENT = 10 ** 6
+
+
+def codes(cluster):
+    return sorted(f["code"] for f in cluster["findings"])
+
+
+def test_audit_names_a_persistently_failing_cluster_while_the_others_survive_bursts(ansible_playbook, fleet, tmp_path,
+                                                                                    reliability):
+    """One cluster answers every request with 503, one drops every connection; the rest and the Crusoe API answer
+    in bursts of faults. The two fail clearly and are named in the report; the others get their true verdicts."""
+    fleet.kube(DIAGNOSTIC).set_fault("status", code=503, count=PERSISTENT)
+    fleet.kube(EXPIRED).set_fault("unreachable")
+    fleet.kube(ENGAGED).set_fault("status", code=429, retry_after=1, count=2)
+    fleet.kube(UNLEASED).set_fault("status", code=500, path_contains="/rbac.authorization.k8s.io/", count=2)
+    fleet.kube(CLEAN).set_fault("slow", seconds=2, path_contains="/pods", count=1)
+    fleet.kube(DORMANT).set_fault("status", code=503, path_contains="/configmaps", count=2)
+    fleet.crusoe.inject(r"/support/settings$", method="GET", status=503, count=3)
+    fleet.crusoe.inject(r"/kubernetes/clusters$", method="GET", status=429, retry_after=1, count=2)
+
+    res = run_playbook(ansible_playbook, fleet, "audit", tmp_path)
+
+    assert res.rc != 0
+    assert failed_hosts(res) == sorted([DIAGNOSTIC, EXPIRED]), res.recap
+    assert fleet.crusoe_writes() == [] and fleet.kube_writes() == {}
+    doc, clusters = load_report(tmp_path)
+    assert sorted(clusters) == sorted(fleet.names)
+    for name, (verdict, expected) in EXPECTED_AUDIT.items():
+        assert (clusters[name]["verdict"], codes(clusters[name])) == (verdict, expected), clusters[name]
+        assert clusters[name]["error"] == "" and clusters[name]["reachable"] is True
+    # the 503 cluster: its message names the cluster, the status, what the API said and that it was retried
+    failing = clusters[DIAGNOSTIC]
+    assert failing["verdict"] in ("error", "unreachable"), failing
+    assert "503" in failing["error"] and "the server is currently unable to handle the request" in failing["error"]
+    assert "(6 attempts)" in failing["error"], failing["error"]
+    assert failing["api"]["access_enabled"] is False  # the Crusoe API still answered for it
+    fatal = [line for line in res.stdout.splitlines() if line.startswith("fatal: [%s]" % DIAGNOSTIC)]
+    assert fatal and all("503" in line for line in fatal), res.stdout
+    assert any("cluster %s" % DIAGNOSTIC in line or "cluster '%s'" % DIAGNOSTIC in line for line in fatal), fatal
+    # retries are bounded: no request to the failing cluster was sent more than six times (one try, five retries)
+    sent = {}
+    for entry in fleet.kube(DIAGNOSTIC).request_log():
+        key = (entry["method"], entry["path"], entry["query"], entry["user"], tuple(entry["impersonated_groups"]))
+        sent[key] = sent.get(key, 0) + 1
+    assert max(sent.values()) <= 6 * 2, sent  # the same request from at most two steps (scan, then report)
+    down = clusters[EXPIRED]
+    assert down["verdict"] == "unreachable" and down["reachable"] is False, down
+    assert "cannot reach" in down["error"] or "connection" in down["error"].lower(), down["error"]
+    assert {DIAGNOSTIC, EXPIRED} <= set(doc["summary"]["failed"]), doc["summary"]
+
+    crusoe = crusoe_faults(fleet)
+    kube = kube_faults(fleet)
+    assert kinds(crusoe) == ["status 429", "status 503"], crusoe
+    assert {n: kinds(f) for n, f in kube.items() if f} == {
+        DIAGNOSTIC: ["status 503"], EXPIRED: ["unreachable"], ENGAGED: ["status 429"], UNLEASED: ["status 500"],
+        CLEAN: ["slow"], DORMANT: ["status 503"]}, kube
+    injected = len(crusoe) + sum(len(f) for f in kube.values())
+    reliability.fault(injected=injected, survived=injected)
+
+
+def test_revoke_reports_a_failed_firewall_operation_and_an_exhausted_retry_budget(ansible_playbook, fleet, tmp_path,
+                                                                                  reliability):
+    """The firewall operation of one cluster ends FAILED; the Crusoe API answers another cluster's settings PATCH
+    with 503 every time; a third cluster's RBAC API answers 503 every time. Those three fail clearly with what the
+    API said, do not claim success, and stay as they are where the write did not land; the other three are revoked."""
+    fleet.crusoe.inject(r"/vpc-firewall-rules/%s$" % fleet.rule_id(ENGAGED), method="PATCH", count=1,
+                        fail_operation={"code": "firewall_update_failed", "message": "the firewall backend rejected the update"})
+    fleet.crusoe.inject(r"/clusters/%s/support/settings$" % fleet.cluster_id(UNLEASED), method="PATCH", status=503,
+                        count=PERSISTENT)
+    fleet.kube(DORMANT).set_fault("status", code=503, path_contains="/rbac.authorization.k8s.io/", count=PERSISTENT)
+
+    res = run_playbook(ansible_playbook, fleet, "revoke", tmp_path, CONFIRM)
+
+    assert res.rc != 0
+    assert failed_hosts(res) == sorted([ENGAGED, UNLEASED, DORMANT]), res.recap
+    clusters = load_report(tmp_path)[1]
+    for name in (EXPIRED, CLEAN, DIAGNOSTIC):
+        assert clusters[name]["verdict"] == "revoked", clusters[name]
+        assert_closed(fleet, name)
+    for name in (ENGAGED, UNLEASED):
+        assert clusters[name]["verdict"] == "not_revoked", clusters[name]
+    # the RBAC API of DORMANT also fails the audit after the revocation: its verdict says the audit failed
+    assert clusters[DORMANT]["verdict"] in ("not_revoked", "error"), clusters[DORMANT]
+
+    # the FAILED operation: named with its error, the support VPN is still on the rule, the lease is not closed
+    engaged = clusters[ENGAGED]
+    assert "FAILED" in engaged["error"] and "the firewall backend rejected the update" in engaged["error"], engaged["error"]
+    assert SUPPORT_VPN in rule_sources(fleet, ENGAGED) and RESTRICTED in rule_sources(fleet, ENGAGED)
+    assert lease_state(fleet, ENGAGED) == "active"
+    assert support_settings(fleet, ENGAGED)["access_enabled"] is False and helm_releases(fleet, ENGAGED) == []
+    operations = [e for e in fleet.crusoe.request_log() if "/vpc-firewall-rules/operations/" in e["path"]]
+    failed_ops = [op for op in fleet.crusoe.state["operations"].values() if op["op"]["state"] == "FAILED"]
+    assert len(failed_ops) == 1 and failed_ops[0]["resource_id"] == fleet.rule_id(ENGAGED)
+    assert any(failed_ops[0]["op"]["operation_id"] in e["path"] for e in operations)
+    rule_patches = [e for e in fleet.crusoe.writes() if e["path"].endswith(fleet.rule_id(ENGAGED))]
+    assert len(rule_patches) == 1  # an operation that ended FAILED is reported, not blindly sent again
+
+    # the exhausted Crusoe retry budget: exactly six PATCH attempts, then a clear failure; access is still enabled
+    unleased = clusters[UNLEASED]
+    patches = [e for e in fleet.crusoe.writes() if e["path"].endswith("/clusters/%s/support/settings" % fleet.cluster_id(UNLEASED))]
+    assert [e["status"] for e in patches] == [503] * CRUSOE_ATTEMPTS
+    assert "Crusoe API error 503 on PATCH" in unleased["error"] and "injected fault 503" in unleased["error"], unleased["error"]
+    assert "support access still enabled in the Crusoe API" in unleased["error"]
+    assert support_settings(fleet, UNLEASED)["access_enabled"] is True
+    disable = [json.loads(line.split(" => ", 1)[1]) for line in res.stdout.splitlines()
+               if line.startswith("fatal: [%s]" % UNLEASED) and "Crusoe API error 503 on PATCH" in line and " => {" in line]
+    assert disable and disable[0]["error"]["details"]["attempts"] == CRUSOE_ATTEMPTS, disable
+
+    # the exhausted Kubernetes retry budget: the RBAC step failed after six attempts and is named
+    dormant = clusters[DORMANT]
+    assert "503 Service Unavailable" in dormant["error"] and "(6 attempts)" in dormant["error"], dormant["error"]
+    not_revoked = [line for line in res.stdout.splitlines()
+                   if line.startswith("fatal: [%s]" % DORMANT) and "cluster %s: NOT REVOKED: " % DORMANT in line]
+    assert not_revoked and "Delete leftover support RBAC failed: cluster '%s': " % DORMANT in not_revoked[0], res.stdout
+    assert "listing clusterrolebindings failed: 503 Service Unavailable" in not_revoked[0]
+    rbac_lists = {}
+    for entry in fleet.kube(DORMANT).request_log():
+        if entry.get("fault") and entry["method"] == "GET" and entry["resource"] == "clusterrolebindings":
+            rbac_lists[entry["query"]] = rbac_lists.get(entry["query"], 0) + 1
+    assert rbac_lists and max(rbac_lists.values()) <= 6 * 3, rbac_lists  # six attempts per step that lists them
+    assert support_bindings(fleet, DORMANT)  # they could not be deleted, and the run says so
+
+    crusoe = crusoe_faults(fleet)
+    kube = kube_faults(fleet)
+    assert kinds(crusoe) == ["fail_operation", "status 503"], crusoe
+    assert {n: kinds(f) for n, f in kube.items() if f} == {DORMANT: ["status 503"]}
+    injected = len(crusoe) + sum(len(f) for f in kube.values())
     reliability.fault(injected=injected, survived=injected)
