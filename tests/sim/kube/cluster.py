@@ -170,7 +170,8 @@ class Cluster:
 
     def set_fault(self, kind, path_contains=None, count=None, **params):
         """unreachable | slow (seconds=) | status (code=429|500|503, retry_after=); optional path_contains= and count=
-        (how many matching requests it hits; "status" defaults to 1, the others to every request until cleared)."""
+        (how many matching requests it hits; "status" defaults to 1, the others to every request until cleared).
+        A request a fault answered carries "fault" in the request log ("status 503", "slow", "unreachable")."""
         if kind not in ("unreachable", "slow", "status"):
             raise ValueError("unknown fault kind %r" % kind)
         fault = {"kind": kind, "path_contains": path_contains, "count": count}
