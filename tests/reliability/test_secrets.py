@@ -137,7 +137,7 @@ def scan_fleet_state(leaks, fleet, name):
 # playbook -> (clusters, extra vars, expected exit code 0?)
 FLEET_RUNS = {
     # one cluster's Kubernetes API rejects every request: the failure path is printed at -vvv too
-    "audit": (None, {}, False),
+    "audit": ((ENGAGED, UNLEASED, DIAGNOSTIC), {}, False),
     "enable": ((CLEAN, UNLEASED), {"support_access_ticket": "ZD-5150", "support_access_roles": ["readonly", "operator"],
                                    "support_access_reason": "secrets scenario"}, True),
     "revoke": ((ENGAGED, DIAGNOSTIC), {"support_access_confirm": True}, True),
