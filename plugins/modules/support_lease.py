@@ -40,7 +40,7 @@ options:
   ticket:
     description:
       - The support ticket the access is for, for example C(ZD-1234), C(ZD#1234) or a ticket URL.
-      - One word of at most 128 letters, digits and C(. _ - # : /), starting with a letter or digit.
+      - One word of at most 128 characters - letters, digits, dots, underscores, hyphens, hash signs, colons and slashes - starting with a letter or digit.
     type: str
   require_ticket:
     description: Whether O(state=active) fails without O(ticket).
