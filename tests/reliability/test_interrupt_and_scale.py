@@ -257,6 +257,15 @@ def test_revocation_killed_half_way_completes_when_run_again(ansible_playbook, f
     assert {("training-prod", "firewall"), ("training-prod", "lease")} <= still  # steps after the chart: not reached
     assert not [w for w in fleet.crusoe_writes() if "firewall" in w["path"]]
 
+    # an audit of the half-revoked fleet sees every release record the killed run left, "uninstalling" ones included
+    audit = run_playbook(ansible_playbook, fleet, "audit", tmp_path, {"support_access_report_dir": str(tmp_path / "audit")})
+    with open(str(tmp_path / "audit" / "support-access-report.json"), encoding="utf-8") as handle:
+        audited = {c["cluster"]: c for c in json.load(handle)["clusters"]}
+    assert sorted(audited) == sorted(fleet.names), audit.stdout[-5000:]
+    live = ("deployed", "failed", "pending-install", "pending-upgrade", "pending-rollback", "uninstalling")
+    for name, records in left.items():
+        assert audited[name]["chart"]["installed"] is any(status in live for status, _v in records), (name, records, audited[name])
+
     # run again: no lease, report or helm record the killed run left behind gets in the way
     fleet.clear_logs()
     res = run_playbook(ansible_playbook, fleet, "revoke", tmp_path, confirm)
