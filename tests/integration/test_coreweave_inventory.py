@@ -123,7 +123,8 @@ def test_unknown_token_fails_with_the_api_message(tmp_path, coreweave_sim, corew
     env = dict(coreweave_env, COREWEAVE_API_TOKEN="CW-SECRET-wrong-token")
     inv = run_inventory(tmp_path, env, {})
     assert inv.hosts == []
-    assert ("CoreWeave inventory: CoreWeave API error 401 on GET /v1beta1/cks/clusters: invalid API access token "
+    assert ("CoreWeave inventory: CoreWeave API error 401 on GET /v1beta1/cks/clusters: invalid API access token; "
+            "check the token: option api_token or the COREWEAVE_API_TOKEN environment variable "
             "(token from COREWEAVE_API_TOKEN)") in " ".join(inv.stderr.split())
     assert "CW-SECRET-wrong-token" not in inv.stderr + inv.stdout
     fatal = run_inventory(tmp_path, dict(env, ANSIBLE_INVENTORY_UNPARSED_FAILED="true"), {})
