@@ -12,10 +12,9 @@ import shutil
 
 import pytest
 
+from fleet_state import helm_releases, lease_state, pod_names, rule_sources, support_bindings, support_settings
 from sim.fleet import GPU_DAEMONSET, NODE_SHELL, SUPPORT_VPN, build_fleet
 
-RBAC = "rbac.authorization.k8s.io/v1"
-SUPPORT_GROUPS = ("crusoe:support:readonly", "crusoe:support:operator")
 RESTRICTED = "203.0.113.0/24"
 # The default seed mix, by cluster name (see sim.fleet.SCENARIOS).
 ENGAGED, EXPIRED, UNLEASED, CLEAN, DORMANT, DIAGNOSTIC = (
@@ -75,37 +74,6 @@ def stats(res):
 def no_writes(fleet):
     assert fleet.crusoe_writes() == []
     assert fleet.kube_writes() == {}
-
-
-def support_settings(fleet, name):
-    return fleet.crusoe.state["support"][fleet.cluster_id(name)]
-
-
-def rule_sources(fleet, name):
-    return [s.get("cidr") for s in fleet.crusoe.state["firewall_rules"][fleet.rule_id(name)]["sources"]]
-
-
-def helm_releases(fleet, name):
-    return [s["metadata"]["name"] for s in fleet.kube(name).list("v1", "Secret", "crusoe-system")
-            if s.get("type") == "helm.sh/release.v1"]
-
-
-def support_bindings(fleet, name):
-    found = []
-    for kind in ("ClusterRoleBinding", "RoleBinding"):
-        for binding in fleet.kube(name).list(RBAC, kind):
-            if any(s.get("name") in SUPPORT_GROUPS for s in binding.get("subjects") or []):
-                found.append("%s/%s" % (kind, binding["metadata"]["name"]))
-    return found
-
-
-def lease_state(fleet, name):
-    cm = fleet.kube(name).get("v1", "ConfigMap", "neocloud-support-access-lease", "kube-system")
-    return None if cm is None else cm["data"]["state"]
-
-
-def pod_names(fleet, name):
-    return sorted(p["metadata"]["name"] for p in fleet.kube(name).list("v1", "Pod"))
 
 
 def assert_closed(fleet, name):

@@ -25,51 +25,17 @@ import time
 import pytest
 
 from reliability.conftest import load_report, run_playbook
+from fleet_state import RBAC, helm_release_secrets, lease_state, node_shell_pods, rule_sources, support_bindings, support_settings
 from sim.fleet import NODE_SHELL, SUPPORT_VPN, build_fleet
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _support
 
 BIN = os.path.dirname(sys.executable)
-RBAC = "rbac.authorization.k8s.io/v1"
-SUPPORT_GROUPS = _support.CRUSOE_SUPPORT_GROUPS
 RACE_CLUSTERS = 50
 CHART_VERSION = "0.2.0"
 
 
 # -------------------------------------------------------------------------------- what the simulators hold
-def support_settings(fleet, name):
-    return fleet.crusoe.state["support"][fleet.cluster_id(name)]
-
-
-def rule_sources(fleet, name):
-    return [s.get("cidr") for s in fleet.crusoe.state["firewall_rules"][fleet.rule_id(name)]["sources"]]
-
-
-def helm_release_secrets(fleet, name):
-    """Helm's release records in the cluster (any status): what `helm uninstall` must leave none of."""
-    return [s for s in fleet.kube(name).list("v1", "Secret", _support.CRUSOE_CHART_NAMESPACE)
-            if s.get("type") == "helm.sh/release.v1"]
-
-
-def support_bindings(fleet, name):
-    found = []
-    for kind in ("ClusterRoleBinding", "RoleBinding"):
-        for binding in fleet.kube(name).list(RBAC, kind):
-            if any(s.get("name") in SUPPORT_GROUPS for s in binding.get("subjects") or []):
-                found.append("%s/%s" % (kind, binding["metadata"]["name"]))
-    return found
-
-
-def lease_state(fleet, name):
-    cm = fleet.kube(name).get("v1", "ConfigMap", "neocloud-support-access-lease", "kube-system")
-    return None if cm is None else cm["data"]["state"]
-
-
-def node_shell_pods(fleet, name):
-    return sorted(p["metadata"]["name"] for p in fleet.kube(name).list("v1", "Pod")
-                  if p["metadata"]["name"].startswith("node-shell-"))
-
-
 def open_doors(fleet, name):
     """Every way in support still has on one cluster, by name ([] when the cluster is fully closed)."""
     doors = []
