@@ -63,8 +63,11 @@ def failed_hosts(res):
 
 # ---------------------------------------------------------------------------------------------- scenarios
 
-def test_crusoe_api_bursts_and_slow_answers_during_revoke_are_retried(ansible_playbook, fleet, tmp_path, reliability):
-    """429 with Retry-After, 500 and 503 bursts and slow answers on every kind of Crusoe request revoke makes."""
+def test_bursts_and_slow_answers_from_the_crusoe_api_and_the_clusters_during_revoke_are_retried(
+        ansible_playbook, fleet, tmp_path, reliability):
+    """429 with Retry-After, 500 and 503 bursts and slow answers, in one revoke run: on every kind of Crusoe request
+    revoke makes, and from the clusters on the requests of every kind of client revoke uses: helm (release records),
+    the collection's modules (RBAC, pods, the lease, reviews)."""
     crusoe = fleet.crusoe
     crusoe.inject(r"/support/settings$", method="GET", status=429, retry_after=1, count=3)
     crusoe.inject(r"/support/settings$", method="PATCH", status=503, count=2)
@@ -75,31 +78,6 @@ def test_crusoe_api_bursts_and_slow_answers_during_revoke_are_retried(ansible_pl
     crusoe.inject(r"/vpc-firewall-rules/%s$" % fleet.rule_id(ENGAGED), method="PATCH", status=503, count=2)
     crusoe.inject(r"/vpc-firewall-rules/operations/", method="GET", status=500, count=2)
     crusoe.inject(r"/vpc-firewall-rules/operations/", method="GET", delay=1, count=1)
-
-    res = run_playbook(ansible_playbook, fleet, "revoke", tmp_path, CONFIRM)
-
-    faults = crusoe_faults(fleet)
-    assert kinds(faults) == ["delay 1", "delay 2", "status 429", "status 500", "status 503"], faults
-    assert res.rc == 0, res.stdout
-    assert failed_hosts(res) == []
-    clusters = load_report(tmp_path)[1]
-    for name in fleet.names:
-        assert clusters[name]["verdict"] == "revoked", clusters[name]
-        assert clusters[name]["error"] == ""
-        assert_closed(fleet, name)
-    assert RESTRICTED in rule_sources(fleet, ENGAGED)
-    assert "disabled support access in the Crusoe API" in clusters[ENGAGED]["actions"]
-    # every faulted request was sent again and then answered: each PATCH that failed has a later successful twin
-    for entry in (e for e in faults if e["write"]):
-        later = [e for e in crusoe.request_log() if (e["method"], e["path"]) == (entry["method"], entry["path"])
-                 and e["status"] == 200]
-        assert later, entry
-    reliability.fault(injected=len(faults), survived=len(faults))
-
-
-def test_cluster_bursts_and_slow_answers_during_revoke_are_retried(ansible_playbook, fleet, tmp_path, reliability):
-    """429 (Retry-After), 500 and 503 bursts and slow answers from the clusters, on the requests of every kind of
-    client revoke uses: helm (release records), the collection's modules (RBAC, pods, the lease, reviews)."""
     fleet.kube(ENGAGED).set_fault("status", code=503, retry_after=1, path_contains="/secrets", count=2)
     fleet.kube(ENGAGED).set_fault("status", code=500, path_contains="/configmaps", count=2)
     fleet.kube(EXPIRED).set_fault("status", code=429, retry_after=1, path_contains="/pods", count=3)
@@ -112,25 +90,35 @@ def test_cluster_bursts_and_slow_answers_during_revoke_are_retried(ansible_playb
 
     res = run_playbook(ansible_playbook, fleet, "revoke", tmp_path, CONFIRM)
 
-    faults = kube_faults(fleet)
-    assert {n: kinds(f) for n, f in faults.items()} == {
+    crusoe_entries = crusoe_faults(fleet)
+    kube = kube_faults(fleet)
+    assert kinds(crusoe_entries) == ["delay 1", "delay 2", "status 429", "status 500", "status 503"], crusoe_entries
+    assert {n: kinds(f) for n, f in kube.items()} == {
         ENGAGED: ["status 500", "status 503"], EXPIRED: ["status 429"], UNLEASED: ["slow"], CLEAN: ["status 503"],
-        DORMANT: ["slow", "status 429"], DIAGNOSTIC: ["status 429", "status 500"]}, faults
+        DORMANT: ["slow", "status 429"], DIAGNOSTIC: ["status 429", "status 500"]}, kube
     assert res.rc == 0, res.stdout
     assert failed_hosts(res) == []
     clusters = load_report(tmp_path)[1]
     for name in fleet.names:
         assert clusters[name]["verdict"] == "revoked", clusters[name]
+        assert clusters[name]["error"] == ""
         assert_closed(fleet, name)
+    assert RESTRICTED in rule_sources(fleet, ENGAGED)
+    assert "disabled support access in the Crusoe API" in clusters[ENGAGED]["actions"]
     assert "deleted diagnostic pod kube-system/%s" % NODE_SHELL in clusters[DIAGNOSTIC]["actions"]
-    # every request answered with a fault was sent again and then answered
-    for name, entries in faults.items():
+    # every faulted request was sent again and then answered: each Crusoe PATCH that failed has a later successful
+    # twin, and every cluster request answered with a fault status was sent again and answered
+    for entry in (e for e in crusoe_entries if e["write"]):
+        later = [e for e in crusoe.request_log() if (e["method"], e["path"]) == (entry["method"], entry["path"])
+                 and e["status"] == 200]
+        assert later, entry
+    for name, entries in kube.items():
         log = fleet.kube(name).request_log()
         for entry in entries:
             if entry["fault"].startswith("status"):
                 assert any((e["method"], e["path"]) == (entry["method"], entry["path"]) and e["status"] < 500
                            and not e.get("fault") for e in log), (name, entry)
-    injected = sum(len(f) for f in faults.values())
+    injected = len(crusoe_entries) + sum(len(f) for f in kube.values())
     reliability.fault(injected=injected, survived=injected)
 
 
