@@ -13,6 +13,8 @@ SANITY_ROOT := $(CACHE)/sanity/ansible_collections
 SANITY_DIR := $(SANITY_ROOT)/neocloud/support_access
 ANSIBLE_TEST_HOME := $(CACHE)/ansible-test-home
 PYTEST_ARGS ?=
+# Workers of `make reliability` (pytest-xdist): its scenarios wait much of the time, a second worker uses it.
+RELIABILITY_WORKERS ?= 2
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
@@ -69,7 +71,7 @@ integration: setup ## integration tests: real ansible-playbook, kubectl, helm ag
 	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
 reliability: setup ## faults, check mode, secrets, bad input and adversarial cases; prints the summary table
-	$(BIN)/pytest tests/reliability $(PYTEST_ARGS)
+	$(BIN)/pytest tests/reliability -n $(RELIABILITY_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 test: setup setup-system lint sanity docs units integration reliability ## everything CI runs
 	@echo "make test: all stages passed"

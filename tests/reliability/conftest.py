@@ -14,12 +14,23 @@ simulators' request logs and the run's output (never typed in by hand):
 The table sums them over the session. The run fails when a scenario fails, when a must-be-0 counter is not 0, or
 when fewer faults were survived than injected or fewer bad inputs answered clearly than tried. The totals are also
 written as JSON to $RELIABILITY_SUMMARY (default .cache/reliability-summary.json).
+
+`make reliability` runs the scenarios on two pytest-xdist workers: most scenarios spend much of their time waiting
+(backoff, Retry-After, slow answers), and the other worker uses that time. A record travels from the worker to the
+table in the test report's user_properties. A scenario marked ``solo`` (the fifty concurrent installs, which need the
+whole machine to test the collection's concurrency and not the machine's) runs alone and first: the other scenarios
+wait for it to end, then share the machine.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import os
+import tempfile
+import time
 
 import pytest
 
@@ -66,6 +77,16 @@ class Record:
         self.counts["secrets_leaked"] += count
         if count:
             self.details.append("%d secret(s) leaked %s" % (count, where))
+
+    def as_property(self):
+        return {"counts": self.counts, "details": self.details}
+
+    @classmethod
+    def from_property(cls, nodeid, value):
+        record = cls(nodeid)
+        record.counts.update(value["counts"])
+        record.details = list(value["details"])
+        return record
 
 
 class Summary:
@@ -136,13 +157,71 @@ def load_report(tmp_path, basename="support-access-report"):
 
 @pytest.fixture
 def reliability(request):
-    """Counters for this scenario, summed into the session's table."""
+    """Counters for this scenario, summed into the session's table (they reach it with the teardown report)."""
     record = Record(request.node.nodeid)
-    _SUMMARY.records.append(record)
-    return record
+    yield record
+    request.node.user_properties.append(("reliability", record.as_property()))
+
+
+# ------------------------------------------------------------------------------ one machine, two workers
+SOLO_WAIT = 1800  # seconds a scenario waits for the solo ones before it goes on anyway (a crashed worker)
+_SOLO = set()
+
+
+def _marker(base, nodeid):
+    return "%s.done-%s" % (base, hashlib.sha1(nodeid.encode()).hexdigest()[:16])
+
+
+@contextlib.contextmanager
+def _machine(nodeid, solo):
+    """Hold the machine for one scenario among the workers of this run (files of the run's own in the temporary
+    directory; nothing to hold without workers). Solo scenarios come first and hold it exclusively; the others wait
+    until every solo scenario of the session is done, then share it."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run:
+        yield
+        return
+    base = os.path.join(tempfile.gettempdir(), "neocloud-reliability-%s" % run)
+    if not solo:
+        deadline = time.monotonic() + SOLO_WAIT
+        while time.monotonic() < deadline and not all(os.path.exists(_marker(base, n)) for n in _SOLO):
+            time.sleep(0.2)
+    with open(base + ".lock", "a+", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if solo else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            if solo:
+                with open(_marker(base, nodeid), "w", encoding="utf-8"):
+                    pass
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):  # pylint: disable=unused-argument
+    with _machine(item.nodeid, solo=item.get_closest_marker("solo") is not None):
+        return (yield)
+
+
+def pytest_collection_modifyitems(items):
+    """Solo scenarios first (each worker collects the same list, so the first worker starts with them)."""
+    items.sort(key=lambda item: item.get_closest_marker("solo") is None)
+
+
+def pytest_collection_finish(session):
+    """The solo scenarios this session runs (after -k / -m deselection)."""
+    _SOLO.clear()
+    _SOLO.update(item.nodeid for item in session.items if item.get_closest_marker("solo") is not None)
+
+
+def _is_worker(config):
+    return hasattr(config, "workerinput")
 
 
 def pytest_runtest_logreport(report):
+    for name, value in getattr(report, "user_properties", ()):
+        if name == "reliability" and report.when == "teardown":
+            _SUMMARY.records.append(Record.from_property(report.nodeid, value))
     if report.when == "call" or report.outcome != "passed":
         previous = _SUMMARY.outcomes.get(report.nodeid, "passed")
         if report.when == "call" and report.outcome == "skipped":
@@ -152,6 +231,8 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_terminal_summary(terminalreporter):
+    if _is_worker(terminalreporter.config):
+        return
     totals = _SUMMARY.totals()
     write = terminalreporter.write_line
     terminalreporter.section("reliability summary")
@@ -169,5 +250,7 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if _is_worker(session.config):
+        return  # the table and the verdict are the controller's, which sees every worker's reports
     if exitstatus == 0 and session.testscollected and _SUMMARY.problems(_SUMMARY.totals()):
         session.exitstatus = 1

@@ -310,6 +310,7 @@ def helm_subcommand(argv):
 
 
 @pytest.mark.slow
+@pytest.mark.solo
 def test_fifty_clusters_install_the_chart_at_once(ansible_playbook, race_fleet, tmp_path, reliability):
     fleet = race_fleet
     shim_dir = tmp_path / "shim"

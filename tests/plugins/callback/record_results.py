@@ -15,6 +15,7 @@ options: {}
 
 import json
 import os
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -40,6 +41,7 @@ class CallbackModule(CallbackBase):
             "status": status,
             "changed": bool(result._result.get("changed")),
             "result": result._result,
+            "time": time.time(),
         }
         with open(self._path, "a", encoding="utf-8") as f:
             f.write(json.dumps(entry, default=str) + "\n")
