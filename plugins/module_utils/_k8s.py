@@ -42,6 +42,11 @@ except ImportError:  # pragma: no cover - AnsibleK8SModule reports the missing l
     ApiException = None  # pylint: disable=invalid-name
 
 try:
+    from urllib3.util.retry import Retry
+except ImportError:  # pragma: no cover - the kubernetes client needs urllib3
+    Retry = None  # pylint: disable=invalid-name
+
+try:
     import yaml as _yaml
 except ImportError:  # pragma: no cover - the kubernetes client needs PyYAML
     _yaml = None
@@ -143,6 +148,22 @@ def _connection_message(exc):
     return text
 
 
+def _own_the_status_retries(dynamic_client):
+    """Leave the retries of error answers to request() alone.
+
+    Under the kubernetes client, urllib3 resends on its own a 429/503 that carries Retry-After, up to three times,
+    sleeping as long as the header says (uncapped), before request() sees the answer: a persistent 503 with
+    Retry-After would be sent 4 x (API_RETRIES + 1) times and the message would count a quarter of them. Here urllib3
+    keeps its retries of connections that failed (three, as before) and no longer looks at Retry-After; request()
+    waits what the header says, capped, within its own budget.
+    """
+    pool_manager = getattr(getattr(getattr(dynamic_client, "client", None), "rest_client", None), "pool_manager", None)
+    if pool_manager is None or Retry is None:
+        return
+    pool_manager.connection_pool_kw["retries"] = Retry(total=3, respect_retry_after_header=False)
+    pool_manager.clear()
+
+
 class SupportK8sModule:
     """Base for modules that do one cluster's job: the AnsibleK8SModule, the client, requests and paged lists.
 
@@ -240,6 +261,7 @@ class SupportK8sModule:
                     exc.status, exc.reason, status_message(exc.body), " (%d attempts)" % (attempt + 1) if attempt else ""),
                     status=exc.status)
         self.server = k8s.configuration.host
+        _own_the_status_retries(k8s.client)
         for value in (getattr(k8s.configuration, "api_key", None) or {}).values():
             if isinstance(value, str) and len(value) >= 6:
                 self.mask((value, value.split(" ", 1)[-1]))

@@ -5,9 +5,12 @@
 from __future__ import annotations
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _k8s
@@ -85,3 +88,68 @@ def test_other_errors_and_ok_statuses_are_not_retried():
     with pytest.raises(_k8s.K8sClusterError):
         module.request("GET", "/api/v1/pods", "listing pods")
     assert len(client.calls) == 1
+
+
+# ------------------------------------------------------------------------ a real kubernetes client, a real server
+class _Busy(BaseHTTPRequestHandler):
+    """Answers every request 503 with Retry-After: 0, as an overloaded API server may."""
+
+    def do_GET(self):  # pylint: disable=invalid-name
+        self.server.hits.append(self.path)
+        body = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "overloaded",
+                           "code": 503}).encode()
+        self.send_response(503)
+        self.send_header("Retry-After", "0")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):  # pylint: disable=arguments-differ
+        pass
+
+
+@pytest.fixture
+def busy_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Busy)
+    server.hits = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _real_client(server):
+    configuration = client.Configuration()
+    configuration.host = "http://127.0.0.1:%d" % server.server_port
+    return type("Dynamic", (), {"client": client.ApiClient(configuration)})()
+
+
+def test_urllib3_alone_resends_a_503_with_retry_after(busy_server):
+    """What the kubernetes client does by itself: one call, four requests (why the module takes the retries over)."""
+    dynamic = _real_client(busy_server)
+    with pytest.raises(ApiException):
+        client.CoreV1Api(dynamic.client).list_pod_for_all_namespaces()
+    assert len(busy_server.hits) == 4
+
+
+def test_a_persistent_503_with_retry_after_is_sent_within_the_module_budget_only(busy_server):
+    dynamic = _real_client(busy_server)
+    _k8s._own_the_status_retries(dynamic)  # pylint: disable=protected-access
+    module = module_with(_DynamicRequest(dynamic.client))
+    with pytest.raises(_k8s.K8sClusterError) as info:
+        module.request("GET", "/api/v1/pods", "listing pods")
+    assert len(busy_server.hits) == _k8s.API_RETRIES + 1
+    assert module.slept == [0.0] * _k8s.API_RETRIES
+    assert info.value.text() == "listing pods failed: 503 Service Unavailable: overloaded (6 attempts)"
+
+
+class _DynamicRequest:
+    """DynamicClient.request's signature, sending GET /api/v1/pods through a real ApiClient (and its urllib3)."""
+
+    def __init__(self, api_client):
+        self.api_client = api_client
+
+    def request(self, method, path, body=None, query_params=None, serialize=None):  # pylint: disable=unused-argument
+        return client.CoreV1Api(self.api_client).list_pod_for_all_namespaces()
