@@ -71,7 +71,7 @@ integration: setup ## integration tests: real ansible-playbook, kubectl, helm ag
 	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
 reliability: setup ## faults, check mode, secrets, bad input and adversarial cases; prints the summary table
-	$(BIN)/pytest tests/reliability -n $(RELIABILITY_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/pytest tests/reliability -n $(RELIABILITY_WORKERS) --dist load $(PYTEST_ARGS)
 
 test: setup setup-system lint sanity docs units integration reliability ## everything CI runs
 	@echo "make test: all stages passed"

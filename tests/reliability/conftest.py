@@ -204,8 +204,9 @@ def pytest_runtest_protocol(item, nextitem):  # pylint: disable=unused-argument
 
 
 def pytest_collection_modifyitems(items):
-    """Solo scenarios first (each worker collects the same list, so the first worker starts with them)."""
-    items.sort(key=lambda item: item.get_closest_marker("solo") is None)
+    """Solo scenarios first (each worker collects the same list, so the first worker starts with them), then the slow
+    ones: handed out in this order, the long scenarios start early and the short ones fill the end of the run."""
+    items.sort(key=lambda item: (item.get_closest_marker("solo") is None, item.get_closest_marker("slow") is None))
 
 
 def pytest_collection_finish(session):

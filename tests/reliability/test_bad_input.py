@@ -395,6 +395,7 @@ def _record(reliability, items, outcomes):
     return unclear
 
 
+@pytest.mark.slow
 def test_bad_module_and_role_input(ansible_playbook, bad_input_world, reliability, tmp_path):
     fleet_, coreweave, ctx, env = bad_input_world
     inventory = _inventory(tmp_path, ctx, fleet_)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from reliability.conftest import load_report, run_playbook
 from fleet_state import helm_releases, lease_state, rule_sources, support_bindings, support_settings
 from fleet_state import node_shell_pods as node_shells
@@ -63,6 +65,7 @@ def failed_hosts(res):
 
 # ---------------------------------------------------------------------------------------------- scenarios
 
+@pytest.mark.slow
 def test_bursts_and_slow_answers_from_the_crusoe_api_and_the_clusters_during_revoke_are_retried(
         ansible_playbook, fleet, tmp_path, reliability):
     """429 with Retry-After, 500 and 503 bursts and slow answers, in one revoke run: on every kind of Crusoe request
@@ -188,6 +191,7 @@ def test_audit_names_a_persistently_failing_cluster_while_the_others_survive_bur
     reliability.fault(injected=injected, survived=injected)
 
 
+@pytest.mark.slow
 def test_revoke_reports_a_failed_firewall_operation_and_an_exhausted_retry_budget(ansible_playbook, fleet, tmp_path,
                                                                                   reliability):
     """The firewall operation of one cluster ends FAILED; the Crusoe API answers another cluster's settings PATCH

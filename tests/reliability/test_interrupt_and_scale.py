@@ -185,6 +185,7 @@ def kill_tree(proc):
     return sorted(stopped)
 
 
+@pytest.mark.slow
 def test_revocation_killed_half_way_completes_when_run_again(ansible_playbook, fleet, tmp_path, reliability):
     before = fleet_doors(fleet)
     assert sum(len(d) for d in before.values()) > 0, before
