@@ -354,46 +354,36 @@ def explain_telemetry_error(exc, write):
 
 # ---------------------------------------------------------------------------------------------- module base
 
-class AnsibleCoreWeave:
-    """Base class for CoreWeave modules: owns the client, the result, lookups and failures."""
+def client_from_params(params, config=None, environ=None):
+    """CoreWeaveClient from module-style options (coreweave_argument_spec), the environment and defaults.
 
-    def __init__(self, module, client=None):
-        self.module = module
-        self.result = dict(changed=False)
-        try:
-            self.config = resolve_config(module.params)
-            if self.config.get("api_token"):
-                # the token may come from the environment: mask it in every result like the no_log option
-                module.no_log_values.add(to_text(self.config["api_token"]))
-            if client is None:
-                require_token(self.config)
-                client = CoreWeaveClient(
-                    self.config["api_endpoint"], self.config["api_token"], timeout=self.config["api_timeout"],
-                    retries=module.params["api_retries"] if module.params.get("api_retries") is not None else DEFAULT_RETRIES,
-                    validate_certs=module.params.get("validate_certs", True))
-        except CoreWeaveError as exc:
-            self.fail(exc)
+    Raises CoreWeaveError when no token is found or the endpoint is unusable.
+    """
+    config = config or resolve_config(params, environ)
+    require_token(config)
+    return CoreWeaveClient(config["api_endpoint"], config["api_token"], timeout=config["api_timeout"],
+                           retries=params["api_retries"] if params.get("api_retries") is not None else DEFAULT_RETRIES,
+                           validate_certs=params.get("validate_certs", True))
+
+
+class CoreWeaveApi:
+    """The CKS and Telemetry Relay API as this collection uses it, with no AnsibleModule in it (modules, the
+    inventory plugin and the cluster-state engine share it). Failures raise CoreWeaveError."""
+
+    def __init__(self, client):
         self.client = client
 
-    # -- result handling
-    def _mark_as_changed(self):
-        self.result["changed"] = True
-
-    def fail(self, error, **extra):
-        """fail_json with the structured error: msg plus status, code, reason, message, request_id."""
-        if isinstance(error, CoreWeaveError):
-            fields = error.as_dict()
-            fields["message"] = (error.details or {}).get("api_message") or error.message
-            msg = error.message
-        else:
-            fields, msg = {}, to_native(error)
-        fields.update(extra)
-        self.module.fail_json(msg=msg, error=fields,
-                              **dict((k, v) for k, v in self.result.items() if k not in ("changed", "msg")))
-
-    def get_result(self):
-        """The module's return value."""
-        return self.result
+    def telemetry_state(self, audit_stream_name=AUDIT_LOG_STREAM):
+        """Streams, endpoints and pipelines (views, sorted by slug), the audit stream and where it is forwarded to."""
+        streams = sorted((stream_view(s) for s in self.list_streams()), key=lambda s: s["slug"])
+        endpoints = sorted((endpoint_view(e) for e in self.list_endpoints()), key=lambda e: e["slug"])
+        pipelines = sorted((pipeline_view(p) for p in self.list_pipelines()), key=lambda p: p["slug"])
+        audit = find_stream(streams, audit_stream_name)
+        known = set(e["slug"] for e in endpoints)
+        forwarded = sorted(set(p["destination"] for p in pipelines
+                               if audit and p["source"] == audit["slug"] and p["enabled"] and p["destination"] in known))
+        return dict(streams=streams, endpoints=endpoints, pipelines=pipelines, audit_log_stream=audit,
+                    audit_logs_forwarded_to=forwarded)
 
     # -- telemetry relay calls, with their errors explained
     def telemetry(self, method, path, body=None):
@@ -447,6 +437,45 @@ class AnsibleCoreWeave:
             if exc.status == 404:
                 return None
             raise
+
+
+class AnsibleCoreWeave(CoreWeaveApi):
+    """Base class for CoreWeave modules: the CoreWeaveApi plus the module, its result and failures."""
+
+    def __init__(self, module, client=None):
+        self.module = module
+        self.result = dict(changed=False)
+        try:
+            config = resolve_config(module.params)
+            if config.get("api_token"):
+                # the token may come from the environment: mask it in every result like the no_log option
+                module.no_log_values.add(to_text(config["api_token"]))
+            if client is None:
+                client = client_from_params(module.params, config)
+        except CoreWeaveError as exc:
+            self.fail(exc)
+        self.config = config
+        super().__init__(client)
+
+    # -- result handling
+    def _mark_as_changed(self):
+        self.result["changed"] = True
+
+    def fail(self, error, **extra):
+        """fail_json with the structured error: msg plus status, code, reason, message, request_id."""
+        if isinstance(error, CoreWeaveError):
+            fields = error.as_dict()
+            fields["message"] = (error.details or {}).get("api_message") or error.message
+            msg = error.message
+        else:
+            fields, msg = {}, to_native(error)
+        fields.update(extra)
+        self.module.fail_json(msg=msg, error=fields,
+                              **dict((k, v) for k, v in self.result.items() if k not in ("changed", "msg")))
+
+    def get_result(self):
+        """The module's return value."""
+        return self.result
 
 
 def run_module(module, worker_class):

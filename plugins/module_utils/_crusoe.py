@@ -25,7 +25,11 @@ from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urlsplit
 from ansible.module_utils.common.text.converters import to_native, to_text
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _http
-from ansible_collections.neocloud.support_access.plugins.module_utils._support import CRUSOE_CP_FIREWALL_RULE_PREFIX
+from ansible_collections.neocloud.support_access.plugins.module_utils._support import (
+    CRUSOE_CP_FIREWALL_RULE_PREFIX,
+    CRUSOE_SUPPORT_API_PORT,
+    CRUSOE_SUPPORT_VPN_CIDR,
+)
 
 try:
     import tomllib
@@ -465,60 +469,29 @@ class CrusoeClient(_http.JsonApiClient):
 
 # ---------------------------------------------------------------------------------------------- module base
 
-class AnsibleCrusoe:
-    """Base class for Crusoe modules: owns the client, the result, project/cluster lookup and failures."""
+def client_from_params(params, environ=None):
+    """(config, CrusoeClient) from module-style options (crusoe_argument_spec), the environment and the config file.
 
-    def __init__(self, module, client=None):
-        self.module = module
-        self.result = dict(changed=False)
-        self._project = None
-        self._projects = None
-        try:
-            self.config = resolve_config(module.params)
-            if client is None:
-                require_credentials(self.config)
-                client = CrusoeClient(
-                    self.config["api_endpoint"], self.config["access_key_id"], self.config["secret_key"],
-                    timeout=module.params.get("api_timeout") or 30,
-                    retries=module.params["api_retries"] if module.params.get("api_retries") is not None else 5,
-                    validate_certs=module.params.get("validate_certs", True))
-        except CrusoeError as exc:
-            self.fail(exc)
+    Raises CrusoeError when no credentials are found or the endpoint is unusable.
+    """
+    config = resolve_config(params, environ)
+    require_credentials(config)
+    client = CrusoeClient(config["api_endpoint"], config["access_key_id"], config["secret_key"],
+                          timeout=params.get("api_timeout") or 30,
+                          retries=params["api_retries"] if params.get("api_retries") is not None else 5,
+                          validate_certs=params.get("validate_certs", True))
+    return config, client
+
+
+class CrusoeApi:
+    """The Crusoe API as this collection uses it, with no AnsibleModule in it: project and cluster lookup (UUID or
+    name), firewall rules and operations. Modules (AnsibleCrusoe), the inventory plugin and the cluster-state engine
+    share it. Every failure raises CrusoeError with a message that names the option and the object."""
+
+    def __init__(self, client, config=None):
         self.client = client
-
-    # -- result handling
-    def _mark_as_changed(self):
-        self.result["changed"] = True
-
-    def fail(self, error, **extra):
-        """fail_json with the structured error: msg plus code, message, reason, error_id, status, request_id."""
-        if isinstance(error, CrusoeError):
-            fields = error.as_dict()
-            fields.setdefault("message", error.message)
-            if error.details and error.details.get("api_message"):
-                fields["message"] = error.details["api_message"]
-            msg = error.message
-        else:
-            fields, msg = {}, to_native(error)
-        fields.update(extra)
-        prefix = self._context()
-        if prefix and ("cluster '%s'" % self.module.params.get("cluster")) not in msg:
-            msg = "%s: %s" % (prefix, msg)
-        self.module.fail_json(msg=msg, error=fields,
-                              **dict((k, v) for k, v in self.result.items() if k not in ("changed", "msg")))
-
-    def _context(self):
-        """Which cluster (and project) a failure is about, for the message prefix."""
-        cluster = self.module.params.get("cluster")
-        if not cluster:
-            return ""
-        if self._project:
-            return "cluster '%s' in project '%s'" % (cluster, self._project.get("name") or self._project["id"])
-        return "cluster '%s'" % cluster
-
-    def get_result(self):
-        """The module's return value."""
-        return self.result
+        self.config = config or {"sources": {}}
+        self._project = None
 
     # -- project
     @property
@@ -549,7 +522,7 @@ class AnsibleCrusoe:
                 found = self.client.get("organizations/projects/%s" % value)
             except CrusoeError as exc:
                 if exc.status == 404:
-                    raise CrusoeError("project %s not found (source: %s)" % (value, self.config["sources"]["project"]),
+                    raise CrusoeError("project %s not found (source: %s)" % (value, self.config["sources"].get("project")),
                                       status=404, code=exc.code)
                 raise
             return dict(id=found.get("id", value), name=found.get("name"))
@@ -557,7 +530,7 @@ class AnsibleCrusoe:
             matches = self.list_projects(value)
             if len(matches) != 1:
                 raise CrusoeError("project %r (source: %s) matched %d projects by name%s; give its UUID instead" % (
-                    value, self.config["sources"]["project"], len(matches),
+                    value, self.config["sources"].get("project"), len(matches),
                     (": " + ", ".join(p["id"] for p in matches)) if matches else ""))
             return dict(id=matches[0]["id"], name=matches[0].get("name"))
         projects = self.list_projects()
@@ -644,6 +617,141 @@ class AnsibleCrusoe:
         """POST/PATCH/DELETE a firewall rule and wait for its operation; returns the finished operation."""
         answer = self.client.request(method, self.firewall_path(rule_id), body=body)
         return self.wait(answer, timeout)
+
+    # -- the support VPN on a cluster's control-plane API rule
+    def _support_rule_by_id(self, cluster, vpc_id, rule_id):
+        """One GET instead of listing the project's rules; the rule must still be in the cluster's VPC network."""
+        try:
+            rule = self.client.get(self.firewall_path(rule_id))
+        except CrusoeError as exc:
+            if exc.status == 404:
+                raise CrusoeError("option rule: firewall rule %s not found in project '%s' (cluster '%s'); if it came "
+                                  "from a cached inventory (support_access_firewall_rule), refresh the inventory"
+                                  % (rule_id, self.project_label, cluster["name"]), status=404)
+            raise
+        if rule.get("vpc_network_id") != vpc_id:
+            raise CrusoeError("option rule: firewall rule '%s' (%s) is in VPC network %s, not in %s of cluster '%s'"
+                              % (rule.get("name"), rule_id, rule.get("vpc_network_id"), vpc_id, cluster["name"]))
+        return rule
+
+    def support_rule(self, cluster, wanted=None):
+        """The cluster's control-plane API rule: by ``wanted`` (UUID: one GET; name), else the one rule named
+        cmk-cp-api-access-cp-* in the cluster's VPC network. Fails unless it allows ingress tcp/443."""
+        vpc_id = self.cluster_vpc_network_id(cluster)
+        if wanted and UUID_RE.match(wanted):
+            rule = self._support_rule_by_id(cluster, vpc_id, wanted)
+        else:
+            rules = [r for r in self.list_rules() if r.get("vpc_network_id") == vpc_id]
+            if wanted:
+                found = [r for r in rules if r.get("id") == wanted or r.get("name") == wanted]
+                if len(found) != 1:
+                    raise CrusoeError("option rule: %d firewall rules named or with id '%s' in VPC network %s of cluster '%s'"
+                                      % (len(found), wanted, vpc_id, cluster["name"]))
+                rule = found[0]
+            else:
+                candidates = control_plane_rules(rules, cluster["id"])
+                if len(candidates) != 1:
+                    raise CrusoeError(
+                        "cannot identify the control-plane API firewall rule of cluster '%s': %d rules named %s* in its VPC "
+                        "network %s (%s); give option rule" % (
+                            cluster["name"], len(candidates), CRUSOE_CP_FIREWALL_RULE_PREFIX, vpc_id,
+                            ", ".join("%s (%s)" % (r.get("name"), r.get("id")) for r in candidates) or
+                            "rules in that network: " + (", ".join(r.get("name") or r.get("id") for r in rules) or "none")))
+                rule = candidates[0]
+        view = rule_view(rule)
+        if not allows_api(view):
+            raise CrusoeError("firewall rule '%s' of cluster '%s' does not allow ingress tcp/%s (direction %s, action %s, "
+                              "protocols %s, destination ports %s)" % (
+                                  view["name"], cluster["name"], CRUSOE_SUPPORT_API_PORT, view["direction"],
+                                  view["action"], view["protocols"], view["destination_ports"] or "all"))
+        return rule
+
+
+def allows_api(view):
+    """Whether a rule (rule_view) admits ingress tcp to the Kubernetes API port."""
+    protocols = [p.lower() for p in view["protocols"]]
+    return (view["direction"] == "ingress" and view["action"] == "allow"
+            and (not protocols or "tcp" in protocols or "all" in protocols)
+            and port_covers(view["destination_ports"], int(CRUSOE_SUPPORT_API_PORT)))
+
+
+def covering(sources, cidr):
+    """The first source network that contains ``cidr`` but is not ``cidr`` itself, else None."""
+    target = ipaddress.ip_network(cidr)
+    for source in sources:
+        try:
+            net = ipaddress.ip_network(source, strict=False)
+        except ValueError:
+            continue
+        if net.version == target.version and net != target and target.subnet_of(net):
+            return source
+    return None
+
+
+def support_firewall_view(rule, source=CRUSOE_SUPPORT_VPN_CIDR):
+    """What a control-plane rule means for support (the report's firewall section):
+    {rule, rule_id, sources, restricted, support_source_present, covered_by}. ``restricted`` is false when a source
+    other than the support one already admits the support address (0.0.0.0/0, a covering range)."""
+    view = rule_view(rule)
+    covered = covering(view["sources"], source)
+    return {"rule": view["name"] or "", "rule_id": view["id"] or "", "sources": view["sources"],
+            "restricted": covered is None, "support_source_present": source in view["sources"], "covered_by": covered}
+
+
+class AnsibleCrusoe(CrusoeApi):
+    """Base class for Crusoe modules: the CrusoeApi plus the module, its result and failures."""
+
+    def __init__(self, module, client=None):
+        self.module = module
+        self.result = dict(changed=False)
+        self._project = None
+        config = None
+        try:
+            if client is None:
+                config, client = client_from_params(module.params)
+            else:
+                config = resolve_config(module.params)
+        except CrusoeError as exc:
+            self.fail(exc)
+        super().__init__(client, config)
+
+    # -- result handling
+    def _mark_as_changed(self):
+        self.result["changed"] = True
+
+    def fail(self, error, **extra):
+        """fail_json with the structured error: msg plus code, message, reason, error_id, status, request_id."""
+        fields, msg = error_fields(error)
+        fields.update(extra)
+        prefix = self._context()
+        if prefix and ("cluster '%s'" % self.module.params.get("cluster")) not in msg:
+            msg = "%s: %s" % (prefix, msg)
+        self.module.fail_json(msg=msg, error=fields,
+                              **dict((k, v) for k, v in self.result.items() if k not in ("changed", "msg")))
+
+    def _context(self):
+        """Which cluster (and project) a failure is about, for the message prefix."""
+        cluster = self.module.params.get("cluster")
+        if not cluster:
+            return ""
+        if self._project:
+            return "cluster '%s' in project '%s'" % (cluster, self._project.get("name") or self._project["id"])
+        return "cluster '%s'" % cluster
+
+    def get_result(self):
+        """The module's return value."""
+        return self.result
+
+
+def error_fields(error):
+    """(fields, message) of an error: CrusoeError's code, message, reason, error_id, status, request_id."""
+    if isinstance(error, CrusoeError):
+        fields = error.as_dict()
+        fields.setdefault("message", error.message)
+        if error.details and error.details.get("api_message"):
+            fields["message"] = error.details["api_message"]
+        return fields, error.message
+    return {}, to_native(error)
 
 
 def control_plane_rules(rules, cluster_id):

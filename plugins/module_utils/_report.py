@@ -203,26 +203,54 @@ def is_support_binding(binding, subjects):
 
 
 def open_items(report):
-    """What still gives support a way in, in plain words (empty when everything is closed)."""
+    """What still gives support a way in, one item per door in plain words (empty when everything is closed).
+
+    The revoke's verification and the ``not-revoked`` finding both say it this way.
+    """
     items = []
     api = _dict(report.get("api"))
     if api.get("access_enabled"):
-        items.append("support access is enabled in the provider API")
+        items.append("support access still enabled in the %s API" % ("Crusoe" if report.get("provider") in ("crusoe", "", None)
+                                                                       else str(report.get("provider")).capitalize()))
     chart = _dict(report.get("chart"))
     if chart.get("installed"):
-        items.append("the support chart %s is installed" % (chart.get("release") or _support.CRUSOE_CHART_RELEASE))
+        items.append("the support chart %s is installed%s" % (chart.get("release") or _support.CRUSOE_CHART_RELEASE,
+                                                              " (release %s)" % chart["status"] if chart.get("status") else ""))
     rbac = _dict(report.get("rbac"))
-    bindings = _list(rbac.get("bindings"))
-    if bindings:
-        items.append("%d support binding(s) remain: %s" % (len(bindings), _names(binding_label(b) for b in bindings)))
-    if rbac.get("probes_allowed"):
-        items.append("%s of %s access probes for the support subjects are allowed" % (rbac.get("probes_allowed"), rbac.get("probes_total", "?")))
-    confirmed = _list(_dict(report.get("pods")).get("confirmed"))
-    if confirmed:
-        items.append("%d diagnostic pod(s) remain: %s" % (len(confirmed), _names(_pod_label(p) for p in confirmed)))
+    listed = set()
+    for binding in _list(rbac.get("bindings")):
+        binding = _dict(binding)
+        label = binding_label(binding)
+        listed.add(label)
+        if binding.get("support_subjects") or binding.get("subjects"):
+            items.append("binding still grants support subjects: %s (%s)" % (binding.get("name"), label))
+        else:
+            items.append("support binding left: %s" % label)
+    labelled = _list(rbac.get("labelled"))
+    for name in labelled:
+        if name not in listed:
+            items.append("chart-labelled object left: %s" % name)
+    if rbac.get("labelled_objects") and not labelled:
+        items.append("%s chart-labelled object(s) left" % rbac.get("labelled_objects"))
+    for name in _list(rbac.get("probes_allowed_names")):
+        items.append("SubjectAccessReview allowed: %s" % name)
+    if rbac.get("probes_allowed") and not rbac.get("probes_allowed_names"):
+        items.append("%s of %s SubjectAccessReview probes allowed" % (rbac.get("probes_allowed"), rbac.get("probes_total", "?")))
+    for request in _list(rbac.get("requests")):
+        request = _dict(request)
+        if request.get("status") == 200:
+            items.append("request as group was not refused: %s" % request.get("group"))
+        elif not request.get("refused"):
+            items.append("request as group failed without a 403: %s (%s %s)" % (
+                request.get("group"), request.get("status"), request.get("message") or ""))
+    for pod in _list(_dict(report.get("pods")).get("confirmed")):
+        items.append("diagnostic pod left: %s" % _pod_label(pod))
     firewall = _dict(report.get("firewall"))
     if firewall.get("support_source_present"):
         items.append("the control-plane firewall rule %s admits the support VPN" % (firewall.get("rule") or ""))
+    lease = _dict(report.get("lease"))
+    if report.get("playbook") == "revoke" and lease.get("status") not in (None, "none", "closed"):
+        items.append("lease %s, not closed" % lease.get("status"))
     return items
 
 
@@ -432,8 +460,9 @@ def apply_policy(report, policy=None, now=None):
     result = normalize(report)
     findings, verdict = evaluate(result, policy, now)
     result["findings"], result["verdict"] = findings, verdict
-    if verdict in ("not_revoked", "unreachable") and not result["error"]:
-        result["error"] = "; ".join(f["message"] for f in findings if f["code"] in ("not-revoked", "unreachable"))
+    if verdict in ("not_revoked", "unreachable"):
+        said = [f["message"] for f in findings if f["code"] in ("not-revoked", "unreachable") and f["message"] not in result["error"]]
+        result["error"] = "; ".join([result["error"]] + said if result["error"] else said)
     return result
 
 

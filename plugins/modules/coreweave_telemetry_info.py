@@ -82,11 +82,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ..module_utils._coreweave import (
     AnsibleCoreWeave,
     coreweave_argument_spec,
-    endpoint_view,
-    find_stream,
-    pipeline_view,
     run_module,
-    stream_view,
 )
 
 
@@ -94,15 +90,7 @@ class CoreWeaveTelemetryInfo(AnsibleCoreWeave):
     """Streams, endpoints and pipelines."""
 
     def run(self):
-        streams = sorted((stream_view(s) for s in self.list_streams()), key=lambda s: s["slug"])
-        endpoints = sorted((endpoint_view(e) for e in self.list_endpoints()), key=lambda e: e["slug"])
-        pipelines = sorted((pipeline_view(p) for p in self.list_pipelines()), key=lambda p: p["slug"])
-        audit = find_stream(streams, self.module.params["audit_stream_name"])
-        known = set(e["slug"] for e in endpoints)
-        forwarded = sorted(set(p["destination"] for p in pipelines
-                               if audit and p["source"] == audit["slug"] and p["enabled"] and p["destination"] in known))
-        self.result.update(streams=streams, endpoints=endpoints, pipelines=pipelines, audit_log_stream=audit,
-                           audit_logs_forwarded_to=forwarded)
+        self.result.update(self.telemetry_state(self.module.params["audit_stream_name"]))
 
 
 def main():

@@ -111,99 +111,33 @@ operation:
   type: dict
 """
 
-import ipaddress
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils._crusoe import (
-    UUID_RE,
-    control_plane_rules,
     AnsibleCrusoe,
     CrusoeError,
+    covering,
     crusoe_argument_spec,
     endpoint_body,
     merge_endpoints,
     normalize_cidr,
-    port_covers,
     rule_view,
     run_module,
 )
-from ..module_utils._support import CRUSOE_CP_FIREWALL_RULE_PREFIX, CRUSOE_SUPPORT_API_PORT, CRUSOE_SUPPORT_VPN_CIDR
-
-
-def _covering(sources, cidr):
-    """The first source network that contains cidr but is not cidr itself."""
-    target = ipaddress.ip_network(cidr)
-    for source in sources:
-        try:
-            net = ipaddress.ip_network(source, strict=False)
-        except ValueError:
-            continue
-        if net.version == target.version and net != target and target.subnet_of(net):
-            return source
-    return None
-
-
-def _allows_api(view):
-    protocols = [p.lower() for p in view["protocols"]]
-    return (view["direction"] == "ingress" and view["action"] == "allow"
-            and (not protocols or "tcp" in protocols or "all" in protocols)
-            and port_covers(view["destination_ports"], int(CRUSOE_SUPPORT_API_PORT)))
+from ..module_utils._support import CRUSOE_SUPPORT_VPN_CIDR
 
 
 class CrusoeSupportFirewall(AnsibleCrusoe):
     """The support VPN source on a cluster's control-plane API rule."""
-
-    def _rule_by_id(self, cluster, vpc_id, rule_id):
-        """One GET instead of listing the project's rules; the rule must still be in the cluster's VPC network."""
-        try:
-            rule = self.client.get(self.firewall_path(rule_id))
-        except CrusoeError as exc:
-            if exc.status == 404:
-                raise CrusoeError("option rule: firewall rule %s not found in project '%s' (cluster '%s'); if it came "
-                                  "from a cached inventory (support_access_firewall_rule), refresh the inventory"
-                                  % (rule_id, self.project_label, cluster["name"]), status=404)
-            raise
-        if rule.get("vpc_network_id") != vpc_id:
-            raise CrusoeError("option rule: firewall rule '%s' (%s) is in VPC network %s, not in %s of cluster '%s'"
-                              % (rule.get("name"), rule_id, rule.get("vpc_network_id"), vpc_id, cluster["name"]))
-        return rule
-
-    def _find_rule(self, cluster, vpc_id):
-        wanted = self.module.params["rule"]
-        if wanted and UUID_RE.match(wanted):
-            return self._rule_by_id(cluster, vpc_id, wanted)
-        rules = [r for r in self.list_rules() if r.get("vpc_network_id") == vpc_id]
-        if wanted:
-            found = [r for r in rules if r.get("id") == wanted or (not UUID_RE.match(wanted) and r.get("name") == wanted)]
-            if len(found) != 1:
-                raise CrusoeError("option rule: %d firewall rules named or with id '%s' in VPC network %s of cluster '%s'"
-                                  % (len(found), wanted, vpc_id, cluster["name"]))
-            return found[0]
-        candidates = control_plane_rules(rules, cluster["id"])
-        if len(candidates) != 1:
-            raise CrusoeError(
-                "cannot identify the control-plane API firewall rule of cluster '%s': %d rules named %s* in its VPC "
-                "network %s (%s); give option rule" % (
-                    cluster["name"], len(candidates), CRUSOE_CP_FIREWALL_RULE_PREFIX, vpc_id,
-                    ", ".join("%s (%s)" % (r.get("name"), r.get("id")) for r in candidates) or
-                    "rules in that network: " + (", ".join(r.get("name") or r.get("id") for r in rules) or "none")))
-        return candidates[0]
 
     def run(self):
         params = self.module.params
         source = normalize_cidr(params["source"] or CRUSOE_SUPPORT_VPN_CIDR, "source")
         self.result["support_source"] = source
         cluster = self.find_cluster(params["cluster"])
-        vpc_id = self.cluster_vpc_network_id(cluster)
-        rule = self._find_rule(cluster, vpc_id)
+        rule = self.support_rule(cluster, params["rule"])
         before = rule_view(rule)
-        if not _allows_api(before):
-            raise CrusoeError("firewall rule '%s' of cluster '%s' does not allow ingress tcp/%s (direction %s, action %s, "
-                              "protocols %s, destination ports %s)" % (
-                                  before["name"], cluster["name"], CRUSOE_SUPPORT_API_PORT, before["direction"],
-                                  before["action"], before["protocols"], before["destination_ports"] or "all"))
-        covered = _covering(before["sources"], source)
+        covered = covering(before["sources"], source)
         present = source in before["sources"]
         self.result["covered_by"] = covered
         self.result["support_source_needed"] = covered is None

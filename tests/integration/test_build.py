@@ -48,7 +48,7 @@ def test_installed_tarball_runs_the_audit_playbook_by_fqcn(ansible_playbook, kub
     with open(str(tmp_path / "reports" / "support-access-report.json"), encoding="utf-8") as handle:
         clusters = json.load(handle)["clusters"]
     assert [(c["cluster"], c["verdict"]) for c in clusters] == [(fleet.names[0], "compliant")]
-    audit = [e for e in res.events if e["action"] == "neocloud.support_access.support_rbac_info"]
+    audit = [e for e in res.events if e["action"] == "neocloud.support_access.support_cluster_info"]
     assert audit and audit[0]["status"] == "ok"
     # and nothing of it came from the checkout
     out = subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "list", "neocloud.support_access", "--format", "json"],

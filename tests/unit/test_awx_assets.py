@@ -18,7 +18,7 @@ import yaml
 from ansible.module_utils.basic import env_fallback
 from ansible_collections.kubernetes.core.plugins.module_utils.helm_args_common import HELM_AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s import client as k8s_client
-from ansible_collections.neocloud.support_access.plugins.module_utils import _coreweave, _crusoe, _k8s
+from ansible_collections.neocloud.support_access.plugins.module_utils import _coreweave, _crusoe, _kube
 
 from conftest import ROOT
 
@@ -275,7 +275,7 @@ def test_kubeconfig_credential_feeds_kubernetes_core_auth(monkeypatch):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert k8s_client._create_auth_spec()["kubeconfig"] == "/runner/env/tmpkube"  # pylint: disable=protected-access
-    assert "K8S_AUTH_KUBECONFIG" in read(_k8s.__file__)
+    assert _kube.connection_params({})["kubeconfig"] == "/runner/env/tmpkube"
 
 
 def test_execution_environment_example_parses():

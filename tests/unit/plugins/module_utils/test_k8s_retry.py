@@ -1,6 +1,7 @@
 # Copyright: (c) 2026, neocloud.support_access maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""SupportK8sModule.request: throttled and failed answers are retried within a bound, the rest fail at once."""
+"""KubeClient.request (under every Kubernetes-side module and the cluster-state engine): throttled and failed answers
+are retried within a bound, the rest fail at once. The real kubernetes client against a local HTTP server."""
 
 from __future__ import annotations
 
@@ -11,145 +12,136 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from kubernetes import client
-from kubernetes.client.exceptions import ApiException
 
-from ansible_collections.neocloud.support_access.plugins.module_utils import _k8s
-
-
-class FlakyClient:
-    """Answers the first len(errors) requests with those (status, headers) errors, then 200 with {"ok": true}."""
-
-    def __init__(self, errors):
-        self.errors = list(errors)
-        self.calls = []
-
-    def request(self, method, path, body=None, query_params=None, serialize=None):  # pylint: disable=unused-argument
-        self.calls.append((method, path))
-        if self.errors:
-            status, headers = self.errors.pop(0)
-            exc = ApiException(status=status, reason={429: "Too Many Requests"}.get(status, "Service Unavailable"))
-            exc.body = json.dumps({"kind": "Status", "message": "injected %d" % status})
-            exc.headers = headers
-            raise exc
-        return type("Response", (), {"data": b'{"ok": true}', "status": 200})()
+from ansible_collections.neocloud.support_access.plugins.module_utils import _kube
 
 
-def module_with(client):
-    module = object.__new__(_k8s.SupportK8sModule)
-    module._client = client  # pylint: disable=protected-access
-    module.server = "https://cluster.example"
-    module.cluster = "c1"
-    module.retries = _k8s.API_RETRIES
-    module.slept = []
-    module.sleep = module.slept.append
-    return module
+class _Scripted(BaseHTTPRequestHandler):
+    """Answers the queued (status, headers) errors first, then 200 with {"ok": true}; records every request."""
 
-
-def test_a_burst_of_503_on_a_get_is_retried_then_answered():
-    client = FlakyClient([(503, {}), (500, {}), (502, {})])
-    module = module_with(client)
-    assert module.request("GET", "/api/v1/pods", "listing pods") == {"ok": True}
-    assert len(client.calls) == 4 and len(module.slept) == 3
-
-
-def test_429_is_retried_for_a_post_as_retry_after_says():
-    client = FlakyClient([(429, {"Retry-After": "2"})])
-    module = module_with(client)
-    assert module.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", "asking") == {"ok": True}
-    assert module.slept == [2.0]
-
-
-def test_503_on_a_post_is_not_retried():
-    client = FlakyClient([(503, {})])
-    module = module_with(client)
-    with pytest.raises(_k8s.K8sClusterError) as info:
-        module.request("POST", "/api/v1/namespaces/kube-system/configmaps", "creating the lease")
-    assert len(client.calls) == 1 and module.slept == []
-    assert info.value.text() == "creating the lease failed: 503 Service Unavailable: injected 503"
-
-
-def test_a_persistent_503_stops_after_the_retry_budget_and_says_so():
-    client = FlakyClient([(503, {})] * 50)
-    module = module_with(client)
-    with pytest.raises(_k8s.K8sClusterError) as info:
-        module.request("GET", "/api/v1/pods", "listing pods")
-    assert len(client.calls) == _k8s.API_RETRIES + 1
-    assert info.value.status == 503 and info.value.attempts == _k8s.API_RETRIES + 1
-    assert info.value.text() == "listing pods failed: 503 Service Unavailable: injected 503 (6 attempts)"
-
-
-def test_other_errors_and_ok_statuses_are_not_retried():
-    client = FlakyClient([(404, {})])
-    module = module_with(client)
-    assert module.request("GET", "/api/v1/namespaces/x/configmaps/y", "reading", ok_statuses=(404,)) == {
-        "kind": "Status", "message": "injected 404"}
-    client = FlakyClient([(403, {})])
-    module = module_with(client)
-    with pytest.raises(_k8s.K8sClusterError):
-        module.request("GET", "/api/v1/pods", "listing pods")
-    assert len(client.calls) == 1
-
-
-# ------------------------------------------------------------------------ a real kubernetes client, a real server
-class _Busy(BaseHTTPRequestHandler):
-    """Answers every request 503 with Retry-After: 0, as an overloaded API server may."""
-
-    def do_GET(self):  # pylint: disable=invalid-name
-        self.server.hits.append(self.path)
-        body = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "overloaded",
-                           "code": 503}).encode()
-        self.send_response(503)
-        self.send_header("Retry-After", "0")
+    def _answer(self):
+        self.server.hits.append((self.command, self.path, self.headers.items()))
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        if self.server.errors:
+            status, headers = self.server.errors.pop(0)
+            body = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": status,
+                               "message": "injected %d" % status}).encode()
+        else:
+            status, headers, body = 200, {}, b'{"ok": true}'
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    do_GET = do_POST = do_DELETE = _answer  # noqa: N815
 
     def log_message(self, *args):  # pylint: disable=arguments-differ
         pass
 
 
 @pytest.fixture
-def busy_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Busy)
-    server.hits = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Scripted)
+    httpd.hits, httpd.errors = [], []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
 
 
-def _real_client(server):
+def kube(server, errors=()):
+    server.errors[:] = list(errors)
+    slept = []
+    k = _kube.KubeClient({"host": "http://127.0.0.1:%d" % server.server_port, "api_key": "test-token-0123"},
+                         sleep=slept.append)
+    return k, slept
+
+
+def test_a_burst_of_503_on_a_get_is_retried_then_answered(server):
+    k, slept = kube(server, [(503, {}), (500, {}), (502, {})])
+    assert k.request("GET", "/api/v1/pods", "listing pods") == {"ok": True}
+    assert len(server.hits) == 4 and len(slept) == 3
+
+
+def test_429_is_retried_for_a_post_as_retry_after_says(server):
+    k, slept = kube(server, [(429, {"Retry-After": "2"})])
+    assert k.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", "asking", body={}) == {"ok": True}
+    assert slept == [2.0]
+
+
+def test_503_on_a_post_is_not_retried(server):
+    k, slept = kube(server, [(503, {})])
+    with pytest.raises(_kube.K8sClusterError) as info:
+        k.request("POST", "/api/v1/namespaces/kube-system/configmaps", "creating the lease", body={})
+    assert len(server.hits) == 1 and slept == []
+    assert info.value.text() == "creating the lease failed: 503 Service Unavailable: injected 503"
+
+
+def test_a_persistent_503_with_retry_after_is_sent_within_the_budget_only(server):
+    """urllib3 would resend a 503 with Retry-After three more times on its own; the client owns those retries."""
+    k, slept = kube(server, [(503, {"Retry-After": "0"})] * 50)
+    with pytest.raises(_kube.K8sClusterError) as info:
+        k.request("GET", "/api/v1/pods", "listing pods")
+    assert len(server.hits) == _kube.API_RETRIES + 1
+    assert slept == [0.0] * _kube.API_RETRIES
+    assert info.value.status == 503 and info.value.attempts == _kube.API_RETRIES + 1
+    assert info.value.text() == "listing pods failed: 503 Service Unavailable: injected 503 (6 attempts)"
+
+
+def test_urllib3_alone_resends_a_503_with_retry_after(server):
+    """What the kubernetes client does by itself: one call, four requests (why KubeClient takes the retries over)."""
+    server.errors[:] = [(503, {"Retry-After": "0"})] * 50
     configuration = client.Configuration()
     configuration.host = "http://127.0.0.1:%d" % server.server_port
-    return type("Dynamic", (), {"client": client.ApiClient(configuration)})()
+    with pytest.raises(client.exceptions.ApiException):
+        client.CoreV1Api(client.ApiClient(configuration)).list_pod_for_all_namespaces()
+    assert len(server.hits) == 4
 
 
-def test_urllib3_alone_resends_a_503_with_retry_after(busy_server):
-    """What the kubernetes client does by itself: one call, four requests (why the module takes the retries over)."""
-    dynamic = _real_client(busy_server)
-    with pytest.raises(ApiException):
-        client.CoreV1Api(dynamic.client).list_pod_for_all_namespaces()
-    assert len(busy_server.hits) == 4
+def test_other_errors_and_ok_statuses_are_not_retried(server):
+    k, _slept = kube(server, [(404, {})])
+    answer = k.request("GET", "/api/v1/namespaces/x/configmaps/y", "reading", ok_statuses=(404,))
+    assert answer["message"] == "injected 404"
+    k, _slept = kube(server, [(403, {})])
+    with pytest.raises(_kube.K8sClusterError) as info:
+        k.request("GET", "/api/v1/pods", "listing pods")
+    assert len(server.hits) == 2 and info.value.status == 403
 
 
-def test_a_persistent_503_with_retry_after_is_sent_within_the_module_budget_only(busy_server):
-    dynamic = _real_client(busy_server)
-    _k8s._own_the_status_retries(dynamic)  # pylint: disable=protected-access
-    module = module_with(_DynamicRequest(dynamic.client))
-    with pytest.raises(_k8s.K8sClusterError) as info:
-        module.request("GET", "/api/v1/pods", "listing pods")
-    assert len(busy_server.hits) == _k8s.API_RETRIES + 1
-    assert module.slept == [0.0] * _k8s.API_RETRIES
-    assert info.value.text() == "listing pods failed: 503 Service Unavailable: overloaded (6 attempts)"
+def test_the_token_and_impersonation_headers_are_sent(server):
+    k, _slept = kube(server)
+    k.impersonating("probe-user", ["crusoe:support:readonly", "system:authenticated"]).request("GET", "/api/v1/pods", "listing")
+    headers = [(key.lower(), value) for key, value in server.hits[-1][2]]
+    assert ("authorization", "Bearer test-token-0123") in headers
+    assert ("impersonate-user", "probe-user") in headers
+    assert sorted(v for key, v in headers if key == "impersonate-group") == ["crusoe:support:readonly", "system:authenticated"]
+    assert "test-token-0123" in k.secrets
 
 
-class _DynamicRequest:
-    """DynamicClient.request's signature, sending GET /api/v1/pods through a real ApiClient (and its urllib3)."""
+def test_a_server_that_cannot_be_reached_is_named(server):
+    port = server.server_port
+    server.shutdown()
+    server.server_close()
+    k = _kube.KubeClient({"host": "http://127.0.0.1:%d" % port, "api_key": "x" * 8})
+    with pytest.raises(_kube.K8sClusterError) as info:
+        k.request("GET", "/api/v1/pods", "listing pods")
+    assert info.value.status is None
+    assert "listing pods failed: cannot reach the API server http://127.0.0.1:%d: " % port in info.value.text()
 
-    def __init__(self, api_client):
-        self.api_client = api_client
 
-    def request(self, method, path, body=None, query_params=None, serialize=None):  # pylint: disable=unused-argument
-        return client.CoreV1Api(self.api_client).list_pod_for_all_namespaces()
+def test_a_context_whose_user_is_missing_is_refused(tmp_path):
+    path = tmp_path / "kubeconfig"
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "Config", "current-context": "c1",
+                                "clusters": [{"name": "c1", "cluster": {"server": "https://127.0.0.1:1"}}],
+                                "contexts": [{"name": "c1", "context": {"cluster": "c1", "user": "nobody"}}],
+                                "users": []}))
+    with pytest.raises(_kube.K8sConfigError, match="names the user nobody, which that kubeconfig does not define"):
+        _kube.KubeClient({"kubeconfig": str(path), "context": "c1"})
+    with pytest.raises(_kube.K8sConfigError, match="does not exist"):
+        _kube.KubeClient({"kubeconfig": str(tmp_path / "missing")})

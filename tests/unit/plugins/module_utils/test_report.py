@@ -172,7 +172,7 @@ def test_policy_defaults_and_durations():
 
 def test_apply_policy_fills_error_for_not_revoked():
     report = _report.apply_policy(clean(playbook="revoke", api=ON), None, NOW)
-    assert report["verdict"] == "not_revoked" and "enabled in the provider API" in report["error"]
+    assert report["verdict"] == "not_revoked" and "support access still enabled in the Crusoe API" in report["error"]
 
 
 def test_missing_host_is_an_error_with_what_the_inventory_knows():

@@ -1,0 +1,411 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The cluster-state engine: one cluster's whole support-access state, read in one process, as the fleet report's
+cluster report (schema 1, docs/report.md) with its findings, verdict and what is still open.
+
+What it reads, in order (each step a section of the report; a step that fails leaves its section null, names
+itself in ``error`` and, when the cluster cannot be reached at all, marks the report unreachable):
+
+- the provider API: Crusoe support settings and active requests (or the CoreWeave CKS cluster and, when asked,
+  Telemetry Relay's audit-log forwarding);
+- the control-plane firewall rule (Crusoe; read only);
+- support RBAC: every binding of a support subject, support ClusterRole or chart label, with what it grants, the
+  chart-labelled objects and SubjectAccessReview probes;
+- the support chart's Helm release, from Helm's own storage (no helm binary);
+- diagnostic pods (node shells, debug pods);
+- the lease;
+- optionally real requests impersonating each support group (the revoke's independent proof: each must be
+  refused with 403), and the support activity in audit logs.
+
+No AnsibleModule here: the module support_cluster_info and its action plugin (which runs it inside the
+controller's worker process) wrap it. This is a private module_utils file of neocloud.support_access; its interface
+may change at any time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from ansible_collections.neocloud.support_access.plugins.module_utils import _activity
+from ansible_collections.neocloud.support_access.plugins.module_utils import _crusoe
+from ansible_collections.neocloud.support_access.plugins.module_utils import _helm_storage
+from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
+from ansible_collections.neocloud.support_access.plugins.module_utils import _report
+from ansible_collections.neocloud.support_access.plugins.module_utils import _support
+from ansible_collections.neocloud.support_access.plugins.module_utils._coreweave_audit import activity_section, coreweave_section
+from ansible_collections.neocloud.support_access.plugins.module_utils._kube import K8sClusterError, K8sConfigError, KubeClient
+
+PROVIDERS = ("crusoe", "coreweave")
+RBAC = "/apis/rbac.authorization.k8s.io/v1/"
+FLOWCONTROL = "/apis/flowcontrol.apiserver.k8s.io/v1/"
+SAR_PATH = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
+# What an error says when the cluster (or the provider API) could not be reached at all.
+UNREACHABLE = re.compile(r"(?i)(cannot reach|unreachable|connection (refused|aborted|reset)|remote end closed|timed out|"
+                         r"max retries|no route to host|name or service not known|temporary failure in name resolution|"
+                         r"EOF occurred)")
+# Report keys the Crusoe settings' requests are renamed to (the report speaks of role, ticket, reason).
+REQUEST_KEYS = {"access_role": "role", "ticket_ref": "ticket", "support_reason": "reason"}
+
+DEFAULTS = {
+    "provider": "crusoe",
+    "cluster": "",                  # the provider's cluster id or name
+    "name": "",                     # the cluster's name in the report (the inventory host)
+    "project": "",                  # Crusoe project (id or name)
+    "project_name": "",
+    "firewall_rule": "",
+    "read_api": True,
+    "read_firewall": True,
+    "read_telemetry": True,
+    "audit_stream_name": "Audit Logs",
+    "chart_release": _support.CRUSOE_CHART_RELEASE,
+    "chart_namespace": _support.CRUSOE_CHART_NAMESPACE,
+    "subjects": None,               # None: the provider's support groups
+    "probes": None,                 # None: the default probes of every subject; []: none
+    "read_only_roles": list(_support.READ_ONLY_DEFAULT_ROLES),
+    "pods_allow": [],
+    "pods_deny": [],
+    "impersonate_groups": [],       # real requests as each group, each must be refused (403)
+    "impersonate_user": "neocloud-support-revoke-probe",
+    "impersonate_namespace": "kube-system",
+    "activity_logs": [],
+    "activity_cluster": "",
+    "activity_approvers": [],
+    "activity_support_users": [],
+    "activity_impersonators": [],
+    "playbook": "audit",
+    "actions": [],
+    "error": "",
+    "policy": None,
+}
+
+
+class StepError(Exception):
+    """A step of the read failed; ``unreachable`` when the cluster or API could not be reached at all."""
+
+    def __init__(self, step, message, unreachable=False):
+        self.step = step
+        self.unreachable = unreachable
+        super().__init__("step '%s' failed: %s" % (step, message))
+
+
+def _requests_view(requests):
+    """Crusoe's active requests with the report's key names (role, ticket, reason)."""
+    result = []
+    for request in requests or []:
+        result.append(dict((REQUEST_KEYS.get(key, key), value) for key, value in request.items()))
+    return result
+
+
+def _format_time(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ClusterReader:
+    """Read one cluster. ``options``: DEFAULTS keys; ``kube_params``: kubernetes.core connection options;
+    ``crusoe`` / ``coreweave``: callables returning the provider API object (CrusoeApi / CoreWeaveApi), called only
+    when the provider API is read, so missing credentials fail that step alone."""
+
+    def __init__(self, options, kube_params, crusoe=None, coreweave=None, now=None, kube_client=KubeClient,
+                 check_mode=False):
+        self.options = dict(DEFAULTS)
+        self.options.update(dict((k, v) for k, v in (options or {}).items() if v is not None))
+        self.kube_params = kube_params or {}
+        self._crusoe = crusoe
+        self._coreweave = coreweave
+        self._kube_client = kube_client
+        self.now = now or datetime.datetime.now(datetime.timezone.utc)
+        self.kube = None
+        self.secrets = set()
+        self.errors = []
+        self.kube_failed = False
+        self.check_mode = check_mode
+        self.probes = []
+        self._crusoe_cluster = None
+
+    # -- the steps
+    def _provider_api(self, report):
+        opts = self.options
+        if opts["provider"] == "crusoe":
+            api = self._crusoe()
+            cluster = api.find_cluster(opts["cluster"])
+            report["cluster_id"] = cluster.get("id") or report["cluster_id"]
+            if not report["project"]:
+                report["project"] = api.project.get("name") or api.project["id"]
+            settings = _crusoe.settings_view(api.client.get(api.cluster_path(cluster["id"]) + "/support/settings"))
+            report["api"] = {"access_enabled": settings["access_enabled"], "roles": settings["enabled_roles"],
+                             "active_requests": _requests_view(settings["active_requests"])}
+            self._crusoe_cluster = (api, cluster)
+        else:
+            api = self._coreweave()
+            cluster = api.get_cluster(opts["cluster"])
+            if cluster is None:
+                raise ValueError("the CoreWeave API has no CKS cluster with id %s" % opts["cluster"])
+            telemetry = api.telemetry_state(opts["audit_stream_name"]) if opts["read_telemetry"] else None
+            report["coreweave"] = coreweave_section(cluster, telemetry, opts["audit_stream_name"])
+
+    def _firewall(self, report):
+        api, cluster = self._crusoe_cluster
+        view = _crusoe.support_firewall_view(api.support_rule(cluster, self.options["firewall_rule"] or None))
+        report["firewall"] = {"rule": view["rule"], "restricted": view["restricted"],
+                              "support_source_present": view["support_source_present"]}
+
+    def _connect(self):
+        if self.kube is None:
+            self.kube = self._kube_client(self.kube_params)
+            self.secrets.update(self.kube.secrets)
+        return self.kube
+
+    def _rbac(self, report):
+        opts = self.options
+        kube = self._connect()
+        subjects = _support.normalize_subjects(opts["subjects"])
+        probes = _support.normalize_probes(opts["probes"], subjects)
+        labels = _support.chart_labels(opts["chart_release"])
+        objects = {}
+        for kind, plural in (("ClusterRole", "clusterroles"), ("ClusterRoleBinding", "clusterrolebindings"),
+                             ("Role", "roles"), ("RoleBinding", "rolebindings")):
+            objects[kind] = kube.list_all(RBAC + plural, "listing %s" % plural, kind=kind)
+        for kind, plural in (("FlowSchema", "flowschemas"), ("PriorityLevelConfiguration", "prioritylevelconfigurations")):
+            try:
+                objects[kind] = kube.list_all(FLOWCONTROL + plural, "listing %s" % plural, kind=kind)
+            except K8sClusterError as err:
+                if err.status != 404:
+                    raise
+                objects[kind] = []
+        support_roles = _support.COREWEAVE_SUPPORT_CLUSTER_ROLES if opts["provider"] == "coreweave" else ()
+        bindings = _support.analyze_bindings(objects["ClusterRole"], objects["ClusterRoleBinding"], objects["Role"],
+                                             objects["RoleBinding"], subjects=subjects, support_cluster_roles=support_roles,
+                                             labels=labels, read_only_roles=opts["read_only_roles"])
+        labelled = _support.labelled_objects(objects, labels)
+        results = []
+        for probe in probes:
+            review = kube.request("POST", SAR_PATH, "SubjectAccessReview probe %r" % probe["name"],
+                                  body=_support.subject_access_review(probe))
+            results.append(_support.probe_result(probe, review))
+        self.probes = results
+        summary = _support.rbac_summary(bindings, labelled, results)
+        report["rbac"] = {"bindings": bindings, "labelled_objects": len(labelled), "capabilities": summary["capabilities"],
+                          "probes_allowed": summary["probes_allowed"], "probes_total": summary["probes_total"]}
+        if labelled:
+            report["rbac"]["labelled"] = ["%s/%s" % (o["kind"], "/".join(p for p in (o["namespace"], o["name"]) if p))
+                                          for o in labelled]
+        allowed = [p["name"] for p in results if p["allowed"]]
+        if allowed:
+            report["rbac"]["probes_allowed_names"] = allowed
+
+    def _chart(self, report):
+        opts = self.options
+        secrets = self._connect().list_all(_helm_storage.list_path(opts["chart_namespace"]),
+                                           "listing Helm's release records in %s" % opts["chart_namespace"],
+                                           label_selector=_helm_storage.label_selector(opts["chart_release"]), kind="Secret")
+        state = _helm_storage.release_state(secrets, opts["chart_release"])
+        report["chart"] = {"installed": state["installed"], "version": state["version"] if state["installed"] else "",
+                           "release": opts["chart_release"], "namespace": opts["chart_namespace"]}
+        if state["installed"] and state["status"] != "deployed":
+            report["chart"]["status"] = state["status"]
+
+    def _pods(self, report):
+        opts = self.options
+        allow = _support.normalize_patterns(opts["pods_allow"], "pods_allow")
+        deny = _support.normalize_patterns(opts["pods_deny"], "pods_deny")
+        pods = self._connect().list_all("/api/v1/pods", "listing pods in all namespaces", kind="Pod")
+        entries = [_support.classify_pod(pod, allow=allow, deny=deny) for pod in pods]
+        entries.sort(key=lambda e: (e["namespace"] or "", e["name"] or ""))
+        report["pods"] = {"confirmed": [e for e in entries if e["verdict"] == _support.VERDICT_CONFIRMED],
+                          "suspicious": [e for e in entries if e["verdict"] == _support.VERDICT_SUSPICIOUS]}
+
+    def _lease(self, report):
+        configmap = self._connect().request(
+            "GET", "/api/v1/namespaces/%s/configmaps/%s" % (_lease.LEASE_NAMESPACE, _lease.LEASE_NAME),
+            "reading lease ConfigMap %s/%s" % (_lease.LEASE_NAMESPACE, _lease.LEASE_NAME), ok_statuses=(404,))
+        if isinstance(configmap, dict) and configmap.get("kind") == "Status":
+            configmap = None
+        lease = _lease.from_configmap(configmap)
+        report["lease"] = dict(lease or {}, status=_lease.lease_status(lease, self.now))
+
+    def _impersonated_requests(self, report):
+        opts = self.options
+        checks = []
+        for group in opts["impersonate_groups"]:
+            client = self._connect().impersonating(opts["impersonate_user"], [group])
+            path = "/api/v1/namespaces/%s/pods" % opts["impersonate_namespace"]
+            try:
+                client.request("GET", path, "listing pods in %s as group %s" % (opts["impersonate_namespace"], group))
+                checks.append({"group": group, "refused": False, "status": 200, "message": "allowed"})
+            except K8sClusterError as err:
+                if err.status is None:
+                    raise
+                checks.append({"group": group, "refused": err.status == 403, "status": err.status,
+                               "message": err.message or ""})
+        report["rbac"]["requests"] = checks
+
+    def _activity(self, report):
+        opts = self.options
+        lease = dict(report.get("lease") or {})
+        lease.pop("status", None)
+        cluster = opts["activity_cluster"] or report["cluster"]
+        result = _activity.analyze(list(opts["activity_logs"]), cluster=cluster, approvers=opts["activity_approvers"],
+                                   support_users=opts["activity_support_users"], impersonators=opts["activity_impersonators"],
+                                   leases=[lease] if lease else [])
+        report["activity"] = activity_section(result, cluster)
+
+    # -- the read
+    def _step(self, name, func, report, kube=True):
+        """Run one step; a failure is recorded (and makes the cluster unreachable when nothing answered).
+
+        After a failed Kubernetes step the later ones are not tried: the cluster already said no (or nothing), and
+        each step would spend its own retry budget on the same answer."""
+        if kube and self.kube_failed:
+            return False
+        try:
+            func(report)
+            return True
+        except K8sClusterError as err:
+            unreachable = err.status is None
+            message = "cluster '%s': %s" % (self.kube.cluster if self.kube else self.options["name"], err.text())
+        except K8sConfigError as err:
+            unreachable, message = False, str(err)
+        except Exception as err:  # pylint: disable=broad-except
+            # provider API errors (CrusoeError, CoreWeaveError), bad options (ValueError) and the like
+            message = str(err)
+            unreachable = bool(UNREACHABLE.search(message)) and not isinstance(err, (ValueError, TypeError))
+        self.errors.append(StepError(name, message, unreachable))
+        if kube:
+            self.kube_failed = True
+        return False
+
+    def read(self):
+        """The cluster report: sections, findings and verdict (``_report.apply_policy``), plus ``open`` (what still
+        gives support a way in) in the returned dict {report, open, probes}."""
+        opts = self.options
+        if opts["provider"] not in PROVIDERS:
+            raise ValueError("provider must be one of %s, got %r" % (", ".join(PROVIDERS), opts["provider"]))
+        if not str(opts["cluster"] or "").strip():
+            raise ValueError("cluster is required (the provider's cluster id or name; inventory variable support_access_cluster)")
+        report = {"schema": _report.SCHEMA, "cluster": opts["name"] or opts["cluster"], "provider": opts["provider"],
+                  "project": opts["project_name"] or "", "cluster_id": str(opts["cluster"]), "playbook": opts["playbook"],
+                  "checked_at": _format_time(self.now), "reachable": True, "api": None, "chart": None, "rbac": None,
+                  "pods": None, "firewall": None, "lease": None, "coreweave": None, "activity": None,
+                  "not_applicable": list(_report.NOT_APPLICABLE.get(opts["provider"], ())),
+                  "actions": list(opts["actions"] or [])}
+        crusoe = opts["provider"] == "crusoe"
+        api_read = False
+        if opts["read_api"]:
+            api_read = self._step("read the %s API" % ("Crusoe" if crusoe else "CoreWeave"), self._provider_api, report,
+                                  kube=False)
+        if crusoe and api_read and opts["read_firewall"]:
+            self._step("read the control-plane firewall rule", self._firewall, report, kube=False)
+        rbac_read = self._step("scan the support RBAC", self._rbac, report)
+        if crusoe:
+            self._step("read the support chart's Helm release", self._chart, report)
+        self._step("look for diagnostic pods", self._pods, report)
+        self._step("read the lease", self._lease, report)
+        if rbac_read and opts["impersonate_groups"]:
+            self._step("make requests as each support group", self._impersonated_requests, report)
+        if opts["activity_logs"]:
+            self._step("read the support activity in the audit logs", self._activity, report, kube=False)
+        report["reachable"] = not any(e.unreachable for e in self.errors)
+        report["error"] = "; ".join([e for e in [str(opts["error"] or "").strip()] if e] + [str(e) for e in self.errors])
+        if self.check_mode:
+            # a dry run changed nothing: what is open is the plan, not a failure of the run
+            final = _report.normalize(report)
+            final["findings"], final["verdict"] = _report.evaluate(final, opts["policy"], self.now)
+        else:
+            final = _report.apply_policy(report, opts["policy"], self.now)
+        return {"report": final, "open": _report.open_items(final), "probes": self.probes,
+                "failed_steps": [str(e) for e in self.errors]}
+
+
+def argument_spec():
+    """The engine's options (module support_cluster_info adds kubernetes.core's connection options)."""
+    subject = dict(kind=dict(type="str", choices=list(_support.SUBJECT_KINDS), default="Group"),
+                   name=dict(type="str", required=True), namespace=dict(type="str"))
+    probe = dict(name=dict(type="str"), user=dict(type="str"), groups=dict(type="list", elements="str"),
+                 verb=dict(type="str", required=True), resource=dict(type="str", required=True),
+                 subresource=dict(type="str"), api_group=dict(type="str", default=""), namespace=dict(type="str"),
+                 resource_name=dict(type="str"))
+    crusoe = dict(api_endpoint=dict(type="str"), access_key_id=dict(type="str"), secret_key=dict(type="str", no_log=True),
+                  profile=dict(type="str"), config_file=dict(type="path", default="~/.crusoe/config"),
+                  api_timeout=dict(type="int", default=30), api_retries=dict(type="int", default=5),
+                  validate_certs=dict(type="bool", default=True))
+    coreweave = dict(api_token=dict(type="str", no_log=True), api_endpoint=dict(type="str"), api_timeout=dict(type="int"),
+                     api_retries=dict(type="int", default=5), validate_certs=dict(type="bool", default=True))
+    return dict(
+        provider=dict(type="str", choices=list(PROVIDERS), default="crusoe"),
+        cluster=dict(type="str", required=True),
+        name=dict(type="str"),
+        project=dict(type="str"),
+        project_name=dict(type="str"),
+        firewall_rule=dict(type="str"),
+        read_api=dict(type="bool", default=True),
+        read_firewall=dict(type="bool", default=True),
+        read_telemetry=dict(type="bool", default=True),
+        audit_stream_name=dict(type="str", default=DEFAULTS["audit_stream_name"]),
+        chart_release=dict(type="str", default=_support.CRUSOE_CHART_RELEASE),
+        chart_namespace=dict(type="str", default=_support.CRUSOE_CHART_NAMESPACE),
+        subjects=dict(type="list", elements="dict", options=subject),
+        probes=dict(type="list", elements="dict", options=probe),
+        read_only_roles=dict(type="list", elements="str", default=list(_support.READ_ONLY_DEFAULT_ROLES)),
+        pods_allow=dict(type="list", elements="str", default=[]),
+        pods_deny=dict(type="list", elements="str", default=[]),
+        request_as_groups=dict(type="list", elements="str", default=[]),
+        request_as_user=dict(type="str", default=DEFAULTS["impersonate_user"]),
+        request_namespace=dict(type="str", default=DEFAULTS["impersonate_namespace"]),
+        activity_logs=dict(type="list", elements="path", default=[]),
+        activity_cluster=dict(type="str"),
+        activity_approvers=dict(type="list", elements="str", default=[]),
+        activity_support_users=dict(type="list", elements="str", default=[]),
+        activity_impersonators=dict(type="list", elements="str", default=[]),
+        playbook=dict(type="str", choices=list(_report.PLAYBOOKS), default="audit"),
+        actions=dict(type="list", elements="str", default=[]),
+        error=dict(type="str", default=""),
+        policy=dict(type="dict"),
+        crusoe=dict(type="dict", default={}, options=crusoe),
+        coreweave=dict(type="dict", default={}, options=coreweave),
+    )
+
+
+def _crusoe_api(params):
+    """A factory of the CrusoeApi for the options (credentials resolved when the API is read)."""
+    def factory():
+        options = dict(params.get("crusoe") or {})
+        options["project"] = params.get("project") or None
+        config, client = _crusoe.client_from_params(options)
+        return _crusoe.CrusoeApi(client, config)
+    return factory
+
+
+def _coreweave_api(params):
+    def factory():
+        from ansible_collections.neocloud.support_access.plugins.module_utils import _coreweave  # pylint: disable=import-outside-toplevel
+        return _coreweave.CoreWeaveApi(_coreweave.client_from_params(dict(params.get("coreweave") or {})))
+    return factory
+
+
+def run(params, kube_client=KubeClient, now=None, check_mode=False):
+    """Read one cluster with module-style ``params`` (argument_spec() plus the kubernetes.core connection options).
+
+    Returns (result, secrets): the module result ({changed, report, open, probes, failed_steps}, or {failed, msg}
+    for bad options) and the credential values that must be masked in it.
+    """
+    options = dict((key, params.get(key)) for key in DEFAULTS if key in params)
+    options.update({"impersonate_groups": params.get("request_as_groups") or [],
+                    "impersonate_user": params.get("request_as_user") or DEFAULTS["impersonate_user"],
+                    "impersonate_namespace": params.get("request_namespace") or DEFAULTS["impersonate_namespace"],
+                    "name": params.get("name") or params.get("cluster")})
+    reader = ClusterReader(options, params, crusoe=_crusoe_api(params), coreweave=_coreweave_api(params), now=now,
+                           kube_client=kube_client, check_mode=check_mode)
+    try:
+        if options.get("policy") is not None:
+            reader.options["policy"] = _report.merge_policy(options["policy"])
+        _support.normalize_subjects(reader.options["subjects"])
+        _support.normalize_probes(reader.options["probes"], _support.normalize_subjects(reader.options["subjects"]))
+        _support.normalize_patterns(reader.options["pods_allow"], "pods_allow")
+        _support.normalize_patterns(reader.options["pods_deny"], "pods_deny")
+        result = reader.read()
+    except (ValueError, _report.ReportError) as exc:
+        return {"failed": True, "changed": False,
+                "msg": "cluster '%s': invalid option: %s" % (options["name"], exc)}, reader.secrets
+    result["changed"] = False
+    return result, reader.secrets
