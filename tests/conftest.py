@@ -126,5 +126,34 @@ def ansible_playbook(tmp_path):
     return PlaybookRunner(tmp_path)
 
 
+def plugin_doc(path, collection="neocloud.support_access"):
+    """The documentation of the plugin in ``path``, its doc fragments merged as the plugin loader merges them.
+
+    The tests import the collection as a plain Python package (pytest.ini's pythonpath), where ansible's fragment
+    loader finds none of the collection's doc fragments; they are imported here, every other fragment comes from it.
+    """
+    import importlib  # pylint: disable=import-outside-toplevel
+    from ansible.plugins.loader import fragment_loader  # pylint: disable=import-outside-toplevel
+    from ansible.utils.plugin_docs import get_docstring  # pylint: disable=import-outside-toplevel
+
+    class Fragments:  # pylint: disable=too-few-public-methods
+        """fragment_loader.get, with this collection's fragments by import."""
+
+        @staticmethod
+        def get(name):
+            if not name.startswith(collection + "."):
+                return fragment_loader.get(name)
+            try:
+                module = importlib.import_module("ansible_collections.%s.plugins.doc_fragments.%s"
+                                                 % (collection, name[len(collection) + 1:]))
+            except ImportError:
+                return None  # <fragment>.<variant>: get_docstring asks again for <fragment>
+            fragment = module.ModuleDocFragment
+            fragment.ansible_name = name
+            return fragment
+
+    return get_docstring(path, Fragments(), collection_name=collection)[0]
+
+
 # Fixtures that start the simulators (tests/sim) are shared by every test directory.
 pytest_plugins = ["sim.kube.fixtures", "sim.crusoe_fixtures", "sim.coreweave_fixtures"]

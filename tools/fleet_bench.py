@@ -109,15 +109,11 @@ def wrapped_counts(countdir):
     return counts
 
 
-# Actions whose action plugin may run the work in the controller's worker process (no AnsiballZ process).
-IN_PROCESS_ACTIONS = ("neocloud.support_access.support_cluster_info",)
-
-
 def module_runs(record):
     """(AnsiballZ module runs per action, task results in all, in-process runs) from the record_results JSON lines.
 
-    An in-process run is a result of an IN_PROCESS_ACTIONS task without ``invocation``: its action plugin did the work
-    in the controller's forked worker instead of starting a module process."""
+    An in-process run is a result whose ``invocation`` says ``in_process``: the collection's action plugin ran the
+    module in the controller's forked worker instead of starting a module process (plugin_utils/_in_process)."""
     per_action = collections.Counter()
     results = 0
     in_process = 0
@@ -131,12 +127,12 @@ def module_runs(record):
             results += 1
             result = event.get("result") or {}
             items = result.get("results") if isinstance(result.get("results"), list) else None
-            if items is not None:
-                per_action[event["action"]] += sum(1 for i in items if isinstance(i, dict) and "invocation" in i)
-            elif "invocation" in result:
-                per_action[event["action"]] += 1
-            elif event["action"] in IN_PROCESS_ACTIONS and not result.get("skipped"):
-                in_process += 1
+            for item in items if items is not None else [result]:
+                invocation = item.get("invocation") if isinstance(item, dict) else None
+                if isinstance(invocation, dict) and invocation.get("in_process"):
+                    in_process += 1
+                elif invocation is not None:
+                    per_action[event["action"]] += 1
     return per_action, results, in_process
 
 
@@ -290,8 +286,8 @@ def run_script(fleet, parallel, wrapbin, countdir):
         pool.shutdown(wait=True, cancel_futures=True)
     wall = time.monotonic() - started
     done = [entry for cluster in results for entry in cluster]
-    errors = [{"cluster": name, "command": " ".join([os.path.basename(cmd[0])] + ["<Crusoe GET>" if c == CRUSOE_GET else c
-                                                                               for c in cmd[1:]]),
+    errors = [{"cluster": name, "command": " ".join([os.path.basename(cmd[0])]
+                                                    + ["<Crusoe GET>" if c == CRUSOE_GET else c for c in cmd[1:]]),
                "rc": rc, "output": (output or "").strip()[-600:]}
               for name, cluster in zip(fleet.names, results) for cmd, rc, output, _rss in cluster if rc != 0]
     run = {"rc": 1 if errors else 0, "wall_s": round(wall, 2), "parallel": parallel, "verdicts": {},
@@ -485,7 +481,7 @@ def bench(args):
             print("%-10s slope %s s per extra cluster (intercept %s s)%s%s" % (
                 name, b, a, ("; module processes per cluster by module: " + ", ".join(
                     "%s %s" % kv for kv in sorted(actions.items()))) if actions else "",
-                "; in the controller's worker (no module process): support_cluster_info %s" % in_process if in_process else ""))
+                "; module runs in the controller's worker (no process) per cluster: %s" % in_process if in_process else ""))
         print()
         print_side_by_side(doc)
         doc["load_after"] = loadavg()

@@ -1,13 +1,14 @@
 # Copyright: (c) 2026, neocloud.support_access maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connection and authentication options shared by every CoreWeave module."""
+"""Connection and authentication options shared by every CoreWeave module and the coreweave inventory plugin."""
 
 from __future__ import annotations
 
 
 class ModuleDocFragment:  # pylint: disable=too-few-public-methods
-    """CoreWeave API options."""
+    """CoreWeave API options: DOCUMENTATION for the modules and the inventory plugin, a variant for each."""
 
+    # The connection options as every CoreWeave module and the coreweave inventory plugin read them.
     DOCUMENTATION = r"""
 options:
   api_token:
@@ -41,5 +42,28 @@ options:
     default: true
 notes:
   - The environment variables are the ones CoreWeave's own Terraform provider reads.
+"""
+
+    # Every CoreWeave module (use after DOCUMENTATION): what check mode sends.
+    MODULE = r"""
+options: {}
+notes:
   - Check mode sends no POST, PATCH or DELETE request; reads still happen.
+"""
+
+    # The coreweave inventory plugin: the environment variables and defaults it reads as options (use after
+    # DOCUMENTATION).
+    INVENTORY = r"""
+options:
+  api_token:
+    env:
+      - name: COREWEAVE_API_TOKEN
+  api_endpoint:
+    default: https://api.coreweave.com/
+    env:
+      - name: COREWEAVE_API_ENDPOINT
+  api_timeout:
+    default: 30
+    env:
+      - name: COREWEAVE_HTTP_TIMEOUT
 """

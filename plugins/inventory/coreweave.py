@@ -33,12 +33,11 @@ description:
 extends_documentation_fragment:
   - constructed
   - inventory_cache
+  - neocloud.support_access.cluster_inventory
+  - neocloud.support_access.coreweave
+  - neocloud.support_access.coreweave.inventory
 options:
   plugin:
-    description:
-      - Marks the file as a source for this plugin.
-    type: str
-    required: true
     choices: [neocloud.support_access.coreweave]
   statuses:
     description:
@@ -53,27 +52,6 @@ options:
     type: list
     elements: str
     default: []
-  name_patterns:
-    description:
-      - Only clusters whose name matches at least one of these shell-style globs (C(*), C(?), C([seq])),
-        case-sensitive. An empty list keeps every name.
-    type: list
-    elements: str
-    default: []
-  exclude_patterns:
-    description:
-      - Leave out clusters whose name matches any of these shell-style globs. Applied after O(name_patterns).
-    type: list
-    elements: str
-    default: []
-  kubeconfig:
-    description:
-      - Kubeconfig file for the clusters' Kubernetes APIs, set as C(support_access_kubeconfig) on every host.
-      - May be a Jinja2 template over the same variables as O(context_template), for example
-        V(~/.kube/cks-{{ name }}.yaml); a leading C(~) is expanded on the controller.
-      - If not set, hosts have no C(support_access_kubeconfig) and the Kubernetes tasks use their own defaults
-        (E(K8S_AUTH_KUBECONFIG), C(~/.kube/config)).
-    type: str
   context_template:
     description:
       - Jinja2 template for C(support_access_context), the kubeconfig context of the cluster.
@@ -82,47 +60,14 @@ options:
       - An undefined variable or another template error makes the inventory fail, naming the cluster.
       - If not set, the context is the cluster name (as if V({{ name }}) were given).
     type: str
-  api_token:
-    description:
-      - CoreWeave API access token. It is never written to the inventory, the cache or a message.
-      - Prefer E(COREWEAVE_API_TOKEN) (or an Ansible Vault encrypted value) to clear text in the inventory file.
-    type: str
-    env:
-      - name: COREWEAVE_API_TOKEN
-  api_endpoint:
-    description:
-      - Base URL of the CoreWeave API.
-    type: str
-    default: https://api.coreweave.com/
-    env:
-      - name: COREWEAVE_API_ENDPOINT
-  api_timeout:
-    description:
-      - Seconds to wait for one HTTP answer before the attempt counts as timed out.
-    type: int
-    default: 30
-    env:
-      - name: COREWEAVE_HTTP_TIMEOUT
-  api_retries:
-    description:
-      - How many times a failed request is repeated, with exponential backoff and jitter (HTTP 429 honouring
-        C(Retry-After), HTTP 502, 503, 504, timeouts and dropped connections).
-    type: int
-    default: 5
-  validate_certs:
-    description:
-      - Whether to verify the API server's TLS certificate.
-    type: bool
-    default: true
 notes:
   - The plugin only reads (C(GET)) from the CoreWeave API.
   - "With O(cache=true) and a persistent O(cache_plugin) such as V(ansible.builtin.jsonfile), a run within
     O(cache_timeout) builds the inventory from the cache without any API request; C(ansible-inventory --flush-cache)
     or C(meta: refresh_inventory) reads the API again. The cache holds the cluster records (never the token) and is
     keyed by the inventory file, the endpoint and a hash of the token; the filters are applied after reading it."
-  - "An API or configuration failure (for example a wrong token or an unreachable endpoint) fails this inventory
-    source with the reason; C(ansible-inventory) and C(ansible-playbook) show it as a warning unless
-    E(ANSIBLE_INVENTORY_UNPARSED_FAILED) or E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED) makes it fatal."
+  - The API token is never written to the inventory, the cache or a message. Prefer E(COREWEAVE_API_TOKEN) (or an
+    Ansible Vault encrypted value) to clear text in the inventory file.
 seealso:
   - module: neocloud.support_access.coreweave_cluster_info
 """
@@ -203,8 +148,9 @@ class InventoryModule(ClusterInventory):
     FILE_NAME = "coreweave"
     GROUP_PREFIX = GROUP_PREFIX
     LABEL = "CoreWeave inventory"
+    API_ERROR = CoreWeaveError
 
-    def _client(self):
+    def _api(self):
         token = self.get_option("api_token")
         if not token:
             raise AnsibleParserError("CoreWeave inventory: no API token: set COREWEAVE_API_TOKEN or api_token in the "
@@ -215,25 +161,18 @@ class InventoryModule(ClusterInventory):
         except CoreWeaveError as exc:
             raise AnsibleParserError("CoreWeave inventory: %s" % to_native(exc.message))
 
-    def _cache_key(self, path, client):
-        return self.cache_key_for(path, "%s\n%s" % (client.endpoint, client.token))
+    def _cache_key(self, path, api):
+        return self.cache_key_for(path, "%s\n%s" % (api.endpoint, api.token))
 
-    def _fetch(self, client):
-        return dict(schema=CACHE_SCHEMA, clusters=list_items(client.get(CKS_CLUSTERS), "items"))
+    def _fetch(self, api):
+        return dict(schema=CACHE_SCHEMA, clusters=list_items(api.get(CKS_CLUSTERS), "items"))
 
-    def parse(self, inventory, loader, path, cache=True):
-        super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
-        client = self._client()
-        try:
-            data = self.cached_or_fetched(cache, self._cache_key(path, client), lambda: self._fetch(client))
-        except CoreWeaveError as exc:
-            hint = ""
-            if exc.status in (401, 403):
-                dummy, origin = self.get_option_and_origin("api_token")
-                hint = " (token from %s)" % ("COREWEAVE_API_TOKEN" if to_text(origin).startswith("env") else "the inventory file")
-            raise AnsibleParserError("CoreWeave inventory: %s%s" % (to_native(exc.message), hint))
-        self.populate(data)
+    def _auth_hint(self, exc, api):  # pylint: disable=unused-argument
+        """Where the token came from, for 401/403 answers (never the token itself)."""
+        if exc.status not in (401, 403):
+            return ""
+        dummy, origin = self.get_option_and_origin("api_token")
+        return " (token from %s)" % ("COREWEAVE_API_TOKEN" if to_text(origin).startswith("env") else "the inventory file")
 
     def _selected(self, data):
         """Clusters that pass the filters, ordered by name and id."""

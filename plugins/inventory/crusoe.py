@@ -37,12 +37,11 @@ description:
 extends_documentation_fragment:
   - constructed
   - inventory_cache
+  - neocloud.support_access.cluster_inventory
+  - neocloud.support_access.crusoe
+  - neocloud.support_access.crusoe.inventory
 options:
   plugin:
-    description:
-      - Marks the file as a source for this plugin.
-    type: str
-    required: true
     choices: [neocloud.support_access.crusoe]
   projects:
     description:
@@ -73,19 +72,6 @@ options:
     type: list
     elements: str
     default: []
-  name_patterns:
-    description:
-      - Only clusters whose name matches at least one of these shell-style globs (C(*), C(?), C([seq])),
-        case-sensitive. An empty list keeps every name.
-    type: list
-    elements: str
-    default: []
-  exclude_patterns:
-    description:
-      - Leave out clusters whose name matches any of these shell-style globs. Applied after O(name_patterns).
-    type: list
-    elements: str
-    default: []
   firewall_rules:
     description:
       - List each project's VPC firewall rules once (one paged request per project) and set
@@ -95,14 +81,6 @@ options:
       - When the key may not list firewall rules (HTTP 403), the hosts simply have no C(support_access_firewall_rule).
     type: bool
     default: true
-  kubeconfig:
-    description:
-      - Kubeconfig file for the clusters' Kubernetes APIs, set as C(support_access_kubeconfig) on every host.
-      - May be a Jinja2 template over the same variables as O(context_template), for example
-        V(~/.kube/crusoe-{{ name }}.yaml); a leading C(~) is expanded on the controller.
-      - If not set, hosts have no C(support_access_kubeconfig) and the Kubernetes tasks use their own defaults
-        (E(K8S_AUTH_KUBECONFIG), C(~/.kube/config)).
-    type: str
   context_template:
     description:
       - Jinja2 template for C(support_access_context), the kubeconfig context of the cluster.
@@ -112,63 +90,7 @@ options:
       - An undefined variable or another template error makes the inventory fail, naming the cluster.
       - If not set, the context is the cluster name (as if V({{ name }}) were given).
     type: str
-  api_endpoint:
-    description:
-      - Base URL of the Crusoe Cloud API, including the version path.
-      - If not set, the value of E(CRUSOE_API_ENDPOINT) is used, then C(api_endpoint) from the selected profile of
-        the config file, then V(https://api.cloud.crusoe.ai/v1).
-    type: str
-    env:
-      - name: CRUSOE_API_ENDPOINT
-  access_key_id:
-    description:
-      - Crusoe access key id.
-      - If not set, the value of E(CRUSOE_ACCESS_KEY_ID) is used, then C(access_key_id) from the selected profile of
-        the config file.
-    type: str
-    env:
-      - name: CRUSOE_ACCESS_KEY_ID
-  secret_key:
-    description:
-      - Crusoe secret key (URL-safe base64). It is never written to the inventory, the cache or a message.
-      - If not set, the value of E(CRUSOE_SECRET_KEY) is used, then C(secret_key) from the selected profile of the
-        config file. Prefer those (or an Ansible Vault encrypted value) to clear text in the inventory file.
-    type: str
-    env:
-      - name: CRUSOE_SECRET_KEY
-  profile:
-    description:
-      - Profile (TOML table) of the config file to read.
-      - If not set, the value of E(CRUSOE_PROFILE) is used, then the top-level C(profile) key of the config file,
-        then V(default).
-    type: str
-    env:
-      - name: CRUSOE_PROFILE
-  config_file:
-    description:
-      - Crusoe CLI config file (TOML) with one table per profile holding C(access_key_id), C(secret_key),
-        C(api_endpoint) and C(default_project). Options and environment variables take precedence over it.
-    type: path
-    default: ~/.crusoe/config
-  api_timeout:
-    description:
-      - Seconds to wait for one HTTP answer before the attempt counts as timed out.
-    type: int
-    default: 30
-  api_retries:
-    description:
-      - How many times a failed request is repeated, with exponential backoff and jitter (HTTP 429 honouring
-        C(Retry-After), refused connections, HTTP 502, 503, 504, timeouts and dropped connections).
-    type: int
-    default: 5
-  validate_certs:
-    description:
-      - Whether to verify the API server's TLS certificate.
-    type: bool
-    default: true
 notes:
-  - "Requests are signed with HMAC-SHA256 as Crusoe's own clients sign them; the controller's clock must be within
-    five minutes of the API's."
   - The plugin only reads (C(GET)) from the Crusoe API, namely projects, clusters and (with O(firewall_rules)) VPC
     firewall rules.
   - "With O(cache=true) and a persistent O(cache_plugin) such as V(ansible.builtin.jsonfile), a run within
@@ -176,9 +98,8 @@ notes:
     or C(meta: refresh_inventory) reads the API again. The cache holds the projects and cluster records (never
     credentials) and is keyed by the inventory file, the endpoint, the access key id and the project selection;
     the filters are applied after reading it, so changing them needs no refresh."
-  - "An API or configuration failure (for example a wrong secret key, an unknown project or an unreachable endpoint)
-    fails this inventory source with the reason; C(ansible-inventory) and C(ansible-playbook) show it as a warning
-    unless E(ANSIBLE_INVENTORY_UNPARSED_FAILED) or E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED) makes it fatal."
+  - The secret key is never written to the inventory, the cache or a message. Prefer E(CRUSOE_SECRET_KEY) or the
+    config file (or an Ansible Vault encrypted value) to clear text in the inventory file.
 seealso:
   - module: neocloud.support_access.crusoe_cluster_info
 """
@@ -227,7 +148,7 @@ cache_timeout: 3600
 import json
 
 from ansible.errors import AnsibleParserError
-from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe import (
     UUID_RE,
@@ -291,6 +212,7 @@ class InventoryModule(ClusterInventory):
     FILE_NAME = "crusoe"
     GROUP_PREFIX = GROUP_PREFIX
     LABEL = "Crusoe inventory"
+    API_ERROR = CrusoeError
 
     def __init__(self):
         super().__init__()
@@ -386,17 +308,6 @@ class InventoryModule(ClusterInventory):
                          default_project=None if self.get_option("projects") else api.config.get("project"))
         return self.cache_key_for(path, json.dumps(selection, sort_keys=True))
 
-    # -------------------------------------------------------------------------------- inventory
-    def parse(self, inventory, loader, path, cache=True):
-        super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
-        api = self._api()
-        try:
-            data = self.cached_or_fetched(cache, self._cache_key(path, api), lambda: self._fetch(api))
-        except CrusoeError as exc:
-            raise AnsibleParserError("Crusoe inventory: %s%s" % (to_native(exc.message), self._auth_hint(exc, api)))
-        self.populate(data)
-
     @staticmethod
     def _auth_hint(exc, api):
         """Where the credentials came from, for 401/403 answers (never the secret itself)."""
@@ -407,6 +318,7 @@ class InventoryModule(ClusterInventory):
             api.config.get("access_key_id"), sources.get("access_key_id") or "nowhere",
             sources.get("secret_key") or "nowhere")
 
+    # -------------------------------------------------------------------------------- inventory
     def _selected(self, data):
         """(project, cluster) pairs that pass the filters, ordered by project then cluster name and id."""
         filters = dict(states=self.get_option("states"), locations=self.get_option("locations"),

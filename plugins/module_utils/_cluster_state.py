@@ -319,12 +319,8 @@ class ClusterReader:
 
 def argument_spec():
     """The engine's options (module support_cluster_info adds kubernetes.core's connection options)."""
-    subject = dict(kind=dict(type="str", choices=list(_support.SUBJECT_KINDS), default="Group"),
-                   name=dict(type="str", required=True), namespace=dict(type="str"))
-    probe = dict(name=dict(type="str"), user=dict(type="str"), groups=dict(type="list", elements="str"),
-                 verb=dict(type="str", required=True), resource=dict(type="str", required=True),
-                 subresource=dict(type="str"), api_group=dict(type="str", default=""), namespace=dict(type="str"),
-                 resource_name=dict(type="str"))
+    subject = _support.subject_spec()
+    probe = _support.probe_spec()
     crusoe = dict(api_endpoint=dict(type="str"), access_key_id=dict(type="str"), secret_key=dict(type="str", no_log=True),
                   profile=dict(type="str"), config_file=dict(type="path", default="~/.crusoe/config"),
                   api_timeout=dict(type="int", default=30), api_retries=dict(type="int", default=5),

@@ -46,8 +46,6 @@ CREDENTIAL_ACTION_CLEAR = "CREDENTIAL_ACTION_CLEAR"
 
 WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 # Our PATCH bodies carry the complete spec, so repeating one lands in the same state. POST creates.
-IDEMPOTENT_METHODS = _http.IDEMPOTENT_METHODS
-RETRY_STATUSES = _http.RETRY_STATUSES
 
 
 def coreweave_argument_spec():
@@ -106,21 +104,6 @@ def require_token(config):
         raise CoreWeaveConfigError(
             "CoreWeave API token missing: set the api_token option or the %s environment variable (create a token "
             "in the Cloud Console under API Access Tokens)" % ENV_TOKEN)
-
-
-# ---------------------------------------------------------------------------------------------- retry policy
-
-retry_after_seconds = _http.retry_after_seconds
-backoff_delay = _http.backoff_delay
-
-
-def should_retry(method, status=None, failure=None):
-    """Whether a failed attempt may be repeated.
-
-    429 is retried for every method (the request was refused before any work). 500/502/503/504, timeouts and
-    dropped or refused connections only for methods that are safe to repeat, never for POST, which creates.
-    """
-    return _http.should_retry(method, status=status, failure=failure, retry_refused=False)
 
 
 def error_reason(body):

@@ -25,6 +25,7 @@ from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urlsplit
 from ansible.module_utils.common.text.converters import to_native, to_text
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _http
+from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
 from ansible_collections.neocloud.support_access.plugins.module_utils._support import (
     CRUSOE_CP_FIREWALL_RULE_PREFIX,
     CRUSOE_SUPPORT_API_PORT,
@@ -60,8 +61,6 @@ UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 
 # Methods whose request can be repeated without changing the outcome. Our PATCH bodies always carry complete
 # values (the full role list, the full source list), so repeating one lands in the same state. POST creates.
-IDEMPOTENT_METHODS = _http.IDEMPOTENT_METHODS
-RETRY_STATUSES = _http.RETRY_STATUSES
 
 
 def crusoe_argument_spec():
@@ -228,30 +227,20 @@ def require_credentials(config):
             "file's top-level profile key)" % (", ".join(missing), config["profile"], config["config_file"]))
 
 
-# ---------------------------------------------------------------------------------------------- retry policy
-
-retry_after_seconds = _http.retry_after_seconds
-backoff_delay = _http.backoff_delay
-
-
-def should_retry(method, status=None, failure=None):
-    """Whether a failed attempt may be repeated.
-
-    status: HTTP status of the answer. failure: "refused" (nothing was sent), "timeout" or "dropped" (the
-    request may have been processed). 429 and refused connections are always safe; 500/502/503/504, timeouts and
-    dropped connections only for idempotent methods, never for POST.
-    """
-    return _http.should_retry(method, status=status, failure=failure, retry_refused=True)
-
-
 # ---------------------------------------------------------------------------------------------- helpers
+
+def role_name(role):
+    """A role as the API and the CLI spell it, in one spelling: ``SUPPORT_ACCESS_ROLE_READONLY`` (CLI) and
+    ``readonly`` (API) are ``readonly``; a name that is not all upper case keeps its case. Never fails."""
+    text = to_text(role if role is not None else "").strip()
+    if text.upper().startswith(ROLE_PREFIX):
+        text = text[len(ROLE_PREFIX):]
+    return text.lower() if text.isupper() else text
+
 
 def normalize_role(role):
     """'readonly', 'READONLY' or 'SUPPORT_ACCESS_ROLE_READONLY' -> 'readonly'; ValueError for anything else."""
-    text = to_text(role).strip().upper()
-    if text.startswith(ROLE_PREFIX):
-        text = text[len(ROLE_PREFIX):]
-    text = text.lower()
+    text = role_name(role).lower()
     if text not in SUPPORT_ROLE_ORDER:
         raise ValueError("unknown support access role %r (expected one of: readonly, operator, or their "
                          "SUPPORT_ACCESS_ROLE_* spellings)" % to_native(role))
@@ -267,24 +256,11 @@ def normalize_roles(roles, implied=True):
 
 
 def parse_time(value):
-    """RFC3339 string -> aware datetime, or None."""
-    if not value:
-        return None
-    text = to_text(value).strip()
-    if text.endswith("Z") or text.endswith("z"):
-        text = text[:-1] + "+00:00"
-    # Python < 3.11 fromisoformat is strict about fractions; keep at most microseconds.
-    match = re.match(r"^(.*T\d\d:\d\d:\d\d)(\.\d+)?(.*)$", text)
-    if match:
-        frac = (match.group(2) or "")[:7]
-        text = match.group(1) + frac + match.group(3)
+    """RFC3339 string -> aware datetime, or None (empty or not a time)."""
     try:
-        parsed = datetime.datetime.fromisoformat(text)
-    except ValueError:
+        return _lease.parse_time(to_text(value) if value else None)
+    except (TypeError, ValueError):
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
-    return parsed
 
 
 def annotate_requests(requests, now=None):

@@ -28,6 +28,9 @@ from ansible_collections.neocloud.support_access.plugins.module_utils._kube impo
     status_message,
 )
 
+__all__ = ["API_RETRIES", "DEFAULT_PAGE_SIZE", "K8sClusterError", "K8sConfigError", "SupportK8sModule",
+           "kubeconfig_credentials", "status_message"]
+
 try:
     from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
     HAS_K8S_CORE = True
@@ -40,7 +43,7 @@ class SupportK8sModule:
     """Base for modules that do one cluster's job: the AnsibleModule, the cluster's KubeClient, requests, paged lists.
 
     Subclasses describe their options in ``argument_spec`` (the kubernetes.core auth options are added) and call
-    ``request()``, ``list_all()``, ``delete_with_uid()`` and ``fail()``.
+    ``request()``, ``list_all()`` and ``fail()``.
     """
 
     def __init__(self, argument_spec, supports_check_mode=True, **kwargs):

@@ -136,16 +136,26 @@ def _user_credentials(user):
     return found
 
 
+def load_kubeconfig(path):
+    """One kubeconfig file, parsed (libyaml when available). Raises OSError or ValueError (YAML errors included)."""
+    with open(os.path.expanduser(path), encoding="utf-8") as handle:
+        try:
+            data = _yaml.load(handle, Loader=_YAML_LOADER)  # nosec B506 - a safe loader
+        except _yaml.YAMLError as exc:
+            raise ValueError(str(exc).replace("<file>", path)) from None
+    if not isinstance(data, dict):
+        raise ValueError("%s is not a kubeconfig (a YAML mapping with clusters, contexts and users)" % path)
+    return data
+
+
 def read_kubeconfig(path):
-    """One kubeconfig file, parsed (libyaml when available); None when it cannot be read or parsed."""
+    """One kubeconfig file, parsed; None when it cannot be read or parsed."""
     if _yaml is None:
         return None
     try:
-        with open(os.path.expanduser(path), encoding="utf-8") as handle:
-            data = _yaml.load(handle, Loader=_YAML_LOADER)  # nosec B506 - a safe loader
-    except (OSError, ValueError, _yaml.YAMLError):
+        return load_kubeconfig(path)
+    except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
 
 
 def kubeconfig_credentials(kubeconfig=None, configs=None):
@@ -280,15 +290,13 @@ class KubeClient:
                 return
             if not os.path.exists(os.path.expanduser(path)):
                 raise K8sConfigError("the kubeconfig file %s does not exist (option kubeconfig)" % path)
-            data = self._kubeconfig_data or read_kubeconfig(path)
-            if data is None:
-                raise K8sConfigError("cannot parse the kubeconfig file %s (option kubeconfig)" % path)
+            data = self._kubeconfig_data or load_kubeconfig(path)
             self._kubeconfig_data = data
             self.secrets.update(kubeconfig_credentials(configs=[data]))
             self._check_context_user(data, path, context)
             kube_config.KubeConfigLoader(config_dict=data, config_base_path=os.path.dirname(os.path.abspath(os.path.expanduser(path))),
                                          active_context=context).load_and_set(configuration)
-        except (ConfigException, ValueError, TypeError, KeyError) as exc:
+        except (ConfigException, ValueError, TypeError, KeyError, OSError) as exc:
             where = "in-memory kubeconfig" if isinstance(kubeconfig, dict) else "kubeconfig %s" % self._kubeconfig_path()
             raise K8sConfigError("cannot load the Kubernetes client configuration (%s%s): %s"
                                  % (where, ", context %s" % context if context else "", to_text(exc))) from None

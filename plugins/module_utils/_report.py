@@ -17,6 +17,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+from ansible_collections.neocloud.support_access.plugins.module_utils import _crusoe
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
 from ansible_collections.neocloud.support_access.plugins.module_utils import _support
 
@@ -75,7 +76,6 @@ COREWEAVE_VIEWER_ROLE = _support.COREWEAVE_SUPPORT_CLUSTER_ROLES[0]
 _EXEC_CAPABILITIES = ("exec_pods", "attach_pods")
 _EXEC_FLAGS = ("exec_pods_via_get", "attach_pods_via_get")
 _INTENDED_EXEC_FLAG = "exec_pods_via_subresource_wildcard"
-_CRUSOE_ROLE_PREFIX = "SUPPORT_ACCESS_ROLE_"
 # Characters XML 1.0 cannot carry at all; hostile or binary input must not make the JUnit file unparseable.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -113,10 +113,7 @@ def _bool(value, name):
 
 def normalize_role(role):
     """``SUPPORT_ACCESS_ROLE_READONLY`` (CLI style) and ``readonly`` (API style) are the same role."""
-    text = str(role or "").strip()
-    if text.upper().startswith(_CRUSOE_ROLE_PREFIX):
-        text = text[len(_CRUSOE_ROLE_PREFIX):]
-    return text.lower() if text.isupper() else text
+    return _crusoe.role_name(role)
 
 
 def merge_policy(policy=None):
@@ -210,8 +207,8 @@ def open_items(report):
     items = []
     api = _dict(report.get("api"))
     if api.get("access_enabled"):
-        items.append("support access still enabled in the %s API" % ("Crusoe" if report.get("provider") in ("crusoe", "", None)
-                                                                       else str(report.get("provider")).capitalize()))
+        provider = "Crusoe" if report.get("provider") in ("crusoe", "", None) else str(report.get("provider")).capitalize()
+        items.append("support access still enabled in the %s API" % provider)
     chart = _dict(report.get("chart"))
     if chart.get("installed"):
         items.append("the support chart %s is installed%s" % (chart.get("release") or _support.CRUSOE_CHART_RELEASE,
@@ -274,7 +271,7 @@ def _hours(seconds):
 
 
 def lease_status(lease, now):
-    """The lease's status at ``now``: an ``active`` lease past its ``expires_at`` is ``expired``."""
+    """The report lease's status at ``now``: a lease reported ``active`` whose ``expires_at`` has passed is ``expired``."""
     lease = _dict(lease)
     status = lease.get("status") or "none"
     if status == "active":

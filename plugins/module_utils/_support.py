@@ -123,6 +123,15 @@ def normalize_subjects(subjects):
     return result
 
 
+def subject_spec():
+    """argument_spec of one entry of a ``subjects`` option (documented in the support_subjects doc fragment)."""
+    return dict(
+        kind=dict(type="str", choices=list(SUBJECT_KINDS), default="Group"),
+        name=dict(type="str", required=True),
+        namespace=dict(type="str"),
+    )
+
+
 def _subject_identity(subject, binding_namespace=None):
     """(kind, name, namespace) of a binding subject; a User named system:serviceaccount:ns:n is that ServiceAccount."""
     kind = subject.get("kind")
@@ -338,6 +347,28 @@ def object_ref(obj, kind=None):
             "uid": meta.get("uid")}
 
 
+def check_page_size(page_size):
+    """Validate a module's page_size option (objects per list page); raises ValueError unless it is at least 1."""
+    if page_size < 1:
+        raise ValueError("page_size must be at least 1, got %d" % page_size)
+
+
+def delete_options(uid, grace_period_seconds=None):
+    """The DeleteOptions body that deletes only the object with this uid (its dependents in the background)."""
+    body = {"apiVersion": "v1", "kind": "DeleteOptions", "preconditions": {"uid": uid}, "propagationPolicy": "Background"}
+    if grace_period_seconds is not None:
+        body["gracePeriodSeconds"] = grace_period_seconds
+    return body
+
+
+def delete_outcome(answer):
+    """What a DELETE with delete_options() did, from its answer (404 and 409 accepted): "deleted", "gone" (404) or
+    "replaced (uid changed)" (409: the uid precondition failed)."""
+    if isinstance(answer, dict) and answer.get("kind") == "Status" and answer.get("status") == "Failure":
+        return "gone" if answer.get("code") == 404 else "replaced (uid changed)"
+    return "deleted"
+
+
 def labelled_objects(objects_by_kind, labels):
     """Every object carrying the support chart's labels. ``objects_by_kind`` maps kind -> list of objects.
 
@@ -452,6 +483,21 @@ def default_probes(subjects=None):
 
 
 PROBE_KEYS = ("name", "user", "groups", "verb", "resource", "subresource", "api_group", "namespace", "resource_name")
+
+
+def probe_spec():
+    """argument_spec of one entry of a ``probes`` option (documented in the support_subjects doc fragment)."""
+    return dict(
+        name=dict(type="str"),
+        user=dict(type="str"),
+        groups=dict(type="list", elements="str"),
+        verb=dict(type="str", required=True),
+        resource=dict(type="str", required=True),
+        subresource=dict(type="str"),
+        api_group=dict(type="str", default=""),
+        namespace=dict(type="str"),
+        resource_name=dict(type="str"),
+    )
 
 
 def normalize_probes(probes, subjects=None):

@@ -21,14 +21,15 @@ description:
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.change_module
   - neocloud.support_access.coreweave
+  - neocloud.support_access.coreweave.module
 attributes:
   check_mode:
-    support: full
-    description: Reads the endpoint and reports what would change; sends no POST, PATCH or DELETE.
+    details: Reads the endpoint and reports what would change; sends no POST, PATCH or DELETE.
   diff_mode:
-    support: full
-    description: Shows the endpoint before and after; credentials appear only as a masked label.
+    details: Shows the endpoint before and after; credentials appear only as a masked label.
 options:
   slug:
     description:

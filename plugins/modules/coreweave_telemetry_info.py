@@ -16,14 +16,10 @@ description:
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.info_module
   - neocloud.support_access.coreweave
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
+  - neocloud.support_access.coreweave.module
 options:
   audit_stream_name:
     description:

@@ -17,14 +17,16 @@ description:
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.change_module
   - neocloud.support_access.crusoe
+  - neocloud.support_access.crusoe.module
+  - neocloud.support_access.crusoe.wait
 attributes:
   check_mode:
-    support: full
-    description: Reads the rule and reports what would change; sends no POST, PATCH or DELETE.
+    details: Reads the rule and reports what would change; sends no POST, PATCH or DELETE.
   diff_mode:
-    support: full
-    description: Shows the rule before and after.
+    details: Shows the rule before and after.
 options:
   name:
     description:
@@ -92,11 +94,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  wait_timeout:
-    description:
-      - Seconds to wait for the API's operation to finish.
-    type: int
-    default: 300
 """
 
 EXAMPLES = r"""

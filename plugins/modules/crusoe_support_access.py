@@ -17,21 +17,17 @@ description:
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.change_module
   - neocloud.support_access.crusoe
+  - neocloud.support_access.crusoe.module
+  - neocloud.support_access.crusoe.cluster
 attributes:
   check_mode:
-    support: full
-    description: Reads the settings and reports what would change; sends no PATCH.
+    details: Reads the settings and reports what would change; sends no PATCH.
   diff_mode:
-    support: full
-    description: Shows C(access_enabled) and C(enabled_roles) before and after.
+    details: Shows C(access_enabled) and C(enabled_roles) before and after.
 options:
-  cluster:
-    description:
-      - The CMK cluster, as its UUID or its name in the project.
-      - A name is looked up with the C(cluster_name) filter and must match exactly one cluster.
-    type: str
-    required: true
   state:
     description:
       - V(enabled) turns support access on with O(roles).

@@ -13,20 +13,11 @@ description:
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.info_module
   - neocloud.support_access.crusoe
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
-options:
-  cluster:
-    description:
-      - The CMK cluster, as its UUID or its name in the project (looked up with the C(cluster_name) filter).
-    type: str
-    required: true
+  - neocloud.support_access.crusoe.module
+  - neocloud.support_access.crusoe.cluster
 """
 
 EXAMPLES = r"""

@@ -21,20 +21,18 @@ description:
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.change_module
   - neocloud.support_access.crusoe
+  - neocloud.support_access.crusoe.module
+  - neocloud.support_access.crusoe.cluster
+  - neocloud.support_access.crusoe.wait
 attributes:
   check_mode:
-    support: full
-    description: Finds the rule and reports what would change; sends no PATCH.
+    details: Finds the rule and reports what would change; sends no PATCH.
   diff_mode:
-    support: full
-    description: Shows the rule's sources before and after.
+    details: Shows the rule's sources before and after.
 options:
-  cluster:
-    description:
-      - The CMK cluster, as its UUID or its name in the project (looked up with the C(cluster_name) filter).
-    type: str
-    required: true
   state:
     description:
       - V(present) makes sure the support address may reach tcp/443.
@@ -55,11 +53,6 @@ options:
         projects; the inventory plugin P(neocloud.support_access.crusoe#inventory) sets it per cluster as the host variable
         C(support_access_firewall_rule), and the roles pass that on.
     type: str
-  wait_timeout:
-    description:
-      - Seconds to wait for the API's operation to finish.
-    type: int
-    default: 300
 """
 
 EXAMPLES = r"""

@@ -19,16 +19,15 @@ description:
     files already in O(dest) apart from the generation time, nothing is written and the module reports no change.
 author:
   - neocloud.support_access maintainers (@neocloud)
+extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.report_module
 attributes:
   check_mode:
-    support: full
-    description:
+    details:
       - Renders the reports and says whether the files would change; writes nothing and creates no directory.
       - A report is output, not infrastructure, so playbooks usually run this task with C(check_mode=false) to get
         the report of a C(--check) run.
-  diff_mode:
-    support: none
-    description: The report files are the output; there is no diff.
 options:
   reports:
     description:

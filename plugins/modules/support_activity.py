@@ -28,13 +28,12 @@ description:
     failed requests, not as actions.
 author:
   - neocloud.support_access maintainers (@neocloud)
+extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.report_module
 attributes:
   check_mode:
-    support: full
-    description: Reads and analyses the logs; with O(dest) it says whether the report file would change but writes nothing.
-  diff_mode:
-    support: none
-    description: The report file is output; there is no diff.
+    details: Reads and analyses the logs; with O(dest) it says whether the report file would change but writes nothing.
 options:
   paths:
     description:

@@ -30,14 +30,12 @@ description:
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.info_module
   - kubernetes.core.k8s_auth_options
+  - neocloud.support_access.support_subjects
+  - neocloud.support_access.support_subjects.probes
 attributes:
-  check_mode:
-    support: full
-    description: Runs normally in check mode; it only reads.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to diff.
   action:
     support: full
     description: An action plugin runs the read in the controller's worker process for local connections.
@@ -91,63 +89,6 @@ options:
     description: The namespace of the support chart's Helm release.
     type: str
     default: crusoe-system
-  subjects:
-    description:
-      - The support subjects to look for in bindings; defaults to the Crusoe support groups.
-      - As O(neocloud.support_access.support_rbac_info#module:subjects).
-    type: list
-    elements: dict
-    suboptions:
-      kind:
-        description: The subject kind.
-        type: str
-        choices: [Group, User, ServiceAccount]
-        default: Group
-      name:
-        description: The group, user or ServiceAccount name (glob patterns allowed).
-        type: str
-        required: true
-      namespace:
-        description: The ServiceAccount's namespace; omitted means any namespace.
-        type: str
-  probes:
-    description:
-      - SubjectAccessReview probes; defaults to the default probes of every support subject, V([]) runs none.
-      - As O(neocloud.support_access.support_rbac_info#module:probes).
-    type: list
-    elements: dict
-    suboptions:
-      name:
-        description: A name for the probe.
-        type: str
-      user:
-        description: The user to ask for.
-        type: str
-      groups:
-        description: The groups to ask for.
-        type: list
-        elements: str
-      verb:
-        description: The verb.
-        type: str
-        required: true
-      resource:
-        description: The resource.
-        type: str
-        required: true
-      subresource:
-        description: The subresource.
-        type: str
-      api_group:
-        description: The API group.
-        type: str
-        default: ""
-      namespace:
-        description: The namespace (cluster-wide when not set).
-        type: str
-      resource_name:
-        description: The object name.
-        type: str
   read_only_roles:
     description: ClusterRoles expected to be read-only without Secrets (see M(neocloud.support_access.support_rbac_info)).
     type: list

@@ -20,14 +20,14 @@ description:
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.change_module
   - kubernetes.core.k8s_auth_options
 attributes:
   check_mode:
-    support: full
-    description: Reports the lease as it would be; sends no write request.
+    details: Reports the lease as it would be; sends no write request.
   diff_mode:
-    support: full
-    description: Shows the lease record before and after.
+    details: Shows the lease record before and after.
 options:
   state:
     description:

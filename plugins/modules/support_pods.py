@@ -23,14 +23,14 @@ description:
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.change_module
   - kubernetes.core.k8s_auth_options
 attributes:
   check_mode:
-    support: full
-    description: Lists what would be deleted; sends no DELETE request at all.
+    details: Lists what would be deleted; sends no DELETE request at all.
   diff_mode:
-    support: full
-    description: Shows the reported pods before and after.
+    details: Shows the reported pods before and after.
 options:
   state:
     description:
@@ -250,11 +250,9 @@ class SupportPods(SupportK8sModule):
         try:
             allow = _support.normalize_patterns(params["allow"], "allow")
             deny = _support.normalize_patterns(params["deny"], "deny")
+            _support.check_page_size(params["page_size"])
         except ValueError as exc:
             self.module.fail_json(msg="invalid option: %s" % exc)
-            return
-        if params["page_size"] < 1:
-            self.module.fail_json(msg="invalid option: page_size must be at least 1, got %d" % params["page_size"])
             return
         if params["grace_period_seconds"] is not None and params["grace_period_seconds"] < 0:
             self.module.fail_json(msg="invalid option: grace_period_seconds must not be negative")
@@ -331,16 +329,11 @@ class SupportPods(SupportK8sModule):
 
     def delete_pod(self, ref):
         """Delete one pod with a uid precondition. Returns "deleted", "gone" or "replaced (uid changed)"."""
-        body = {"apiVersion": "v1", "kind": "DeleteOptions", "preconditions": {"uid": ref["uid"]},
-                "propagationPolicy": "Background"}
-        if self.params["grace_period_seconds"] is not None:
-            body["gracePeriodSeconds"] = self.params["grace_period_seconds"]
+        body = _support.delete_options(ref["uid"], self.params["grace_period_seconds"])
         what = "deleting pod %s/%s" % (ref["namespace"], ref["name"])
         answer = self.request("DELETE", "/api/v1/namespaces/%s/pods/%s" % (ref["namespace"], ref["name"]), what,
                               body=body, ok_statuses=(404, 409))
-        if isinstance(answer, dict) and answer.get("kind") == "Status" and answer.get("status") == "Failure":
-            return "gone" if answer.get("code") == 404 else "replaced (uid changed)"
-        return "deleted"
+        return _support.delete_outcome(answer)
 
 
 def main():

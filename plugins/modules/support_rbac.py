@@ -24,14 +24,15 @@ description:
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.change_module
   - kubernetes.core.k8s_auth_options
+  - neocloud.support_access.support_subjects
 attributes:
   check_mode:
-    support: full
-    description: Lists what would be deleted or updated; sends no write request.
+    details: Lists what would be deleted or updated; sends no write request.
   diff_mode:
-    support: full
-    description: Shows the support RBAC objects before and after.
+    details: Shows the support RBAC objects before and after.
 options:
   state:
     description: V(absent) is the only state; it deletes (requires O(confirm=true) outside check mode).
@@ -42,26 +43,6 @@ options:
     description: Must be V(true) for the module to delete or update anything outside check mode.
     type: bool
     default: false
-  subjects:
-    description:
-      - The support subjects to look for in bindings, as in M(neocloud.support_access.support_rbac_info).
-      - Defaults to the Crusoe support groups C(crusoe:support:readonly) and C(crusoe:support:operator).
-      - O(subjects[].name) may be a glob pattern, for example C(crusoe:support:*).
-    type: list
-    elements: dict
-    suboptions:
-      kind:
-        description: The subject kind.
-        type: str
-        choices: [Group, User, ServiceAccount]
-        default: Group
-      name:
-        description: The group, user or ServiceAccount name (glob patterns allowed).
-        type: str
-        required: true
-      namespace:
-        description: The ServiceAccount's namespace; omitted means any namespace.
-        type: str
   chart_release:
     description: The support chart's release name, matched against the C(app.kubernetes.io/instance) label.
     type: str
@@ -241,11 +222,9 @@ class SupportRbac(SupportK8sModule):
         params = self.params
         try:
             subjects = _support.normalize_subjects(params["subjects"])
+            _support.check_page_size(params["page_size"])
         except ValueError as exc:
             self.fail("invalid option: %s" % exc)
-            return
-        if params["page_size"] < 1:
-            self.fail("invalid option: page_size must be at least 1, got %d" % params["page_size"])
             return
         try:
             objects = self.list_objects()
@@ -312,30 +291,25 @@ class SupportRbac(SupportK8sModule):
                 self.fail_error(err, **result)
             result["updated"].append(ref)
         for ref in delete:
-            body = {"apiVersion": "v1", "kind": "DeleteOptions", "preconditions": {"uid": ref["uid"]},
-                    "propagationPolicy": "Background"}
             what = "deleting %s" % _label(ref)
             try:
-                answer = self.request("DELETE", object_path(ref["kind"], ref["name"], ref["namespace"]), what, body=body,
-                                      ok_statuses=(404, 409))
+                answer = self.request("DELETE", object_path(ref["kind"], ref["name"], ref["namespace"]), what,
+                                      body=_support.delete_options(ref["uid"]), ok_statuses=(404, 409))
             except K8sClusterError as err:
                 self.fail_error(err, **result)
                 return
-            if isinstance(answer, dict) and answer.get("kind") == "Status" and answer.get("status") == "Failure":
-                result["skipped"].append(dict(ref, reason="gone" if answer.get("code") == 404 else "replaced (uid changed)"))
-            else:
+            outcome = _support.delete_outcome(answer)
+            if outcome == "deleted":
                 result["deleted"].append(ref)
+            else:
+                result["skipped"].append(dict(ref, reason=outcome))
 
 
 def main():
     argument_spec = dict(
         state=dict(type="str", choices=["absent"], default="absent"),
         confirm=dict(type="bool", default=False),
-        subjects=dict(type="list", elements="dict", options=dict(
-            kind=dict(type="str", choices=list(_support.SUBJECT_KINDS), default="Group"),
-            name=dict(type="str", required=True),
-            namespace=dict(type="str"),
-        )),
+        subjects=dict(type="list", elements="dict", options=_support.subject_spec()),
         chart_release=dict(type="str", default=_support.CRUSOE_CHART_RELEASE),
         remove_subjects_from_shared_bindings=dict(type="bool", default=False),
         page_size=dict(type="int", default=500),

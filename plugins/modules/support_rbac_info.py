@@ -31,37 +31,12 @@ description:
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.info_module
   - kubernetes.core.k8s_auth_options
-attributes:
-  check_mode:
-    support: full
-    description: Runs normally in check mode; it only reads.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to diff.
+  - neocloud.support_access.support_subjects
+  - neocloud.support_access.support_subjects.probes
 options:
-  subjects:
-    description:
-      - The support subjects to look for in bindings.
-      - Defaults to the Crusoe support groups C(crusoe:support:readonly) and C(crusoe:support:operator).
-      - O(subjects[].name) may be a glob pattern, for example C(crusoe:support:*); patterns get no default probes.
-      - A C(ServiceAccount) subject also matches bindings to the user C(system:serviceaccount:<namespace>:<name>) and
-        to the groups C(system:serviceaccounts) and C(system:serviceaccounts:<namespace>).
-    type: list
-    elements: dict
-    suboptions:
-      kind:
-        description: The subject kind.
-        type: str
-        choices: [Group, User, ServiceAccount]
-        default: Group
-      name:
-        description: The group, user or ServiceAccount name (glob patterns allowed).
-        type: str
-        required: true
-      namespace:
-        description: The ServiceAccount's namespace; omitted means any namespace.
-        type: str
   support_cluster_roles:
     description:
       - ClusterRoles that exist for support; every binding of them is reported, whoever is bound.
@@ -82,48 +57,6 @@ options:
     description: The support chart's release name, matched against the C(app.kubernetes.io/instance) label.
     type: str
     default: crusoe-support-roles
-  probes:
-    description:
-      - SubjectAccessReview probes to run. Each asks whether O(probes[].user) and/or O(probes[].groups) may
-        O(probes[].verb) the resource.
-      - When omitted, each support subject (that is not a pattern) gets default probes for exec into pods in
-        C(kube-system) (C(create) and WebSocket C(get) on C(pods/exec)), C(get secrets) cluster-wide, C(delete pods) in
-        C(kube-system), C(list pods) cluster-wide and C(patch nodes).
-      - An empty list runs no probes.
-    type: list
-    elements: dict
-    suboptions:
-      name:
-        description: A name for the probe in the results.
-        type: str
-      user:
-        description: The user to ask for.
-        type: str
-      groups:
-        description: The groups to ask for.
-        type: list
-        elements: str
-      verb:
-        description: The verb, for example C(create), C(get), C(list), C(delete), C(patch).
-        type: str
-        required: true
-      resource:
-        description: The resource, for example C(pods).
-        type: str
-        required: true
-      subresource:
-        description: The subresource, for example C(exec).
-        type: str
-      api_group:
-        description: The API group; empty for the core group.
-        type: str
-        default: ""
-      namespace:
-        description: The namespace; omitted means cluster-wide (all namespaces).
-        type: str
-      resource_name:
-        description: The name of one object.
-        type: str
   page_size:
     description: How many objects to ask for per list page.
     type: int
@@ -347,11 +280,9 @@ class SupportRbacInfo(SupportK8sModule):
         try:
             subjects = _support.normalize_subjects(self.params["subjects"])
             probes = _support.normalize_probes(self.params["probes"], subjects)
+            _support.check_page_size(self.params["page_size"])
         except ValueError as exc:
             self.module.fail_json(msg="invalid option: %s" % exc)
-            return
-        if self.params["page_size"] < 1:
-            self.module.fail_json(msg="invalid option: page_size must be at least 1, got %d" % self.params["page_size"])
             return
         try:
             result = self.scan(subjects, probes)
@@ -394,25 +325,11 @@ class SupportRbacInfo(SupportK8sModule):
 
 def main():
     argument_spec = dict(
-        subjects=dict(type="list", elements="dict", options=dict(
-            kind=dict(type="str", choices=list(_support.SUBJECT_KINDS), default="Group"),
-            name=dict(type="str", required=True),
-            namespace=dict(type="str"),
-        )),
+        subjects=dict(type="list", elements="dict", options=_support.subject_spec()),
         support_cluster_roles=dict(type="list", elements="str", default=[]),
         read_only_roles=dict(type="list", elements="str", default=list(_support.READ_ONLY_DEFAULT_ROLES)),
         chart_release=dict(type="str", default=_support.CRUSOE_CHART_RELEASE),
-        probes=dict(type="list", elements="dict", options=dict(
-            name=dict(type="str"),
-            user=dict(type="str"),
-            groups=dict(type="list", elements="str"),
-            verb=dict(type="str", required=True),
-            resource=dict(type="str", required=True),
-            subresource=dict(type="str"),
-            api_group=dict(type="str", default=""),
-            namespace=dict(type="str"),
-            resource_name=dict(type="str"),
-        )),
+        probes=dict(type="list", elements="dict", options=_support.probe_spec()),
         page_size=dict(type="int", default=500),
     )
     SupportRbacInfo(argument_spec, supports_check_mode=True).run()

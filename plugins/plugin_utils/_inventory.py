@@ -4,9 +4,10 @@
 
 This is a private plugin_utils file of neocloud.support_access; its interface may change at any time.
 
-Filters (states/zones/locations, name globs), unique host names, group name parts, the cache key and the
-read-or-fetch cache logic, templating of the context/kubeconfig options and adding one cluster host with its
-variables (API data untrusted, only the interpreter template trusted) and its constructed groups.
+Filters (states/zones/locations, name globs), unique host names, group name parts, parse() (the inventory file,
+then the API data or the cache), the cache key and the read-or-fetch cache logic, templating of the
+context/kubeconfig options and adding one cluster host with its variables (API data untrusted, only the
+interpreter template trusted) and its constructed groups.
 """
 
 from __future__ import annotations
@@ -74,13 +75,46 @@ def by_name_and_id(clusters):
 class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
     """Base of the cluster inventory plugins: one host per cluster, local connection, constructed groups.
 
-    Subclasses set NAME, FILE_NAME (the accepted inventory file name without extension), GROUP_PREFIX and
-    LABEL (how messages name the source), and implement parse().
+    Subclasses set NAME, FILE_NAME (the accepted inventory file name without extension), GROUP_PREFIX, LABEL (how
+    messages name the source) and API_ERROR (the API client's exception, with a message), and implement _api(),
+    _cache_key(), _fetch() and populate(); _auth_hint() may add to the message of an API error.
     """
 
     FILE_NAME = ""
     GROUP_PREFIX = ""
     LABEL = "inventory"
+    API_ERROR = Exception
+
+    def parse(self, inventory, loader, path, cache=True):
+        """Read the inventory file, then the API data (or the cache), and add the hosts."""
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        api = self._api()
+        try:
+            data = self.cached_or_fetched(cache, self._cache_key(path, api), lambda: self._fetch(api))
+        except self.API_ERROR as exc:
+            raise AnsibleParserError("%s: %s%s" % (self.LABEL, to_native(exc.message), self._auth_hint(exc, api)))
+        self.populate(data)
+
+    def _api(self):
+        """The API client for the plugin options (fails with AnsibleParserError)."""
+        raise NotImplementedError
+
+    def _cache_key(self, path, api):
+        """The cache key of this inventory file and the API selection (see cache_key_for)."""
+        raise NotImplementedError
+
+    def _fetch(self, api):
+        """The API data, as cached: {schema: CACHE_SCHEMA, ...}."""
+        raise NotImplementedError
+
+    def _auth_hint(self, exc, api):  # pylint: disable=unused-argument
+        """Text appended to the message of an API error (for example where the credentials came from)."""
+        return ""
+
+    def populate(self, data):
+        """Hosts, default groups and constructed groups/vars from API data (fresh or cached)."""
+        raise NotImplementedError
 
     def verify_file(self, path):
         """Accept <FILE_NAME>.yml / .yaml and *.<FILE_NAME>.yml / *.<FILE_NAME>.yaml."""

@@ -15,10 +15,10 @@ from ansible import constants as C
 from ansible.errors import AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import fragment_loader
-from ansible.utils.plugin_docs import get_docstring
 
 from ansible_collections.neocloud.support_access.plugins.inventory import coreweave as cw_inventory
+
+from conftest import plugin_doc
 
 NAME = "neocloud.support_access.coreweave"
 
@@ -43,7 +43,7 @@ def fleet():
 @pytest.fixture(scope="module", autouse=True)
 def option_definitions():
     """Register the plugin's documented options (fragments merged) as the plugin loader would."""
-    doc = get_docstring(cw_inventory.__file__, fragment_loader, collection_name="neocloud.support_access")[0]
+    doc = plugin_doc(cw_inventory.__file__)
     C.config.initialize_plugin_configuration_definitions("inventory", NAME, doc["options"])
     return doc
 
@@ -165,4 +165,4 @@ def test_verify_file(tmp_path, name, accepted):
 def test_missing_token_is_a_parser_error(make_plugin):  # pylint: disable=redefined-outer-name
     plugin = make_plugin()
     with pytest.raises(AnsibleParserError, match="COREWEAVE_API_TOKEN"):
-        plugin._client()  # pylint: disable=protected-access
+        plugin._api()  # pylint: disable=protected-access

@@ -15,11 +15,11 @@ from ansible import constants as C
 from ansible.errors import AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import fragment_loader
-from ansible.utils.plugin_docs import get_docstring
 
 from ansible_collections.neocloud.support_access.plugins.inventory import crusoe as crusoe_inventory
 from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe import CrusoeError
+
+from conftest import plugin_doc
 
 NAME = "neocloud.support_access.crusoe"
 ML = {"id": "ab4a6b00-aa5f-408e-a9fb-ac6de5eb45ab", "name": "ml"}
@@ -51,7 +51,7 @@ def fleet():
 @pytest.fixture(scope="module", autouse=True)
 def option_definitions():
     """Register the plugin's documented options (fragments merged) as the plugin loader would."""
-    doc = get_docstring(crusoe_inventory.__file__, fragment_loader, collection_name="neocloud.support_access")[0]
+    doc = plugin_doc(crusoe_inventory.__file__)
     C.config.initialize_plugin_configuration_definitions("inventory", NAME, doc["options"])
     return doc
 

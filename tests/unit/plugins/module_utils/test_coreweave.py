@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _coreweave as cw
+from ansible_collections.neocloud.support_access.plugins.module_utils import _http
 from sim.coreweave_fixtures import coreweave_sim  # noqa: F401  pylint: disable=unused-import
 
 
@@ -67,24 +68,24 @@ def test_endpoint_must_be_http_url():
     ("GET", None, "unresolved", False),
 ])
 def test_should_retry(method, status, failure, expected):
-    assert cw.should_retry(method, status=status, failure=failure) is expected
+    assert cw.CoreWeaveClient("https://api.example/", "CW-SECRET-x").should_retry(method, status=status, failure=failure) is expected
 
 
 def test_backoff_honours_retry_after_and_cap():
-    assert cw.backoff_delay(0, retry_after=3) == 3
-    assert cw.backoff_delay(0, retry_after=300, cap=30) == 30
+    assert _http.backoff_delay(0, retry_after=3) == 3
+    assert _http.backoff_delay(0, retry_after=300, cap=30) == 30
 
 
 def test_backoff_grows_with_jitter_within_bounds():
-    assert cw.backoff_delay(2, base=0.5, rand=lambda: 0.0) == 1.0
-    assert cw.backoff_delay(2, base=0.5, rand=lambda: 1.0) == 2.0
-    assert cw.backoff_delay(20, base=0.5, cap=30, rand=lambda: 1.0) == 30
+    assert _http.backoff_delay(2, base=0.5, rand=lambda: 0.0) == 1.0
+    assert _http.backoff_delay(2, base=0.5, rand=lambda: 1.0) == 2.0
+    assert _http.backoff_delay(20, base=0.5, cap=30, rand=lambda: 1.0) == 30
 
 
 def test_retry_after_parses_seconds_and_rejects_garbage():
-    assert cw.retry_after_seconds("4") == 4.0
-    assert cw.retry_after_seconds(None) is None
-    assert cw.retry_after_seconds("soon") is None
+    assert _http.retry_after_seconds("4") == 4.0
+    assert _http.retry_after_seconds(None) is None
+    assert _http.retry_after_seconds("soon") is None
 
 
 # ------------------------------------------------------------------------------------------ client over HTTP

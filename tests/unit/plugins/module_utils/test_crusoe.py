@@ -7,6 +7,7 @@ import json
 import pytest
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _crusoe as crusoe
+from ansible_collections.neocloud.support_access.plugins.module_utils import _http
 
 VECTOR_SECRET = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"
 VECTOR_PATH = ("/v1/projects/ab4a6b00-aa5f-408e-a9fb-ac6de5eb45ab/kubernetes/clusters/"
@@ -266,28 +267,29 @@ def test_migrate_endpoint(endpoint, expected):
     ("GET", None, "unresolved", False),
 ])
 def test_should_retry(method, status, failure, expected):
-    assert crusoe.should_retry(method, status=status, failure=failure) is expected
+    client = crusoe.CrusoeClient("https://api.example/v1", "KEY", "c2VjcmV0")
+    assert client.should_retry(method, status=status, failure=failure) is expected
 
 
 def test_backoff_grows_exponentially_with_jitter_and_cap():
-    assert crusoe.backoff_delay(0, base=1, cap=30, rand=lambda: 0.0) == 0.5
-    assert crusoe.backoff_delay(0, base=1, cap=30, rand=lambda: 1.0) == 1.0
-    assert crusoe.backoff_delay(3, base=1, cap=30, rand=lambda: 1.0) == 8.0
-    assert crusoe.backoff_delay(3, base=1, cap=30, rand=lambda: 0.0) == 4.0
-    assert crusoe.backoff_delay(10, base=1, cap=30, rand=lambda: 1.0) == 30.0
-    assert crusoe.backoff_delay(10, base=1, cap=30, rand=lambda: 0.0) == 15.0
+    assert _http.backoff_delay(0, base=1, cap=30, rand=lambda: 0.0) == 0.5
+    assert _http.backoff_delay(0, base=1, cap=30, rand=lambda: 1.0) == 1.0
+    assert _http.backoff_delay(3, base=1, cap=30, rand=lambda: 1.0) == 8.0
+    assert _http.backoff_delay(3, base=1, cap=30, rand=lambda: 0.0) == 4.0
+    assert _http.backoff_delay(10, base=1, cap=30, rand=lambda: 1.0) == 30.0
+    assert _http.backoff_delay(10, base=1, cap=30, rand=lambda: 0.0) == 15.0
 
 
 def test_retry_after_wins_and_is_capped():
-    assert crusoe.backoff_delay(0, retry_after=7, base=1, cap=30, rand=lambda: 1.0) == 7
-    assert crusoe.backoff_delay(0, retry_after=300, base=1, cap=30) == 30
+    assert _http.backoff_delay(0, retry_after=7, base=1, cap=30, rand=lambda: 1.0) == 7
+    assert _http.backoff_delay(0, retry_after=300, base=1, cap=30) == 30
 
 
 def test_retry_after_parsing():
-    assert crusoe.retry_after_seconds("3") == 3.0
-    assert crusoe.retry_after_seconds(None) is None
-    assert crusoe.retry_after_seconds("soon") is None
-    assert crusoe.retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert _http.retry_after_seconds("3") == 3.0
+    assert _http.retry_after_seconds(None) is None
+    assert _http.retry_after_seconds("soon") is None
+    assert _http.retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
 
 
 # ------------------------------------------------------------------------------------------ client against the simulator
