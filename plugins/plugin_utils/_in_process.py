@@ -10,7 +10,8 @@ main process, and every forked worker runs its ``main()`` as it is: the same Ans
 check mode, diff, no_log masking and result, without the process. Each worker is a fresh fork that ends with its
 task, so nothing one run sets in the module's globals reaches another.
 
-Any other connection, a delegated task or another interpreter runs the module on the host as usual. The result's
+Any other connection, a delegated task, become, async or another interpreter runs the module on the host as usual.
+The task's ``environment`` reaches the module in the worker as it would reach a module process. The result's
 ``invocation`` says ``in_process: true`` when the module ran in the worker.
 
 This is a private plugin_utils file of neocloud.support_access; its interface may change at any time.
@@ -51,8 +52,10 @@ class InProcessModuleAction(ActionBase):
     TRANSFERS_FILES = False
 
     def _in_process(self, task_vars):
-        """Local connection, not delegated, and the controller's Python."""
+        """Local connection, not delegated, no become, not async, and the controller's Python."""
         if getattr(self._connection, "transport", None) != "local" or self._task.delegate_to:
+            return False
+        if self._play_context.become or self._task.async_val:
             return False
         interpreter = task_vars.get("ansible_python_interpreter")
         if interpreter is not None:
@@ -63,10 +66,16 @@ class InProcessModuleAction(ActionBase):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         if not self._in_process(task_vars):
-            result.update(self._execute_module(module_name=self.MODULE_NAME, task_vars=task_vars))
+            wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+            result.update(self._execute_module(module_name=self.MODULE_NAME, task_vars=task_vars, wrap_async=wrap_async))
             return result
         module_args = dict(self._task.args)
         self._update_module_args(self.MODULE_NAME, module_args, task_vars)
+        # the task's environment keyword reaches the module as it would reach a module process (this worker ends
+        # with the task, so its own environment may change)
+        environment = {}
+        self._compute_environment_string(environment)
+        os.environ.update((str(k), str(v)) for k, v in environment.items())
         encoder = get_module_encoder(PROFILE, Direction.CONTROLLER_TO_MODULE)
         payload = json.dumps({"ANSIBLE_MODULE_ARGS": module_args}, cls=encoder).encode()
         out, err = io.StringIO(), io.StringIO()
