@@ -30,9 +30,11 @@ result, task_results in bench.json, nor the shells that start the modules), the 
 procedure. HTTP requests: the emulator's per-cluster request
 logs and the Crusoe simulator's and chart repository's logs, cleared before each run.
 
-Memory: "peak MB" is the ansible-playbook controller's own peak resident set, ru_maxrss of getrusage(RUSAGE_SELF)
-read in the controller at the end of the play by a small callback (bench_maxrss) this script writes next to its
-wrappers. "max MB" is ru_maxrss from os.wait4 on the run's process: the largest resident set of a single process of
+Memory: "peak MB" is the ansible-playbook controller's own peak resident set, VmHWM of /proc/self/status read in the
+controller at the end of the play by a small callback (bench_maxrss) this script writes next to its wrappers
+(ru_maxrss would not do: Linux keeps it across exec, so it would count this benchmark process, which holds every
+emulated cluster and forked the controller). "max MB" is ru_maxrss from os.wait4 on the run's process, for the same
+reason an upper bound that includes this process's own size at the fork: the largest resident set of a process of
 its tree (the process or a descendant it waited for; not a sum). For a playbook that is mostly helm, started by the
 helm modules, not the controller; for the scripted procedure it is the largest of its commands (helm too).
 
@@ -172,13 +174,18 @@ class CallbackModule(CallbackBase):
     CALLBACK_NEEDS_ENABLED = True
 
     def v2_playbook_on_stats(self, stats):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with open("/proc/self/status", encoding="utf-8") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    peak = int(line.split()[1])
         with open(os.environ["NEOCLOUD_BENCH_MAXRSS"], "w", encoding="utf-8") as handle:
-            handle.write("%d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            handle.write("%d\\n" % peak)
 """
 
 
 def write_callback(plugdir):
-    """The bench_maxrss callback plugin (the controller's getrusage(RUSAGE_SELF).ru_maxrss into a file)."""
+    """The bench_maxrss callback plugin (the controller's peak RSS, VmHWM, into a file)."""
     os.makedirs(plugdir, exist_ok=True)
     with open(os.path.join(plugdir, "bench_maxrss.py"), "w", encoding="utf-8") as handle:
         handle.write(MAXRSS_CALLBACK)
@@ -405,9 +412,10 @@ def bench(args):
                             "workers nor the shells starting modules); scripted: the commands started",
                "http_requests": "request logs of the Kubernetes emulator (per cluster), of the Crusoe API simulator "
                                 "and of the chart repository",
-               "peak_mb": "the ansible-playbook controller's own ru_maxrss (getrusage RUSAGE_SELF), written by the "
+               "peak_mb": "the ansible-playbook controller's own peak RSS (VmHWM of /proc/self/status), written by the "
                           "bench_maxrss callback at the end of the play; none for the scripted procedure",
-               "max_process_mb": "ru_maxrss from os.wait4 on the run's process: the largest resident set of one "
+               "max_process_mb": "ru_maxrss from os.wait4 on the run's process (an upper bound: it includes this "
+                                 "benchmark's own size at the fork): the largest resident set of one "
                                  "process of its tree (mostly helm, for the playbooks too), not a sum",
                "scripted": "per cluster: helm list -n crusoe-system; the Crusoe support settings GET (one python -c "
                            "process, CrusoeClient); kubectl get clusterrolebindings -l app.kubernetes.io/instance="

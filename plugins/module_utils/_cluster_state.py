@@ -28,6 +28,7 @@ import datetime
 import re
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _activity
+from ansible_collections.neocloud.support_access.plugins.module_utils import _coreweave
 from ansible_collections.neocloud.support_access.plugins.module_utils import _crusoe
 from ansible_collections.neocloud.support_access.plugins.module_utils import _helm_storage
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
@@ -362,20 +363,24 @@ def argument_spec():
     )
 
 
-def _crusoe_api(params):
-    """A factory of the CrusoeApi for the options (credentials resolved when the API is read)."""
+def _crusoe_api(params, secrets):
+    """A factory of the CrusoeApi for the options (credentials resolved when the API is read; the secret key, from
+    wherever it came, joins ``secrets``)."""
     def factory():
         options = dict(params.get("crusoe") or {})
         options["project"] = params.get("project") or None
         config, client = _crusoe.client_from_params(options)
+        secrets.update(v for v in (config.get("secret_key"),) if v)
         return _crusoe.CrusoeApi(client, config)
     return factory
 
 
-def _coreweave_api(params):
+def _coreweave_api(params, secrets):
+    """A factory of the CoreWeaveApi for the options (the token, from wherever it came, joins ``secrets``)."""
     def factory():
-        from ansible_collections.neocloud.support_access.plugins.module_utils import _coreweave  # pylint: disable=import-outside-toplevel
-        return _coreweave.CoreWeaveApi(_coreweave.client_from_params(dict(params.get("coreweave") or {})))
+        config = _coreweave.resolve_config(dict(params.get("coreweave") or {}))
+        secrets.update(v for v in (config.get("api_token"),) if v)
+        return _coreweave.CoreWeaveApi(_coreweave.client_from_params(dict(params.get("coreweave") or {}), config))
     return factory
 
 
@@ -390,8 +395,9 @@ def run(params, kube_client=KubeClient, now=None, check_mode=False):
                     "impersonate_user": params.get("request_as_user") or DEFAULTS["impersonate_user"],
                     "impersonate_namespace": params.get("request_namespace") or DEFAULTS["impersonate_namespace"],
                     "name": params.get("name") or params.get("cluster")})
-    reader = ClusterReader(options, params, crusoe=_crusoe_api(params), coreweave=_coreweave_api(params), now=now,
-                           kube_client=kube_client, check_mode=check_mode)
+    secrets = set()
+    reader = ClusterReader(options, params, crusoe=_crusoe_api(params, secrets), coreweave=_coreweave_api(params, secrets),
+                           now=now, kube_client=kube_client, check_mode=check_mode)
     try:
         if options.get("policy") is not None:
             reader.options["policy"] = _report.merge_policy(options["policy"])
@@ -402,6 +408,6 @@ def run(params, kube_client=KubeClient, now=None, check_mode=False):
         result = reader.read()
     except (ValueError, _report.ReportError) as exc:
         return {"failed": True, "changed": False,
-                "msg": "cluster '%s': invalid option: %s" % (options["name"], exc)}, reader.secrets
+                "msg": "cluster '%s': invalid option: %s" % (options["name"], exc)}, reader.secrets | secrets
     result["changed"] = False
-    return result, reader.secrets
+    return result, reader.secrets | secrets
