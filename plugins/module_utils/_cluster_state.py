@@ -401,7 +401,7 @@ def run(params, kube_client=KubeClient, now=None, check_mode=False):
     try:
         if options.get("policy") is not None:
             reader.options["policy"] = _report.merge_policy(options["policy"])
-        _support.normalize_subjects(reader.options["subjects"])
+        # bad subjects, probes or patterns fail the task before anything is read
         _support.normalize_probes(reader.options["probes"], _support.normalize_subjects(reader.options["subjects"]))
         _support.normalize_patterns(reader.options["pods_allow"], "pods_allow")
         _support.normalize_patterns(reader.options["pods_deny"], "pods_deny")

@@ -155,6 +155,12 @@ CASES = [
     case("support_rbac_info", "page_size", "range", _k(page_size=-5), expect=("at least 1",)),
     case("support_rbac_info", "kubeconfig", "kubeconfig", _k(kubeconfig="{bad_yaml_kubeconfig}"),
          expect=("{bad_yaml_kubeconfig}",), setup="kubeconfigs"),
+    # ------------------------------------------------------------------ support_cluster_info
+    case("support_cluster_info", "provider", "choice", dict(_k(**CLUSTER), provider="aws"), expect=("crusoe", "coreweave")),
+    case("support_cluster_info", "cluster", "missing", _k()),
+    case("support_cluster_info", "pods_allow", "name", dict(_k(**CLUSTER), pods_allow=["a/b/c"]), expect=("namespace/name",)),
+    case("support_cluster_info", "policy", "name", dict(_k(**CLUSTER), policy={"max_leese": "4h"}), expect=("max_leese",)),
+    case("support_cluster_info", "probes.verb", "missing", dict(_k(**CLUSTER), probes=[{"resource": "pods"}])),
     # ------------------------------------------------------------------ support_activity
     case("support_activity", "paths", "missing", {}),
     case("support_activity", "max_approval", "duration", {"paths": ["{tmp}/logs/*.log"], "max_approval": "forever"},
