@@ -98,10 +98,6 @@ def _requests_view(requests):
     return result
 
 
-def _format_time(moment):
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class ClusterReader:
     """Read one cluster. ``options``: DEFAULTS keys; ``kube_params``: kubernetes.core connection options;
     ``crusoe`` / ``coreweave``: callables returning the provider API object (CrusoeApi / CoreWeaveApi), called only
@@ -286,7 +282,7 @@ class ClusterReader:
             raise ValueError("cluster is required (the provider's cluster id or name; inventory variable support_access_cluster)")
         report = {"schema": _report.SCHEMA, "cluster": opts["name"] or opts["cluster"], "provider": opts["provider"],
                   "project": opts["project_name"] or "", "cluster_id": str(opts["cluster"]), "playbook": opts["playbook"],
-                  "checked_at": _format_time(self.now), "reachable": True, "api": None, "chart": None, "rbac": None,
+                  "checked_at": _lease.format_time(self.now), "reachable": True, "api": None, "chart": None, "rbac": None,
                   "pods": None, "firewall": None, "lease": None, "coreweave": None, "activity": None,
                   "not_applicable": list(_report.NOT_APPLICABLE.get(opts["provider"], ())),
                   "actions": list(opts["actions"] or [])}
