@@ -70,7 +70,7 @@ PLAYBOOKS = (("audit", {}), ("revoke", {"support_access_confirm": True}))
 SCRIPT_NAMESPACES = ("crusoe-system", "kube-system", "nvidia-gpu-operator", "nvidia-network-operator", "kube-amd-gpu",
                      "kube-amd-network", "slinky", "slurm")
 CRUSOE_GET = ("import json, os, sys\n"
-              "from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe import CrusoeClient\n"
+              "from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_api import CrusoeClient\n"
               "client = CrusoeClient(os.environ['CRUSOE_API_ENDPOINT'], os.environ['CRUSOE_ACCESS_KEY_ID'],\n"
               "                      os.environ['CRUSOE_SECRET_KEY'])\n"
               "print(json.dumps(client.get(sys.argv[1])))\n")

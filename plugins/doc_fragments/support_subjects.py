@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The support subjects and SubjectAccessReview probes of the Kubernetes RBAC modules.
 
-Their argument_spec is module_utils/_support.subject_spec() and probe_spec().
+Their argument_spec is module_utils/_rbac.subject_spec() and probe_spec().
 """
 
 from __future__ import annotations

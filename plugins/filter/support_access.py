@@ -7,6 +7,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _coreweave_audit
+from ansible_collections.neocloud.support_access.plugins.module_utils import _kube
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
 from ansible_collections.neocloud.support_access.plugins.module_utils import _report
 
@@ -63,6 +64,11 @@ def support_access_activity_section(result, cluster):
     return _coreweave_audit.activity_section(result, str(cluster))
 
 
+def support_access_unreachable(message):
+    """Whether an error message says the API server could not be reached at all (module_utils/_kube.UNREACHABLE)."""
+    return bool(_kube.UNREACHABLE.search(str(message or "")))
+
+
 class FilterModule:
     """neocloud.support_access report filters."""
 
@@ -74,4 +80,5 @@ class FilterModule:
             "support_access_reports": support_access_reports,
             "support_access_coreweave_section": support_access_coreweave_section,
             "support_access_activity_section": support_access_activity_section,
+            "support_access_unreachable": support_access_unreachable,
         }

@@ -150,12 +150,9 @@ import json
 from ansible.errors import AnsibleParserError
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe import (
-    UUID_RE,
-    AnsibleCrusoe,
-    CrusoeError,
-    control_plane_rules,
-)
+from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_api import UUID_RE, CrusoeError
+from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_firewall import control_plane_rules
+from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_module import AnsibleCrusoe
 from ansible_collections.neocloud.support_access.plugins.module_utils._support import CRUSOE_CP_FIREWALL_RULE_PREFIX
 from ansible_collections.neocloud.support_access.plugins.plugin_utils._inventory import (
     CACHE_SCHEMA,

@@ -25,26 +25,42 @@ may change at any time.
 from __future__ import annotations
 
 import datetime
-import re
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _activity
 from ansible_collections.neocloud.support_access.plugins.module_utils import _coreweave
-from ansible_collections.neocloud.support_access.plugins.module_utils import _crusoe
 from ansible_collections.neocloud.support_access.plugins.module_utils import _helm_storage
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
 from ansible_collections.neocloud.support_access.plugins.module_utils import _report
 from ansible_collections.neocloud.support_access.plugins.module_utils import _support
 from ansible_collections.neocloud.support_access.plugins.module_utils._coreweave_audit import activity_section, coreweave_section
+from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_api import CrusoeApi, client_from_params, settings_view
+from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_firewall import support_firewall_view
+from ansible_collections.neocloud.support_access.plugins.module_utils import _kube
 from ansible_collections.neocloud.support_access.plugins.module_utils._kube import K8sClusterError, K8sConfigError, KubeClient
+from ansible_collections.neocloud.support_access.plugins.module_utils._pods import (
+    VERDICT_CONFIRMED,
+    VERDICT_SUSPICIOUS,
+    classify_pod,
+    normalize_patterns,
+)
+from ansible_collections.neocloud.support_access.plugins.module_utils._rbac import (
+    READ_ONLY_DEFAULT_ROLES,
+    analyze_bindings,
+    chart_labels,
+    labelled_objects,
+    normalize_probes,
+    normalize_subjects,
+    probe_result,
+    probe_spec,
+    rbac_summary,
+    subject_access_review,
+    subject_spec,
+)
 
 PROVIDERS = ("crusoe", "coreweave")
 RBAC = "/apis/rbac.authorization.k8s.io/v1/"
 FLOWCONTROL = "/apis/flowcontrol.apiserver.k8s.io/v1/"
 SAR_PATH = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
-# What an error says when the cluster (or the provider API) could not be reached at all.
-UNREACHABLE = re.compile(r"(?i)(cannot reach|unreachable|connection (refused|aborted|reset)|remote end closed|timed out|"
-                         r"max retries|no route to host|name or service not known|temporary failure in name resolution|"
-                         r"EOF occurred)")
 # Report keys the Crusoe settings' requests are renamed to (the report speaks of role, ticket, reason).
 REQUEST_KEYS = {"access_role": "role", "ticket_ref": "ticket", "support_reason": "reason"}
 
@@ -63,7 +79,7 @@ DEFAULTS = {
     "chart_namespace": _support.CRUSOE_CHART_NAMESPACE,
     "subjects": None,               # None: the provider's support groups
     "probes": None,                 # None: the default probes of every subject; []: none
-    "read_only_roles": list(_support.READ_ONLY_DEFAULT_ROLES),
+    "read_only_roles": list(READ_ONLY_DEFAULT_ROLES),
     "pods_allow": [],
     "pods_deny": [],
     "impersonate_groups": [],       # real requests as each group, each must be refused (403)
@@ -129,7 +145,7 @@ class ClusterReader:
             report["cluster_id"] = cluster.get("id") or report["cluster_id"]
             if not report["project"]:
                 report["project"] = api.project.get("name") or api.project["id"]
-            settings = _crusoe.settings_view(api.client.get(api.cluster_path(cluster["id"]) + "/support/settings"))
+            settings = settings_view(api.client.get(api.cluster_path(cluster["id"]) + "/support/settings"))
             report["api"] = {"access_enabled": settings["access_enabled"], "roles": settings["enabled_roles"],
                              "active_requests": _requests_view(settings["active_requests"])}
             self._crusoe_cluster = (api, cluster)
@@ -143,7 +159,7 @@ class ClusterReader:
 
     def _firewall(self, report):
         api, cluster = self._crusoe_cluster
-        view = _crusoe.support_firewall_view(api.support_rule(cluster, self.options["firewall_rule"] or None))
+        view = support_firewall_view(api.support_rule(cluster, self.options["firewall_rule"] or None))
         report["firewall"] = {"rule": view["rule"], "restricted": view["restricted"],
                               "support_source_present": view["support_source_present"]}
 
@@ -156,9 +172,9 @@ class ClusterReader:
     def _rbac(self, report):
         opts = self.options
         kube = self._connect()
-        subjects = _support.normalize_subjects(opts["subjects"])
-        probes = _support.normalize_probes(opts["probes"], subjects)
-        labels = _support.chart_labels(opts["chart_release"])
+        subjects = normalize_subjects(opts["subjects"])
+        probes = normalize_probes(opts["probes"], subjects)
+        labels = chart_labels(opts["chart_release"])
         objects = {}
         for kind, plural in (("ClusterRole", "clusterroles"), ("ClusterRoleBinding", "clusterrolebindings"),
                              ("Role", "roles"), ("RoleBinding", "rolebindings")):
@@ -171,17 +187,17 @@ class ClusterReader:
                     raise
                 objects[kind] = []
         support_roles = _support.COREWEAVE_SUPPORT_CLUSTER_ROLES if opts["provider"] == "coreweave" else ()
-        bindings = _support.analyze_bindings(objects["ClusterRole"], objects["ClusterRoleBinding"], objects["Role"],
-                                             objects["RoleBinding"], subjects=subjects, support_cluster_roles=support_roles,
-                                             labels=labels, read_only_roles=opts["read_only_roles"])
-        labelled = _support.labelled_objects(objects, labels)
+        bindings = analyze_bindings(objects["ClusterRole"], objects["ClusterRoleBinding"], objects["Role"],
+                                    objects["RoleBinding"], subjects=subjects, support_cluster_roles=support_roles,
+                                    labels=labels, read_only_roles=opts["read_only_roles"])
+        labelled = labelled_objects(objects, labels)
         results = []
         for probe in probes:
             review = kube.request("POST", SAR_PATH, "SubjectAccessReview probe %r" % probe["name"],
-                                  body=_support.subject_access_review(probe))
-            results.append(_support.probe_result(probe, review))
+                                  body=subject_access_review(probe))
+            results.append(probe_result(probe, review))
         self.probes = results
-        summary = _support.rbac_summary(bindings, labelled, results)
+        summary = rbac_summary(bindings, labelled, results)
         report["rbac"] = {"bindings": bindings, "labelled_objects": len(labelled), "capabilities": summary["capabilities"],
                           "probes_allowed": summary["probes_allowed"], "probes_total": summary["probes_total"]}
         if labelled:
@@ -204,13 +220,13 @@ class ClusterReader:
 
     def _pods(self, report):
         opts = self.options
-        allow = _support.normalize_patterns(opts["pods_allow"], "pods_allow")
-        deny = _support.normalize_patterns(opts["pods_deny"], "pods_deny")
+        allow = normalize_patterns(opts["pods_allow"], "pods_allow")
+        deny = normalize_patterns(opts["pods_deny"], "pods_deny")
         pods = self._connect().list_all("/api/v1/pods", "listing pods in all namespaces", kind="Pod")
-        entries = [_support.classify_pod(pod, allow=allow, deny=deny) for pod in pods]
+        entries = [classify_pod(pod, allow=allow, deny=deny) for pod in pods]
         entries.sort(key=lambda e: (e["namespace"] or "", e["name"] or ""))
-        report["pods"] = {"confirmed": [e for e in entries if e["verdict"] == _support.VERDICT_CONFIRMED],
-                          "suspicious": [e for e in entries if e["verdict"] == _support.VERDICT_SUSPICIOUS]}
+        report["pods"] = {"confirmed": [e for e in entries if e["verdict"] == VERDICT_CONFIRMED],
+                          "suspicious": [e for e in entries if e["verdict"] == VERDICT_SUSPICIOUS]}
 
     def _lease(self, report):
         configmap = self._connect().request(
@@ -266,7 +282,7 @@ class ClusterReader:
         except Exception as err:  # pylint: disable=broad-except
             # provider API errors (CrusoeError, CoreWeaveError), bad options (ValueError) and the like
             message = str(err)
-            unreachable = bool(UNREACHABLE.search(message)) and not isinstance(err, (ValueError, TypeError))
+            unreachable = bool(_kube.UNREACHABLE.search(message)) and not isinstance(err, (ValueError, TypeError))
         self.errors.append(StepError(name, message, unreachable))
         if kube:
             self.kube_failed = True
@@ -316,8 +332,8 @@ class ClusterReader:
 
 def argument_spec():
     """The engine's options (module support_cluster_info adds kubernetes.core's connection options)."""
-    subject = _support.subject_spec()
-    probe = _support.probe_spec()
+    subject = subject_spec()
+    probe = probe_spec()
     crusoe = dict(api_endpoint=dict(type="str"), access_key_id=dict(type="str"), secret_key=dict(type="str", no_log=True),
                   profile=dict(type="str"), config_file=dict(type="path", default="~/.crusoe/config"),
                   api_timeout=dict(type="int", default=30), api_retries=dict(type="int", default=5),
@@ -339,7 +355,7 @@ def argument_spec():
         chart_namespace=dict(type="str", default=_support.CRUSOE_CHART_NAMESPACE),
         subjects=dict(type="list", elements="dict", options=subject),
         probes=dict(type="list", elements="dict", options=probe),
-        read_only_roles=dict(type="list", elements="str", default=list(_support.READ_ONLY_DEFAULT_ROLES)),
+        read_only_roles=dict(type="list", elements="str", default=list(READ_ONLY_DEFAULT_ROLES)),
         pods_allow=dict(type="list", elements="str", default=[]),
         pods_deny=dict(type="list", elements="str", default=[]),
         request_as_groups=dict(type="list", elements="str", default=[]),
@@ -365,9 +381,9 @@ def _crusoe_api(params, secrets):
     def factory():
         options = dict(params.get("crusoe") or {})
         options["project"] = params.get("project") or None
-        config, client = _crusoe.client_from_params(options)
+        config, client = client_from_params(options)
         secrets.update(v for v in (config.get("secret_key"),) if v)
-        return _crusoe.CrusoeApi(client, config)
+        return CrusoeApi(client, config)
     return factory
 
 
@@ -398,9 +414,9 @@ def run(params, kube_client=KubeClient, now=None, check_mode=False):
         if options.get("policy") is not None:
             reader.options["policy"] = _report.merge_policy(options["policy"])
         # bad subjects, probes or patterns fail the task before anything is read
-        _support.normalize_probes(reader.options["probes"], _support.normalize_subjects(reader.options["subjects"]))
-        _support.normalize_patterns(reader.options["pods_allow"], "pods_allow")
-        _support.normalize_patterns(reader.options["pods_deny"], "pods_deny")
+        normalize_probes(reader.options["probes"], normalize_subjects(reader.options["subjects"]))
+        normalize_patterns(reader.options["pods_allow"], "pods_allow")
+        normalize_patterns(reader.options["pods_deny"], "pods_deny")
         result = reader.read()
     except (ValueError, _report.ReportError) as exc:
         return {"failed": True, "changed": False,

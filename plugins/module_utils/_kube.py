@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import time
 
 from ansible.module_utils.common.text.converters import to_text
@@ -51,6 +52,12 @@ except ImportError:  # pragma: no cover - the kubernetes client needs PyYAML
 DEFAULT_PAGE_SIZE = 500
 # How many times a throttled or failed request is repeated (so sent at most API_RETRIES + 1 times).
 API_RETRIES = 5
+# What an error says when the API server (or a provider API) could not be reached at all: the Python client's and
+# urllib3's words, and helm's ("Kubernetes cluster unreachable", "i/o timeout", "no such host", ...). The one list
+# every reader uses (the cluster read, support_chart, the support_access_unreachable filter of the chart role).
+UNREACHABLE = re.compile(r"(?i)(cannot reach|unreachable|connection (refused|aborted|reset)|remote end closed|timed out|"
+                         r"i/o timeout|handshake timeout|max retries|no route to host|no such host|name or service not known|"
+                         r"temporary failure in name resolution|EOF occurred)")
 # kubernetes.core's option name -> the client Configuration attribute (kubernetes.core args_common.AUTH_ARG_MAP).
 AUTH_OPTIONS = {
     "host": "host", "api_key": "api_key", "username": "username", "password": "password",

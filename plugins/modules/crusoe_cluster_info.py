@@ -85,7 +85,7 @@ projects:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils._crusoe import AnsibleCrusoe, crusoe_argument_spec, run_module
+from ..module_utils._crusoe_module import AnsibleCrusoe, crusoe_argument_spec, run_module
 
 
 class CrusoeClusterInfo(AnsibleCrusoe):

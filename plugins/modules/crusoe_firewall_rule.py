@@ -186,18 +186,16 @@ operation:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils._crusoe import (
-    AnsibleCrusoe,
-    CrusoeError,
-    crusoe_argument_spec,
+from ..module_utils._crusoe_api import CrusoeError
+from ..module_utils._crusoe_firewall import (
     endpoint_body,
     merge_endpoints,
     normalize_cidr,
     normalize_port,
     rule_view,
-    run_module,
     same_set,
 )
+from ..module_utils._crusoe_module import AnsibleCrusoe, crusoe_argument_spec, run_module
 
 IMMUTABLE = ("vpc_network_id", "action", "direction")
 

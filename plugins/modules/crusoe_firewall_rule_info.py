@@ -64,7 +64,9 @@ firewall_rules:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils._crusoe import AnsibleCrusoe, CrusoeError, crusoe_argument_spec, rule_view, run_module
+from ..module_utils._crusoe_api import CrusoeError
+from ..module_utils._crusoe_firewall import rule_view
+from ..module_utils._crusoe_module import AnsibleCrusoe, crusoe_argument_spec, run_module
 
 
 class CrusoeFirewallRuleInfo(AnsibleCrusoe):

@@ -131,13 +131,8 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils._crusoe import (
-    AnsibleCrusoe,
-    crusoe_argument_spec,
-    normalize_roles,
-    run_module,
-    settings_view,
-)
+from ..module_utils._crusoe_api import normalize_roles, settings_view
+from ..module_utils._crusoe_module import AnsibleCrusoe, crusoe_argument_spec, run_module
 
 
 class CrusoeSupportAccess(AnsibleCrusoe):

@@ -64,7 +64,8 @@ support_access:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils._crusoe import AnsibleCrusoe, crusoe_argument_spec, run_module, settings_view
+from ..module_utils._crusoe_api import settings_view
+from ..module_utils._crusoe_module import AnsibleCrusoe, crusoe_argument_spec, run_module
 
 
 class CrusoeSupportAccessInfo(AnsibleCrusoe):

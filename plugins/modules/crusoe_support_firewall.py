@@ -106,17 +106,9 @@ operation:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils._crusoe import (
-    AnsibleCrusoe,
-    CrusoeError,
-    covering,
-    crusoe_argument_spec,
-    endpoint_body,
-    merge_endpoints,
-    normalize_cidr,
-    rule_view,
-    run_module,
-)
+from ..module_utils._crusoe_api import CrusoeError
+from ..module_utils._crusoe_firewall import covering, endpoint_body, merge_endpoints, normalize_cidr, rule_view
+from ..module_utils._crusoe_module import AnsibleCrusoe, crusoe_argument_spec, run_module
 from ..module_utils._support import CRUSOE_SUPPORT_VPN_CIDR
 
 

@@ -192,7 +192,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
-from ansible_collections.neocloud.support_access.plugins.module_utils import _report
+from ansible_collections.neocloud.support_access.plugins.module_utils import _render, _report
 from ansible_collections.neocloud.support_access.plugins.module_utils._files import read_bytes as _read, write_atomically
 
 
@@ -227,7 +227,7 @@ def run(module):
     dest = params["dest"]
     formats = list(dict.fromkeys(params["formats"]))
     if not formats:
-        module.fail_json(msg="formats: name at least one of %s" % ", ".join(_report.FORMATS))
+        module.fail_json(msg="formats: name at least one of %s" % ", ".join(_render.FORMATS))
     basename = params["basename"]
     if not basename or "/" in basename or basename in (".", ".."):
         module.fail_json(msg="basename: %r is not a file name" % basename)
@@ -238,19 +238,19 @@ def run(module):
             reports = _report.prepare(_report.merge(docs)["clusters"], params["policy"])
     except _report.ReportError as exc:
         module.fail_json(msg=str(exc))
-    paths = {fmt: os.path.join(dest, basename + _report.EXTENSIONS[fmt]) for fmt in formats}
+    paths = {fmt: os.path.join(dest, basename + _render.EXTENSIONS[fmt]) for fmt in formats}
 
     rendered = None
-    previous = _previous_generated_at(os.path.join(dest, basename + _report.EXTENSIONS["json"]))
+    previous = _previous_generated_at(os.path.join(dest, basename + _render.EXTENSIONS["json"]))
     if previous:
         doc = _report.build_document(reports, params["title"], previous)
-        candidate = {fmt: to_bytes(text) for fmt, text in _report.render(doc, formats).items()}
+        candidate = {fmt: to_bytes(text) for fmt, text in _render.render(doc, formats).items()}
         if all(_read(paths[fmt]) == candidate[fmt] for fmt in formats):
             rendered = candidate
     changed = rendered is None
     if changed:
         doc = _report.build_document(reports, params["title"])
-        rendered = {fmt: to_bytes(text) for fmt, text in _report.render(doc, formats).items()}
+        rendered = {fmt: to_bytes(text) for fmt, text in _render.render(doc, formats).items()}
         changed = any(_read(paths[fmt]) != rendered[fmt] for fmt in formats)
 
     if changed and not module.check_mode:
@@ -280,7 +280,7 @@ def main():
         reports=dict(type="list", elements="dict", default=[]),
         sources=dict(type="list", elements="path", default=[]),
         dest=dict(type="path", required=True),
-        formats=dict(type="list", elements="str", choices=list(_report.FORMATS), default=list(_report.FORMATS)),
+        formats=dict(type="list", elements="str", choices=list(_render.FORMATS), default=list(_render.FORMATS)),
         basename=dict(type="str", default="support-access-report"),
         title=dict(type="str", default=_report.DEFAULT_TITLE),
         policy=dict(type="dict"),

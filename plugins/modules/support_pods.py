@@ -228,7 +228,7 @@ summary:
 import re
 
 from ansible_collections.neocloud.support_access.plugins.module_utils._k8s import K8sClusterError, SupportK8sModule
-from ansible_collections.neocloud.support_access.plugins.module_utils import _support
+from ansible_collections.neocloud.support_access.plugins.module_utils import _objects, _pods, _support
 
 _NAMESPACE_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
@@ -248,9 +248,9 @@ class SupportPods(SupportK8sModule):
         """Validate the options, list, classify, maybe delete, exit."""
         params = self.params
         try:
-            allow = _support.normalize_patterns(params["allow"], "allow")
-            deny = _support.normalize_patterns(params["deny"], "deny")
-            _support.check_page_size(params["page_size"])
+            allow = _pods.normalize_patterns(params["allow"], "allow")
+            deny = _pods.normalize_patterns(params["deny"], "deny")
+            _objects.check_page_size(params["page_size"])
         except ValueError as exc:
             self.module.fail_json(msg="invalid option: %s" % exc)
             return
@@ -275,14 +275,14 @@ class SupportPods(SupportK8sModule):
             managed = list(_support.CRUSOE_MANAGED_NAMESPACES)
         managers = params["diagnostic_managers"]
         if managers is None:
-            managers = list(_support.DIAGNOSTIC_MANAGERS)
-        entries = [_support.classify_pod(pod, allow=allow, deny=deny, managed_namespaces=managed, managers=managers,
-                                         marker_labels=params["marker_labels"],
-                                         marker_annotations=params["marker_annotations"])
+            managers = list(_pods.DIAGNOSTIC_MANAGERS)
+        entries = [_pods.classify_pod(pod, allow=allow, deny=deny, managed_namespaces=managed, managers=managers,
+                                      marker_labels=params["marker_labels"],
+                                      marker_annotations=params["marker_annotations"])
                    for pod in pods]
         entries.sort(key=lambda e: (e["namespace"] or "", e["name"] or ""))
         reported = [e for e in entries if e["verdict"] or params["report_all"]]
-        candidates = [_ref(e) for e in entries if e["verdict"] == _support.VERDICT_CONFIRMED and not e["terminating"]]
+        candidates = [_ref(e) for e in entries if e["verdict"] == _pods.VERDICT_CONFIRMED and not e["terminating"]]
         result = {"pods": reported, "would_delete": candidates, "deleted": [], "skipped": []}
 
         if params["state"] == "absent" and not self.check_mode and not params["confirm"]:
@@ -296,7 +296,7 @@ class SupportPods(SupportK8sModule):
                 try:
                     outcome = self.delete_pod(ref)
                 except K8sClusterError as err:
-                    result["summary"] = _support.pods_summary(entries, result["deleted"], candidates)
+                    result["summary"] = _pods.pods_summary(entries, result["deleted"], candidates)
                     self.fail_error(err, **result)
                     return
                 if outcome == "deleted":
@@ -312,7 +312,7 @@ class SupportPods(SupportK8sModule):
             before = _names(reported)
             gone_names = set(_names(gone))
             result["diff"] = {"before": {"pods": before}, "after": {"pods": [n for n in before if n not in gone_names]}}
-        result["summary"] = _support.pods_summary(entries, result["deleted"], candidates)
+        result["summary"] = _pods.pods_summary(entries, result["deleted"], candidates)
         self.exit(changed=changed, **result)
 
     def list_pods(self):
@@ -329,11 +329,11 @@ class SupportPods(SupportK8sModule):
 
     def delete_pod(self, ref):
         """Delete one pod with a uid precondition. Returns "deleted", "gone" or "replaced (uid changed)"."""
-        body = _support.delete_options(ref["uid"], self.params["grace_period_seconds"])
+        body = _objects.delete_options(ref["uid"], self.params["grace_period_seconds"])
         what = "deleting pod %s/%s" % (ref["namespace"], ref["name"])
         answer = self.request("DELETE", "/api/v1/namespaces/%s/pods/%s" % (ref["namespace"], ref["name"]), what,
                               body=body, ok_statuses=(404, 409))
-        return _support.delete_outcome(answer)
+        return _objects.delete_outcome(answer)
 
 
 def main():

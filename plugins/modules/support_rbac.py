@@ -128,7 +128,7 @@ msg:
 """
 
 from ansible_collections.neocloud.support_access.plugins.module_utils._k8s import K8sClusterError, SupportK8sModule
-from ansible_collections.neocloud.support_access.plugins.module_utils import _support
+from ansible_collections.neocloud.support_access.plugins.module_utils import _objects, _rbac, _support
 
 RBAC = "/apis/rbac.authorization.k8s.io/v1/"
 FLOWCONTROL = "/apis/flowcontrol.apiserver.k8s.io/v1/"
@@ -174,8 +174,8 @@ def builtin_reason(obj):
 def plan(objects, bindings, labelled, subjects, remove_shared):
     """Decide per object: delete, update (support subjects removed) or keep. Pure; returns three lists.
 
-    ``objects`` maps kind -> list of objects; ``bindings`` is _support.analyze_bindings() output and ``labelled``
-    _support.labelled_objects() output.
+    ``objects`` maps kind -> list of objects; ``bindings`` is _rbac.analyze_bindings() output and ``labelled``
+    _rbac.labelled_objects() output.
     """
     by_key = {}
     for kind, items in objects.items():
@@ -194,16 +194,16 @@ def plan(objects, bindings, labelled, subjects, remove_shared):
         obj = by_key.get(key)
         if obj is None:
             continue
-        ref = _support.object_ref(obj, key[0])
+        ref = _objects.object_ref(obj, key[0])
         ref["reasons"] = reasons[key]
         builtin = builtin_reason(obj)
         if builtin:
             keep.append(dict(ref, reason=builtin))
             continue
         if key[0] in ("ClusterRoleBinding", "RoleBinding"):
-            support = _support.matching_subjects(obj, subjects)
+            support = _rbac.matching_subjects(obj, subjects)
             others = [s for s in obj.get("subjects") or []
-                      if not any(_support.subject_matches(s, spec, key[1] or None) for spec in subjects)]
+                      if not any(_rbac.subject_matches(s, spec, key[1] or None) for spec in subjects)]
             if others:
                 names = ", ".join("%s %s" % (s.get("kind"), s.get("name")) for s in others)
                 if remove_shared and support:
@@ -221,8 +221,8 @@ class SupportRbac(SupportK8sModule):
     def run(self):
         params = self.params
         try:
-            subjects = _support.normalize_subjects(params["subjects"])
-            _support.check_page_size(params["page_size"])
+            subjects = _rbac.normalize_subjects(params["subjects"])
+            _objects.check_page_size(params["page_size"])
         except ValueError as exc:
             self.fail("invalid option: %s" % exc)
             return
@@ -231,10 +231,10 @@ class SupportRbac(SupportK8sModule):
         except K8sClusterError as err:
             self.fail_error(err)
             return
-        labels = _support.chart_labels(params["chart_release"])
-        bindings = _support.analyze_bindings(objects["ClusterRole"], objects["ClusterRoleBinding"], objects["Role"],
-                                             objects["RoleBinding"], subjects=subjects, labels=labels)
-        labelled = _support.labelled_objects(objects, labels)
+        labels = _rbac.chart_labels(params["chart_release"])
+        bindings = _rbac.analyze_bindings(objects["ClusterRole"], objects["ClusterRoleBinding"], objects["Role"],
+                                          objects["RoleBinding"], subjects=subjects, labels=labels)
+        labelled = _rbac.labelled_objects(objects, labels)
         delete, update, keep = plan(objects, bindings, labelled, subjects, params["remove_subjects_from_shared_bindings"])
         result = {"would_delete": delete, "would_update": update,
                   "kept": keep, "deleted": [], "updated": [], "skipped": []}
@@ -279,8 +279,8 @@ class SupportRbac(SupportK8sModule):
             obj = dict(by_uid[ref["uid"]])
             ns = ref["namespace"] or None
             obj["subjects"] = [s for s in obj.get("subjects") or []
-                               if not any(_support.subject_matches(s, spec, ns)
-                                          for spec in _support.normalize_subjects(self.params["subjects"]))]
+                               if not any(_rbac.subject_matches(s, spec, ns)
+                                          for spec in _rbac.normalize_subjects(self.params["subjects"]))]
             what = "removing support subjects from %s" % _label(ref)
             try:
                 self.request("PUT", object_path(ref["kind"], ref["name"], ns), what, body=obj)
@@ -294,11 +294,11 @@ class SupportRbac(SupportK8sModule):
             what = "deleting %s" % _label(ref)
             try:
                 answer = self.request("DELETE", object_path(ref["kind"], ref["name"], ref["namespace"]), what,
-                                      body=_support.delete_options(ref["uid"]), ok_statuses=(404, 409))
+                                      body=_objects.delete_options(ref["uid"]), ok_statuses=(404, 409))
             except K8sClusterError as err:
                 self.fail_error(err, **result)
                 return
-            outcome = _support.delete_outcome(answer)
+            outcome = _objects.delete_outcome(answer)
             if outcome == "deleted":
                 result["deleted"].append(ref)
             else:
@@ -309,7 +309,7 @@ def main():
     argument_spec = dict(
         state=dict(type="str", choices=["absent"], default="absent"),
         confirm=dict(type="bool", default=False),
-        subjects=dict(type="list", elements="dict", options=_support.subject_spec()),
+        subjects=dict(type="list", elements="dict", options=_rbac.subject_spec()),
         chart_release=dict(type="str", default=_support.CRUSOE_CHART_RELEASE),
         remove_subjects_from_shared_bindings=dict(type="bool", default=False),
         page_size=dict(type="int", default=500),

@@ -266,7 +266,7 @@ summary:
 """
 
 from ansible_collections.neocloud.support_access.plugins.module_utils._k8s import K8sClusterError, SupportK8sModule
-from ansible_collections.neocloud.support_access.plugins.module_utils import _support
+from ansible_collections.neocloud.support_access.plugins.module_utils import _objects, _rbac, _support
 
 RBAC = "/apis/rbac.authorization.k8s.io/v1/"
 FLOWCONTROL = "/apis/flowcontrol.apiserver.k8s.io/v1/"
@@ -278,9 +278,9 @@ class SupportRbacInfo(SupportK8sModule):
     def run(self):
         """Validate the options, scan, probe and exit."""
         try:
-            subjects = _support.normalize_subjects(self.params["subjects"])
-            probes = _support.normalize_probes(self.params["probes"], subjects)
-            _support.check_page_size(self.params["page_size"])
+            subjects = _rbac.normalize_subjects(self.params["subjects"])
+            probes = _rbac.normalize_probes(self.params["probes"], subjects)
+            _objects.check_page_size(self.params["page_size"])
         except ValueError as exc:
             self.module.fail_json(msg="invalid option: %s" % exc)
             return
@@ -294,7 +294,7 @@ class SupportRbacInfo(SupportK8sModule):
     def scan(self, subjects, probes):
         """List RBAC and flowcontrol objects, analyse them and run the probes (raises K8sClusterError)."""
         page = self.params["page_size"]
-        labels = _support.chart_labels(self.params["chart_release"])
+        labels = _rbac.chart_labels(self.params["chart_release"])
         objects = {}
         for kind, plural in (("ClusterRole", "clusterroles"), ("ClusterRoleBinding", "clusterrolebindings"),
                              ("Role", "roles"), ("RoleBinding", "rolebindings")):
@@ -308,28 +308,28 @@ class SupportRbacInfo(SupportK8sModule):
                     raise
                 flowcontrol_served = False
                 objects[kind] = []
-        bindings = _support.analyze_bindings(
+        bindings = _rbac.analyze_bindings(
             objects["ClusterRole"], objects["ClusterRoleBinding"], objects["Role"], objects["RoleBinding"],
             subjects=subjects, support_cluster_roles=self.params["support_cluster_roles"], labels=labels,
             read_only_roles=self.params["read_only_roles"])
-        labelled = _support.labelled_objects(objects, labels)
+        labelled = _rbac.labelled_objects(objects, labels)
         results = []
         for probe in probes:
             review = self.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews",
                                   "SubjectAccessReview probe %r" % probe["name"],
-                                  body=_support.subject_access_review(probe))
-            results.append(_support.probe_result(probe, review))
+                                  body=_rbac.subject_access_review(probe))
+            results.append(_rbac.probe_result(probe, review))
         return dict(bindings=bindings, labelled_objects=labelled, probes=results, flowcontrol_served=flowcontrol_served,
-                    summary=_support.rbac_summary(bindings, labelled, results))
+                    summary=_rbac.rbac_summary(bindings, labelled, results))
 
 
 def main():
     argument_spec = dict(
-        subjects=dict(type="list", elements="dict", options=_support.subject_spec()),
+        subjects=dict(type="list", elements="dict", options=_rbac.subject_spec()),
         support_cluster_roles=dict(type="list", elements="str", default=[]),
-        read_only_roles=dict(type="list", elements="str", default=list(_support.READ_ONLY_DEFAULT_ROLES)),
+        read_only_roles=dict(type="list", elements="str", default=list(_rbac.READ_ONLY_DEFAULT_ROLES)),
         chart_release=dict(type="str", default=_support.CRUSOE_CHART_RELEASE),
-        probes=dict(type="list", elements="dict", options=_support.probe_spec()),
+        probes=dict(type="list", elements="dict", options=_rbac.probe_spec()),
         page_size=dict(type="int", default=500),
     )
     SupportRbacInfo(argument_spec, supports_check_mode=True).run()

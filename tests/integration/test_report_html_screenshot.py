@@ -16,7 +16,7 @@ import zlib
 
 import pytest
 
-from ansible_collections.neocloud.support_access.plugins.module_utils import _report
+from ansible_collections.neocloud.support_access.plugins.module_utils import _render, _report
 
 CHROMIUM = "/usr/bin/chromium"
 NOW = datetime.datetime(2026, 11, 22, 10, 0, tzinfo=datetime.timezone.utc)
@@ -121,7 +121,7 @@ class _Rows(html.parser.HTMLParser):
 @pytest.fixture
 def page(tmp_path):
     path = tmp_path / "report.html"
-    path.write_text(_report.to_html(_fleet()), encoding="utf-8")
+    path.write_text(_render.to_html(_fleet()), encoding="utf-8")
     return path
 
 
@@ -146,7 +146,7 @@ def test_screenshot_shows_the_colour_coded_table(tmp_path, page):
     assert len(colours) > 50, "the page rendered (nearly) blank"
     # each verdict badge and summary tile is drawn in its colour; text and borders exist
     for verdict in ("compliant", "noncompliant", "unreachable"):
-        background = _rgb(_report._VERDICT_STYLE[verdict][1])  # pylint: disable=protected-access
+        background = _rgb(_render._VERDICT_STYLE[verdict][1])  # pylint: disable=protected-access
         assert colours.get(background, 0) > 500, "no %s colour %s in the screenshot" % (verdict, background)
     assert colours.get(_rgb("#d1d9e0"), 0) > 1000  # table borders
     dark = sum(n for (r, g, b), n in colours.items() if r + g + b < 200)

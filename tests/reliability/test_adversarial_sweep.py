@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from sim.fleet import node_shell_pod
 
-from ansible_collections.neocloud.support_access.plugins.module_utils import _support
+from ansible_collections.neocloud.support_access.plugins.module_utils import _pods, _support
 
 from reliability.conftest import load_report, run_playbook
 
@@ -206,7 +206,7 @@ def check_planted(planted, fleet, kept, doomed):
     pods = {(p["metadata"]["namespace"], p["metadata"]["name"]): p for p in fleet.kube(CLUSTER).list("v1", "Pod")}
     owners = {pods[k]["metadata"]["ownerReferences"][0]["kind"] for k in kept if pods[k]["metadata"].get("ownerReferences")}
     assert owners >= {"DaemonSet", "ReplicaSet", "StatefulSet", "Job", "Node"}, owners
-    prefixes = _support.DIAGNOSTIC_NAME_PREFIXES
+    prefixes = _pods.DIAGNOSTIC_NAME_PREFIXES
     assert sum(1 for k in kept if k[1].startswith(prefixes)) >= 6
     assert {k[0] for k in doomed} == set(_support.CRUSOE_MANAGED_NAMESPACES)
     assert {("kube-system", "host-backup"), (CUSTOMER_NS, "disk-inspector")} <= set(kept)
@@ -244,11 +244,11 @@ def test_sweep_and_revoke_delete_every_node_shell_and_nothing_else(ansible_playb
     assert {(p["namespace"], p["name"]) for p in report_only["would_delete"]} == set(doomed)
     verdicts = {(p["namespace"], p["name"]): p["verdict"] for p in report_only["pods"]}
     for key in kept:
-        assert verdicts.get(key) != _support.VERDICT_CONFIRMED, key
+        assert verdicts.get(key) != _pods.VERDICT_CONFIRMED, key
     # the look-alikes are reported for a human to look at
-    assert verdicts[("kube-system", "host-backup")] == _support.VERDICT_SUSPICIOUS
-    assert verdicts[(CUSTOMER_NS, "disk-inspector")] == _support.VERDICT_SUSPICIOUS
-    assert all(verdicts.get(k) == _support.VERDICT_SUSPICIOUS for k in kept if k[1].startswith(_support.DIAGNOSTIC_NAME_PREFIXES))
+    assert verdicts[("kube-system", "host-backup")] == _pods.VERDICT_SUSPICIOUS
+    assert verdicts[(CUSTOMER_NS, "disk-inspector")] == _pods.VERDICT_SUSPICIOUS
+    assert all(verdicts.get(k) == _pods.VERDICT_SUSPICIOUS for k in kept if k[1].startswith(_pods.DIAGNOSTIC_NAME_PREFIXES))
     assert not pod_deletes(fleet) and fleet.kube_writes() == {}
 
     res = run_playbook(ansible_playbook, fleet, "revoke", tmp_path, {"support_access_confirm": True}, limit=CLUSTER)

@@ -111,6 +111,15 @@ CASES = [
          expect=("CRUSOE_ACCESS_KEY_ID",)),
     case("crusoe_cluster_info", "config_file", "config_file", {"config_file": "{bad_toml}"}, env=NO_CRUSOE_KEYS,
          expect=("{bad_toml}",), setup="crusoe_config"),
+    # ------------------------------------------------------------------ support_chart
+    case("support_chart", "timeout", "duration", _k(timeout="five minutes"), expect=("five minutes", "5m0s")),
+    case("support_chart", "release", "name", _k(state="query", release="Crusoe_Roles"), expect=("Crusoe_Roles",)),
+    case("support_chart", "namespace", "name", _k(state="query", namespace="Crusoe System"), expect=("Crusoe System",)),
+    case("support_chart", "state", "choice", _k(state="present"), expect=("absent", "query")),
+    case("support_chart", "binary_path", "name", _k(binary_path="{tmp}/no-such-helm"), expect=("{tmp}/no-such-helm",)),
+    case("support_chart", "username", "kubeconfig", _k(state="query", username="admin"), expect=("kubeconfig",)),
+    case("support_chart", "kubeconfig", "kubeconfig", _k(state="query", kubeconfig="{tmp}/no-such-kubeconfig"),
+         expect=("{tmp}/no-such-kubeconfig",)),
     # ------------------------------------------------------------------ support_lease
     case("support_lease", "duration", "duration", _k(ticket="ZD-1", duration="forever"), expect=("forever", "8h")),
     case("support_lease", "duration", "duration", _k(ticket="ZD-1", duration="-1h"), expect=("-1h",)),

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Property-based tests (hypothesis) for Crusoe request signing and the audit-log parser.
 
-Signing and query canonicalisation (_crusoe.py) are checked against the simulator's independent implementation
+Signing and query canonicalisation (_crusoe_api.py) are checked against the simulator's independent implementation
 (tests/sim/crusoe_api.py) and its request checker, on arbitrary queries (unicode, reserved characters, repeated keys,
 empty values) and paths. The audit-log parser (_activity.py) is fed arbitrary files: binary, invalid UTF-8,
 truncated and wrongly typed JSON, huge numbers, deeply nested garbage, truncated gzip; it must never raise and must
@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from sim import crusoe_api as sim_crusoe
 from sim.crusoe_api import CrusoeSim
 
-from ansible_collections.neocloud.support_access.plugins.module_utils import _activity, _crusoe
+from ansible_collections.neocloud.support_access.plugins.module_utils import _activity, _crusoe_api
 
 settings.register_profile("neocloud-reliability", derandomize=True, deadline=None, database=None, max_examples=120,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -120,12 +120,12 @@ def test_canonical_query_is_order_independent_and_matches_the_simulator(reliabil
     @counted
     def prop(_tally, pairs, rnd):
         query = urlencode(pairs)                      # what CrusoeClient sends
-        canonical = _crusoe.canonical_query(query)
-        assert canonical == _crusoe.canonical_query(query)                    # deterministic
+        canonical = _crusoe_api.canonical_query(query)
+        assert canonical == _crusoe_api.canonical_query(query)                    # deterministic
         assert canonical == sim_crusoe.canonical_query(query)                 # the simulator's implementation agrees
         if rnd is not None:
-            assert _crusoe.canonical_query(urlencode(interleave(pairs, rnd))) == canonical
-        assert _crusoe.canonical_query(canonical) == canonical                # canonical form is a fixed point
+            assert _crusoe_api.canonical_query(urlencode(interleave(pairs, rnd))) == canonical
+        assert _crusoe_api.canonical_query(canonical) == canonical                # canonical form is a fixed point
         # nothing is lost: it decodes to the same pairs, keys in UTF-8 byte order (Go's sort), values in order
         assert parse_qsl(canonical, keep_blank_values=True) == sorted(pairs, key=lambda kv: kv[0].encode("utf-8"))
         # QueryEscape: only unreserved characters, '+' for space, %XX escapes, and the separators
@@ -143,7 +143,7 @@ def test_raw_query_strings_canonicalise_like_the_simulator(reliability):
     @counted
     def prop(_tally, raw):
         outcomes = []
-        for impl in (_crusoe.canonical_query, sim_crusoe.canonical_query):
+        for impl in (_crusoe_api.canonical_query, sim_crusoe.canonical_query):
             try:
                 outcomes.append(("ok", impl(raw)))
             except ValueError as exc:
@@ -163,8 +163,8 @@ def test_signature_verifies_in_the_simulator_checker(reliability):
     @counted
     def prop(_tally, path, pairs, method):
         query = urlencode(pairs)
-        headers = _crusoe.sign_headers(key_id, secret, path, query, method)
-        stamp = headers[_crusoe.TIMESTAMP_HEADER]
+        headers = _crusoe_api.sign_headers(key_id, secret, path, query, method)
+        stamp = headers[_crusoe_api.TIMESTAMP_HEADER]
         signature = headers["Authorization"].rsplit(":", 1)[1]
         assert signature == sim_crusoe.expected_signature(secret, path, query, method, stamp)
         assert sim._authenticate(_Req(headers), path, query, method) == key_id  # pylint: disable=protected-access
@@ -177,8 +177,8 @@ def test_signed_requests_over_the_wire_are_accepted(reliability):
     sim = CrusoeSim().start()
     try:
         key = sim.keys[0]
-        client = _crusoe.CrusoeClient(sim.url, key["access_key_id"], key["secret_key"], timeout=10, retries=0,
-                                      sleep=lambda _s: None)
+        client = _crusoe_api.CrusoeClient(sim.url, key["access_key_id"], key["secret_key"], timeout=10, retries=0,
+                                          sleep=lambda _s: None)
 
         @settings(PROFILE, max_examples=30)
         @given(SEGMENT, PAIRS)
@@ -188,7 +188,7 @@ def test_signed_requests_over_the_wire_are_accepted(reliability):
             sim.clear_log()
             try:
                 client.request("GET", "/organizations/projects/" + segment, query=pairs)
-            except _crusoe.CrusoeError as err:
+            except _crusoe_api.CrusoeError as err:
                 assert err.status != 401, str(err)
             log = sim.request_log()
             assert len(log) == 1 and log[0]["status"] != 401 and log[0]["key_id"] == key["access_key_id"], log
@@ -217,7 +217,7 @@ def test_any_changed_byte_changes_the_signature(reliability):
     @counted
     def prop(_tally, raw_key, path, pairs, method, stamp, what, index, char):
         args = {"secret_key": b64(raw_key), "path": path, "query": urlencode(pairs), "method": method, "timestamp": stamp}
-        before = _crusoe.compute_signature(**args)
+        before = _crusoe_api.compute_signature(**args)
         changed = dict(args)
         if what == "secret":
             flipped = bytearray(raw_key)
@@ -242,7 +242,7 @@ def test_any_changed_byte_changes_the_signature(reliability):
         else:
             changed[what] = _change_char(args[what], index, char)
         assert changed != args
-        after = _crusoe.compute_signature(**changed)
+        after = _crusoe_api.compute_signature(**changed)
         assert after != before, (what, args, changed)
         assert after == sim_crusoe.expected_signature(changed["secret_key"], changed["path"], changed["query"],
                                                       changed["method"], changed["timestamp"])

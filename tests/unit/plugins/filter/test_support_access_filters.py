@@ -17,7 +17,22 @@ ON = {"access_enabled": True, "roles": ["readonly", "operator"], "active_request
 
 def test_filter_names():
     assert sorted(FILTERS) == ["support_access_activity_section", "support_access_coreweave_section", "support_access_duration_seconds",
-                               "support_access_findings", "support_access_reports", "support_access_summary"]
+                               "support_access_findings", "support_access_reports", "support_access_summary",
+                               "support_access_unreachable"]
+
+
+@pytest.mark.parametrize("message, unreachable", [
+    ("Error: Kubernetes cluster unreachable: Get \"https://10.0.0.1:6443/version\": dial tcp: i/o timeout", True),
+    ("listing pods failed: cannot reach the API server https://x: Connection refused", True),
+    ("dial tcp: lookup api.example: no such host", True),
+    ("net/http: TLS handshake timeout", True),
+    ("listing pods failed: 403 Forbidden: pods is forbidden", False),
+    ("invalid option timeout: 'soon'", False),
+    ("", False),
+    (None, False),
+])
+def test_unreachable(message, unreachable):
+    assert FILTERS["support_access_unreachable"](message) is unreachable
 
 
 def test_coreweave_and_activity_section_filters():

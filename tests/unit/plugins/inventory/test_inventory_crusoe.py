@@ -17,7 +17,7 @@ from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 
 from ansible_collections.neocloud.support_access.plugins.inventory import crusoe as crusoe_inventory
-from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe import CrusoeError
+from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_api import CrusoeError
 
 from conftest import plugin_doc
 

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.neocloud.support_access.plugins.module_utils import _report
+from ansible_collections.neocloud.support_access.plugins.module_utils import _render, _report
 
 NOW = datetime.datetime(2026, 11, 22, 10, 0, tzinfo=datetime.timezone.utc)
 HOSTILE = '<script>alert("x")</script>&'
@@ -266,25 +266,25 @@ def hostile_doc():
 
 
 def test_html_escapes_every_untrusted_value():
-    page = _report.to_html(hostile_doc())
+    page = _render.to_html(hostile_doc())
     assert "<script>" not in page and "<img" not in page and "<i>title" not in page and "<b>x</b>" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
 def test_html_is_self_contained_with_summary_and_one_row_per_cluster():
-    page = _report.to_html(_report.build_document(fleet(), None, NOW))
+    page = _render.to_html(_report.build_document(fleet(), None, NOW))
     assert "<script" not in page and "http://" not in page and "https://" not in page and "<link" not in page
     assert page.count('<tr class="cluster"') == 6
     assert 'data-cluster="bad" data-verdict="noncompliant"' in page and "diagnostic-pods-present" in page
     assert 'id="summary"' in page and "2026-11-22T10:00:00Z" in page
-    for column in _report.COLUMNS:
+    for column in _render.COLUMNS:
         assert "<th>%s</th>" % column in page
 
 
 def test_junit_parses_with_one_testcase_per_cluster():
     doc = hostile_doc()
-    root = ET.fromstring(_report.to_junit(doc).encode("utf-8"))
+    root = ET.fromstring(_render.to_junit(doc).encode("utf-8"))
     suites = root.findall("testsuite")
     assert len(suites) == 1
     suite = suites[0]
@@ -302,25 +302,25 @@ def test_junit_parses_with_one_testcase_per_cluster():
 
 def test_junit_not_revoked_is_a_failure():
     doc = _report.build_document(_report.prepare([clean(cluster="r", playbook="revoke", chart={"installed": True})], None, NOW), None, NOW)
-    case = ET.fromstring(_report.to_junit(doc)).find("testsuite/testcase")
+    case = ET.fromstring(_render.to_junit(doc)).find("testsuite/testcase")
     assert case.find("failure").get("type") == "not_revoked" and "not-revoked" in case.find("failure").get("message")
 
 
 def test_markdown_neutralises_table_syntax_and_html():
-    text = _report.to_markdown(hostile_doc())
+    text = _render.to_markdown(hostile_doc())
     rows = [line for line in text.splitlines() if line.startswith("| ") and "Verdict" not in line]
     cluster_rows = [r for r in rows if r.count(" | ") >= 10]
     assert len(cluster_rows) == 6
     for row in cluster_rows:  # an escaped pipe never splits a cell
-        assert len(row.replace("\\|", "").split(" | ")) == len(_report.COLUMNS)
+        assert len(row.replace("\\|", "").split(" | ")) == len(_render.COLUMNS)
     assert "<script>" not in text and "\\<script\\>" in text
 
 
 def test_json_round_trips():
     doc = _report.build_document(fleet(), None, NOW)
-    assert json.loads(_report.to_json(doc)) == doc
+    assert json.loads(_render.to_json(doc)) == doc
 
 
 def test_render_refuses_unknown_formats():
     with pytest.raises(_report.ReportError, match="pdf"):
-        _report.render(_report.build_document([], None, NOW), ["pdf"])
+        _render.render(_report.build_document([], None, NOW), ["pdf"])

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _coreweave_audit as cwa
-from ansible_collections.neocloud.support_access.plugins.module_utils import _report
+from ansible_collections.neocloud.support_access.plugins.module_utils import _render, _report
 
 NOW = datetime.datetime(2026, 11, 22, 10, 0, tzinfo=datetime.timezone.utc)
 CLUSTER = {"id": "c-1", "name": "gpu-train", "zone": "US-EAST-04A", "status": "STATUS_RUNNING", "version": "v1.33",
@@ -153,7 +153,7 @@ def test_renderers_show_the_coreweave_section_and_na():
     crusoe_failed = {"schema": 1, "cluster": "crusoe-x", "provider": "crusoe", "playbook": "audit", "reachable": True,
                      "error": "step failed"}
     doc = _report.build_document(_report.prepare([report(), forwarded, crusoe_failed], None, NOW), generated_at=NOW)
-    markdown = _report.to_markdown(doc)
+    markdown = _render.to_markdown(doc)
     row = next(line for line in markdown.splitlines() if line.startswith("| gpu-train | coreweave |"))
     assert row.count("| n/a ") == 5 and "unknown" not in row
     crusoe_row = next(line for line in markdown.splitlines() if line.startswith("| crusoe-x | crusoe |"))
@@ -162,15 +162,15 @@ def test_renderers_show_the_coreweave_section_and_na():
     assert "crusoe-x" not in section
     cw_rows = {line.split(" | ")[0][2:]: line for line in section.splitlines() if line.startswith("| gpu-")}
     assert "| no | - | - |" in cw_rows["gpu-train"] and "| yes | a | siem (https://siem.example/in) |" in cw_rows["gpu-ok"]
-    html = _report.to_html(doc)
+    html = _render.to_html(doc)
     assert '<table id="coreweave">' in html and '<td class="on">no</td>' in html and '<td class="off">yes</td>' in html
-    junit = ET.fromstring(_report.to_junit(doc).split("\n", 1)[1])
+    junit = ET.fromstring(_render.to_junit(doc).split("\n", 1)[1])
     outs = {c.get("name"): c.find("system-out").text for c in junit.iter("testcase")}
     assert "audit logs forwarded: no" in outs["gpu-train"] and "coreweave:" not in outs["crusoe-x"]
-    for text in (markdown, html, _report.to_junit(doc), _report.to_json(doc)):
+    for text in (markdown, html, _render.to_junit(doc), _render.to_json(doc)):
         assert "u:p@" not in text and "t=1" not in text
 
 
 def test_markdown_without_coreweave_has_no_section():
     doc = _report.build_document(_report.prepare([{"cluster": "c", "provider": "crusoe", "reachable": True, "api": None}], None, NOW))
-    assert "## CoreWeave" not in _report.to_markdown(doc) and 'id="coreweave"' not in _report.to_html(doc)
+    assert "## CoreWeave" not in _render.to_markdown(doc) and 'id="coreweave"' not in _render.to_html(doc)

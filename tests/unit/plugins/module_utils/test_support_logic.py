@@ -1,12 +1,12 @@
 # Copyright: (c) 2026, neocloud.support_access maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests for the provider-neutral RBAC and diagnostic-pod logic in _support.py."""
+"""Unit tests for the provider-neutral RBAC logic in _rbac.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.neocloud.support_access.plugins.module_utils import _support as s
+from ansible_collections.neocloud.support_access.plugins.module_utils import _rbac, _support
 
 
 def rule(verbs, resources, groups=("",), names=None, non_resource=None):
@@ -49,13 +49,13 @@ CAPABILITY_TABLE = [
     ("patch deployments", [rule(["patch"], ["deployments"], groups=["apps"])], {"modify_workloads"}, []),
     ("scale via */scale", [rule(["update"], ["*/scale"], groups=["apps"])], {"modify_workloads"}, []),
     ("jobs", [rule(["create"], ["jobs"], groups=["batch"])], {"modify_workloads"}, []),
-    ("rbac bind", [rule(["bind"], ["clusterroles"], groups=[s.RBAC_GROUP])], {"modify_rbac"}, []),
+    ("rbac bind", [rule(["bind"], ["clusterroles"], groups=[_rbac.RBAC_GROUP])], {"modify_rbac"}, []),
     ("impersonate groups", [rule(["impersonate"], ["groups"])], {"impersonate"}, []),
     ("view-like read all", [rule(["get", "list", "watch"], ["*"], groups=["*"])],
      {"read_all", "exec_pods", "attach_pods", "portforward_pods", "read_pod_logs", "read_secrets"},
      ["exec_pods_via_get", "attach_pods_via_get", "portforward_pods_via_get"]),
     ("cluster-admin", [rule(["*"], ["*"], groups=["*"]), rule(["*"], [], non_resource=["*"])],
-     set(s.CAPABILITIES), ["all_non_resource_urls"]),
+     set(_rbac.CAPABILITIES), ["all_non_resource_urls"]),
     ("non-resource only grants nothing", [rule(["get"], [], non_resource=["/healthz"])], set(), []),
     ("list pods only", [rule(["get", "list", "watch"], ["pods", "nodes"])], set(), []),
     ("wildcard verbs on pods", [rule(["*"], ["pods"])], {"create_pods", "delete_pods"}, []),
@@ -64,22 +64,22 @@ CAPABILITY_TABLE = [
 
 @pytest.mark.parametrize("rules,expected,flags", [c[1:] for c in CAPABILITY_TABLE], ids=[c[0] for c in CAPABILITY_TABLE])
 def test_capability_mapping(rules, expected, flags):
-    result = s.analyze_rules(rules)
+    result = _rbac.analyze_rules(rules)
     assert set(result["capabilities"]) == expected
     assert result["flags"] == flags
     assert result["restricted"] == {}
     # capabilities come out in the documented order
-    assert result["capabilities"] == [c for c in s.CAPABILITIES if c in expected]
+    assert result["capabilities"] == [c for c in _rbac.CAPABILITIES if c in expected]
 
 
 def test_resource_names_restrict_capability():
-    result = s.analyze_rules([rule(["get"], ["secrets"], names=["b", "a"]), rule(["delete"], ["pods"])])
+    result = _rbac.analyze_rules([rule(["get"], ["secrets"], names=["b", "a"]), rule(["delete"], ["pods"])])
     assert result["capabilities"] == ["delete_pods"]
     assert result["restricted"] == {"read_secrets": ["a", "b"]}
 
 
 def test_resource_names_do_not_hide_a_full_grant():
-    result = s.analyze_rules([rule(["get"], ["secrets"], names=["a"]), rule(["list"], ["secrets"])])
+    result = _rbac.analyze_rules([rule(["get"], ["secrets"], names=["a"]), rule(["list"], ["secrets"])])
     assert result["capabilities"] == ["read_secrets"]
     assert result["restricted"] == {}
 
@@ -94,7 +94,7 @@ def test_resource_names_do_not_hide_a_full_grant():
     (["pods/log"], "create", "exec", False),
 ])
 def test_rule_allows_subresources(resources, verb, sub, allowed):
-    assert s.rule_allows(rule(["create"], resources), verb, "", "pods", sub) is allowed
+    assert _rbac.rule_allows(rule(["create"], resources), verb, "", "pods", sub) is allowed
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -115,8 +115,8 @@ def test_aggregated_cluster_role_collects_selected_rules():
         cluster_role("secrets", [rule(["get"], ["secrets"])], labels={"support/aggregate": "true"}),
         cluster_role("other", [rule(["patch"], ["nodes"])], labels={"support/aggregate": "false"}),
     ]}
-    rules = s.cluster_role_rules("support-all", roles)
-    assert s.analyze_rules(rules)["capabilities"] == ["exec_pods", "read_secrets"]
+    rules = _rbac.cluster_role_rules("support-all", roles)
+    assert _rbac.analyze_rules(rules)["capabilities"] == ["exec_pods", "read_secrets"]
 
 
 def test_nested_aggregation_and_cycles_terminate():
@@ -126,8 +126,8 @@ def test_nested_aggregation_and_cycles_terminate():
                      labels={"level": "mid"}),
         cluster_role("low", [rule(["patch"], ["nodes"])], labels={"level": "low"}),
     ]}
-    assert s.analyze_rules(s.cluster_role_rules("top", roles))["capabilities"] == ["patch_nodes"]
-    assert s.cluster_role_rules("missing", roles) is None
+    assert _rbac.analyze_rules(_rbac.cluster_role_rules("top", roles))["capabilities"] == ["patch_nodes"]
+    assert _rbac.cluster_role_rules("missing", roles) is None
 
 
 @pytest.mark.parametrize("selector,labels,expected", [
@@ -140,7 +140,7 @@ def test_nested_aggregation_and_cycles_terminate():
     ({"matchExpressions": [{"key": "a", "operator": "DoesNotExist"}]}, {}, True),
 ])
 def test_selector_matches(selector, labels, expected):
-    assert s.selector_matches(selector, labels) is expected
+    assert _rbac.selector_matches(selector, labels) is expected
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -171,12 +171,12 @@ def test_selector_matches(selector, labels, expected):
      {"kind": "ServiceAccount", "name": "helper", "namespace": "support"}, None, False),
 ])
 def test_subject_matches(subject, spec, ns, expected):
-    assert s.subject_matches(subject, spec, ns) is expected
+    assert _rbac.subject_matches(subject, spec, ns) is expected
 
 
 def test_default_subjects_are_the_crusoe_groups():
-    assert [x["name"] for x in s.normalize_subjects(None)] == list(s.CRUSOE_SUPPORT_GROUPS)
-    assert s.normalize_subjects([]) == []
+    assert [x["name"] for x in _rbac.normalize_subjects(None)] == list(_support.CRUSOE_SUPPORT_GROUPS)
+    assert _rbac.normalize_subjects([]) == []
 
 
 @pytest.mark.parametrize("bad,message", [
@@ -186,7 +186,7 @@ def test_default_subjects_are_the_crusoe_groups():
 ])
 def test_bad_subjects(bad, message):
     with pytest.raises(ValueError, match=message):
-        s.normalize_subjects(bad)
+        _rbac.normalize_subjects(bad)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -201,12 +201,12 @@ def binding(kind, name, role_kind, role, subjects, namespace=None, labels=None):
     meta = {"name": name, "uid": "uid-" + name, "labels": labels or {}}
     if namespace:
         meta["namespace"] = namespace
-    return {"kind": kind, "metadata": meta, "roleRef": {"apiGroup": s.RBAC_GROUP, "kind": role_kind, "name": role},
+    return {"kind": kind, "metadata": meta, "roleRef": {"apiGroup": _rbac.RBAC_GROUP, "kind": role_kind, "name": role},
             "subjects": subjects}
 
 
 def group(name):
-    return {"kind": "Group", "apiGroup": s.RBAC_GROUP, "name": name}
+    return {"kind": "Group", "apiGroup": _rbac.RBAC_GROUP, "name": name}
 
 
 def scan_fixture():
@@ -234,7 +234,7 @@ def scan_fixture():
 
 def test_analyze_bindings_reports_support_grants_only():
     crs, crbs, roles, rbs = scan_fixture()
-    report = s.analyze_bindings(crs, crbs, roles, rbs, support_cluster_roles=["teleport-cluster-viewers"])
+    report = _rbac.analyze_bindings(crs, crbs, roles, rbs, support_cluster_roles=["teleport-cluster-viewers"])
     by_name = {b["name"]: b for b in report}
     assert set(by_name) == {"crusoe-support-readonly-binding", "teleport-viewers", "crusoe-support-debug-binding",
                             "orphan", "dangling"}
@@ -252,7 +252,7 @@ def test_analyze_bindings_reports_support_grants_only():
 
 def test_analyze_bindings_without_teleport_role_ignores_it():
     crs, crbs, roles, rbs = scan_fixture()
-    names = {b["name"] for b in s.analyze_bindings(crs, crbs, roles, rbs)}
+    names = {b["name"] for b in _rbac.analyze_bindings(crs, crbs, roles, rbs)}
     assert "teleport-viewers" not in names and "admins" not in names
 
 
@@ -260,19 +260,19 @@ def test_labelled_objects_and_summary():
     crs, crbs, roles, rbs = scan_fixture()
     flow = [{"metadata": {"name": "crusoe-support", "labels": {"app.kubernetes.io/name": "crusoe-support-roles",
                                                                "crusoe.ai/managed": "true"}}}]
-    labelled = s.labelled_objects({"ClusterRole": crs, "ClusterRoleBinding": crbs, "RoleBinding": rbs, "FlowSchema": flow,
-                                   "PriorityLevelConfiguration": []}, s.chart_labels())
+    labelled = _rbac.labelled_objects({"ClusterRole": crs, "ClusterRoleBinding": crbs, "RoleBinding": rbs, "FlowSchema": flow,
+                                       "PriorityLevelConfiguration": []}, _rbac.chart_labels())
     assert [(o["kind"], o["name"]) for o in labelled] == [
         ("ClusterRole", "crusoe-support-debug"), ("ClusterRole", "crusoe-support-readonly"),
         ("ClusterRoleBinding", "crusoe-support-readonly-binding"), ("FlowSchema", "crusoe-support"),
         ("RoleBinding", "crusoe-support-debug-binding")]
-    bindings = s.analyze_bindings(crs, crbs, roles, rbs)
+    bindings = _rbac.analyze_bindings(crs, crbs, roles, rbs)
     probes = [{"allowed": True}, {"allowed": False}]
-    summary = s.rbac_summary(bindings, labelled, probes)
+    summary = _rbac.rbac_summary(bindings, labelled, probes)
     assert summary["support_subjects_bound"] is True
     assert summary["capabilities"] == ["exec_pods", "portforward_pods", "read_secrets"]
     assert summary["probes_allowed"] == 1 and summary["clean"] is False
-    empty = s.rbac_summary([], [], [{"allowed": False}])
+    empty = _rbac.rbac_summary([], [], [{"allowed": False}])
     assert empty["clean"] is True and empty["support_subjects_bound"] is False
 
 
@@ -280,31 +280,31 @@ def test_other_crusoe_managed_charts_are_not_the_support_chart():
     watch_agent = {"metadata": {"name": "crusoe-watch-agent", "labels": {
         "crusoe.ai/managed": "true", "app.kubernetes.io/instance": "crusoe-watch-agent",
         "app.kubernetes.io/name": "crusoe-watch-agent"}}}
-    assert not s.labelled_objects({"ClusterRole": [watch_agent], "ClusterRoleBinding": [watch_agent]}, s.chart_labels())
+    assert not _rbac.labelled_objects({"ClusterRole": [watch_agent], "ClusterRoleBinding": [watch_agent]}, _rbac.chart_labels())
     support = {"metadata": {"name": "crusoe-support-readonly", "labels": {"app.kubernetes.io/name": "crusoe-support-roles"}}}
-    assert s.labelled_objects({"ClusterRole": [support]}, s.chart_labels())
+    assert _rbac.labelled_objects({"ClusterRole": [support]}, _rbac.chart_labels())
 
 
 def test_other_release_labels():
     obj = {"metadata": {"name": "x", "labels": {"app.kubernetes.io/instance": "support-2"}}}
-    assert s.labelled_objects({"ClusterRole": [obj]}, s.chart_labels("support-2"))
-    assert not s.labelled_objects({"ClusterRole": [obj]}, {"app.kubernetes.io/instance": "crusoe-support-roles"})
+    assert _rbac.labelled_objects({"ClusterRole": [obj]}, _rbac.chart_labels("support-2"))
+    assert not _rbac.labelled_objects({"ClusterRole": [obj]}, {"app.kubernetes.io/instance": "crusoe-support-roles"})
 
 
 def test_default_probes_cover_each_group():
-    probes = s.normalize_probes(None)
-    assert len(probes) == len(s.CRUSOE_SUPPORT_GROUPS) * len(s.DEFAULT_PROBES)
+    probes = _rbac.normalize_probes(None)
+    assert len(probes) == len(_support.CRUSOE_SUPPORT_GROUPS) * len(_rbac.DEFAULT_PROBES)
     op_exec = [p for p in probes if p["name"] == "crusoe:support:operator:exec_pods_kube_system"][0]
-    review = s.subject_access_review(op_exec)
+    review = _rbac.subject_access_review(op_exec)
     assert review["spec"] == {"groups": ["crusoe:support:operator", "system:authenticated"], "resourceAttributes": {
         "verb": "create", "resource": "pods", "group": "", "subresource": "exec", "namespace": "kube-system"}}
     secrets = [p for p in probes if p["name"].endswith("get_secrets_cluster")][0]
-    assert "namespace" not in s.subject_access_review(secrets)["spec"]["resourceAttributes"]
+    assert "namespace" not in _rbac.subject_access_review(secrets)["spec"]["resourceAttributes"]
 
 
 def test_probe_for_service_account_and_patterns():
-    probes = s.default_probes([{"kind": "ServiceAccount", "name": "helper", "namespace": "support"},
-                               {"kind": "Group", "name": "crusoe:*"}])
+    probes = _rbac.default_probes([{"kind": "ServiceAccount", "name": "helper", "namespace": "support"},
+                                   {"kind": "Group", "name": "crusoe:*"}])
     assert {p["user"] for p in probes} == {"system:serviceaccount:support:helper"}
     assert probes[0]["groups"] == ["system:serviceaccounts", "system:serviceaccounts:support", "system:authenticated"]
 
@@ -316,12 +316,12 @@ def test_probe_for_service_account_and_patterns():
 ])
 def test_bad_probes(bad, message):
     with pytest.raises(ValueError, match=message):
-        s.normalize_probes(bad)
+        _rbac.normalize_probes(bad)
 
 
 def test_probe_result_reads_status():
-    probe = s.normalize_probes([{"user": "u", "verb": "get", "resource": "pods", "namespace": "a"}])[0]
+    probe = _rbac.normalize_probes([{"user": "u", "verb": "get", "resource": "pods", "namespace": "a"}])[0]
     assert probe["name"] == "get pods in a"
-    res = s.probe_result(probe, {"status": {"allowed": True, "reason": "RBAC: allowed by X"}})
+    res = _rbac.probe_result(probe, {"status": {"allowed": True, "reason": "RBAC: allowed by X"}})
     assert res["allowed"] is True and res["reason"] == "RBAC: allowed by X" and res["denied"] is False
-    assert s.probe_result(probe, {"status": {}})["allowed"] is False
+    assert _rbac.probe_result(probe, {"status": {}})["allowed"] is False

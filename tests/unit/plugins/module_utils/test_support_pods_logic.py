@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, neocloud.support_access maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests for diagnostic-pod signals and verdicts in _support.py."""
+"""Unit tests for diagnostic-pod signals and verdicts in _pods.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import copy
 
 import pytest
 
-from ansible_collections.neocloud.support_access.plugins.module_utils import _support as s
+from ansible_collections.neocloud.support_access.plugins.module_utils import _pods
 
 
 def pod(name, namespace="kube-system", owner=None, host_pid=False, host_network=False, host_ipc=False,
@@ -72,20 +72,20 @@ VERDICTS = [
 
 @pytest.mark.parametrize("obj,verdict", [v[1:] for v in VERDICTS], ids=[v[0] for v in VERDICTS])
 def test_verdicts(obj, verdict):
-    assert s.classify_pod(obj)["verdict"] == verdict
+    assert _pods.classify_pod(obj)["verdict"] == verdict
 
 
 def test_signals_of_node_debugger():
-    entry = s.classify_pod(NODE_DEBUGGER)
+    entry = _pods.classify_pod(NODE_DEBUGGER)
     assert entry["signals"] == ["bare_pod", "diagnostic_manager", "diagnostic_name", "host_ipc", "host_network", "host_path",
                                 "host_pid", "host_root_mount"]
     assert entry["in_managed_namespace"] is False and entry["owner"] is None and entry["node"] == "node-1"
-    assert s.classify_pod(NODE_SHELL)["in_managed_namespace"] is True
-    assert "host_command" in s.classify_pod(NODE_SHELL)["signals"]
+    assert _pods.classify_pod(NODE_SHELL)["in_managed_namespace"] is True
+    assert "host_command" in _pods.classify_pod(NODE_SHELL)["signals"]
 
 
 def test_debug_container_manager_does_not_mark_the_pod():
-    entry = s.classify_pod(pod("api-server-x", namespace="web", ephemeral=True, privileged=True))
+    entry = _pods.classify_pod(pod("api-server-x", namespace="web", ephemeral=True, privileged=True))
     assert "diagnostic_manager" not in entry["signals"]
     assert "ephemeral_debug_container" in entry["signals"]
     assert entry["verdict"] == "suspicious"
@@ -95,85 +95,85 @@ def test_any_controller_owner_blocks_confirmation():
     for kind in ("DaemonSet", "ReplicaSet", "StatefulSet", "Job", "ReplicationController", "Node", "SomeCRD"):
         obj = copy.deepcopy(NODE_SHELL)
         obj["metadata"]["ownerReferences"] = [{"kind": kind, "name": "x", "uid": "u", "controller": True}]
-        assert s.classify_pod(obj)["verdict"] == "suspicious", kind
+        assert _pods.classify_pod(obj)["verdict"] == "suspicious", kind
 
 
 def test_non_controller_owner_is_still_bare():
     obj = copy.deepcopy(NODE_SHELL)
     obj["metadata"]["ownerReferences"] = [{"kind": "ConfigMap", "name": "x", "uid": "u"}]
-    assert s.classify_pod(obj)["verdict"] == "confirmed"
+    assert _pods.classify_pod(obj)["verdict"] == "confirmed"
 
 
 def test_marker_labels_and_annotations():
     obj = pod("helper", namespace="ops", host_pid=True, labels={"support.example.com/session": "ZD-1"})
-    assert s.classify_pod(obj)["verdict"] == "suspicious"
-    assert s.classify_pod(obj, marker_labels={"support.example.com/session": "*"})["verdict"] == "confirmed"
-    assert s.classify_pod(obj, marker_labels={"support.example.com/session": "ZD-2"})["verdict"] == "suspicious"
+    assert _pods.classify_pod(obj)["verdict"] == "suspicious"
+    assert _pods.classify_pod(obj, marker_labels={"support.example.com/session": "*"})["verdict"] == "confirmed"
+    assert _pods.classify_pod(obj, marker_labels={"support.example.com/session": "ZD-2"})["verdict"] == "suspicious"
     obj2 = pod("helper", namespace="ops", privileged=True, annotations={"debug": "yes"})
-    assert s.classify_pod(obj2, marker_annotations={"debug": "yes"})["verdict"] == "confirmed"
+    assert _pods.classify_pod(obj2, marker_annotations={"debug": "yes"})["verdict"] == "confirmed"
 
 
 def test_custom_managers():
     obj = pod("helper", namespace="ops", host_pid=True, managers=["my-debug-tool"])
-    assert s.classify_pod(obj)["verdict"] == "suspicious"
-    assert s.classify_pod(obj, managers=["my-debug-tool"])["verdict"] == "confirmed"
+    assert _pods.classify_pod(obj)["verdict"] == "suspicious"
+    assert _pods.classify_pod(obj, managers=["my-debug-tool"])["verdict"] == "confirmed"
 
 
 def test_allow_list_never_confirms():
-    allow = s.normalize_patterns(["kube-system/node-shell-7f*"], "allow")
-    entry = s.classify_pod(NODE_SHELL, allow=allow)
+    allow = _pods.normalize_patterns(["kube-system/node-shell-7f*"], "allow")
+    entry = _pods.classify_pod(NODE_SHELL, allow=allow)
     assert entry["verdict"] is None and entry["allow_listed"] == "kube-system/node-shell-7f*"
     assert "allow_listed" in entry["signals"]
-    other_ns = s.normalize_patterns(["slurm/node-shell-*"], "allow")
-    assert s.classify_pod(NODE_SHELL, allow=other_ns)["verdict"] == "confirmed"
+    other_ns = _pods.normalize_patterns(["slurm/node-shell-*"], "allow")
+    assert _pods.classify_pod(NODE_SHELL, allow=other_ns)["verdict"] == "confirmed"
 
 
 def test_allow_beats_deny():
-    entry = s.classify_pod(NODE_SHELL, allow=["*/node-shell-*"], deny=["kube-system/*"])
+    entry = _pods.classify_pod(NODE_SHELL, allow=["*/node-shell-*"], deny=["kube-system/*"])
     assert entry["verdict"] is None and entry["deny_listed"] is None
 
 
 def test_deny_list_confirms_bare_pods_only():
-    deny = s.normalize_patterns(["leftover-*"], "deny")
+    deny = _pods.normalize_patterns(["leftover-*"], "deny")
     assert deny == ["*/leftover-*"]
     bare = pod("leftover-debug", namespace="ops")
-    entry = s.classify_pod(bare, deny=deny)
+    entry = _pods.classify_pod(bare, deny=deny)
     assert entry["verdict"] == "confirmed" and entry["deny_listed"] == "*/leftover-*"
     owned = pod("leftover-debug", namespace="ops", owner="DaemonSet")
-    assert s.classify_pod(owned, deny=deny)["verdict"] == "suspicious"
+    assert _pods.classify_pod(owned, deny=deny)["verdict"] == "suspicious"
 
 
 @pytest.mark.parametrize("patterns", [[""], ["a/b/c"], [None]])
 def test_bad_patterns(patterns):
     with pytest.raises(ValueError, match="allow"):
-        s.normalize_patterns(patterns, "allow")
+        _pods.normalize_patterns(patterns, "allow")
 
 
 def test_terminating_and_summary():
     obj = copy.deepcopy(NODE_SHELL)
     obj["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
-    entries = [s.classify_pod(obj), s.classify_pod(NODE_DEBUGGER), s.classify_pod(pod("backup", namespace="ops", host_root=True)),
-               s.classify_pod(pod("hello"))]
+    entries = [_pods.classify_pod(obj), _pods.classify_pod(NODE_DEBUGGER), _pods.classify_pod(pod("backup", namespace="ops", host_root=True)),
+               _pods.classify_pod(pod("hello"))]
     assert entries[0]["terminating"] is True
-    summary = s.pods_summary(entries, deleted=[1], would_delete=[1, 2])
+    summary = _pods.pods_summary(entries, deleted=[1], would_delete=[1, 2])
     assert summary == {"scanned": 4, "confirmed": 2, "suspicious": 1, "in_managed_namespaces": 1, "deleted": 1,
                        "would_delete": 2}
 
 
 def test_managed_namespaces_configurable():
-    assert s.classify_pod(NODE_DEBUGGER, managed_namespaces=("default",))["in_managed_namespace"] is True
+    assert _pods.classify_pod(NODE_DEBUGGER, managed_namespaces=("default",))["in_managed_namespace"] is True
 
 
 def test_kubectl_debug_label_is_a_marker():
     obj = pod("dbg", namespace="default", host_pid=True, labels={"app.kubernetes.io/managed-by": "kubectl-debug"})
-    entry = s.classify_pod(obj)
+    entry = _pods.classify_pod(obj)
     assert "diagnostic_label" in entry["signals"] and entry["verdict"] == "confirmed"
     other = pod("dbg", namespace="default", host_pid=True, labels={"app.kubernetes.io/managed-by": "Helm"})
-    assert s.classify_pod(other)["verdict"] == "suspicious"
+    assert _pods.classify_pod(other)["verdict"] == "suspicious"
 
 
 def test_ephemeral_debug_container_is_never_confirmed_unless_denied():
     shell = copy.deepcopy(NODE_SHELL)
     shell["spec"]["ephemeralContainers"] = [{"name": "debugger-1", "image": "busybox"}]
-    assert s.classify_pod(shell)["verdict"] == "suspicious"
-    assert s.classify_pod(shell, deny=["kube-system/node-shell-*"])["verdict"] == "confirmed"
+    assert _pods.classify_pod(shell)["verdict"] == "suspicious"
+    assert _pods.classify_pod(shell, deny=["kube-system/node-shell-*"])["verdict"] == "confirmed"

@@ -11,7 +11,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.neocloud.support_access.plugins.module_utils import _k8s, _lease, _support
+from ansible_collections.neocloud.support_access.plugins.module_utils import _k8s, _lease, _rbac
 from ansible_collections.neocloud.support_access.plugins.modules import support_lease, support_rbac
 
 GROUP = "rbac.authorization.k8s.io"
@@ -26,13 +26,13 @@ def binding(kind, name, subjects, namespace=None, labels=None, role="edit"):
 
 
 def plan_for(objects, remove_shared=False):
-    subjects = _support.normalize_subjects(None)
+    subjects = _rbac.normalize_subjects(None)
     full = {kind: [] for kind in ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "FlowSchema",
                                   "PriorityLevelConfiguration")}
     full.update(objects)
-    bindings = _support.analyze_bindings(full["ClusterRole"], full["ClusterRoleBinding"], full["Role"],
-                                         full["RoleBinding"], subjects=subjects)
-    labelled = _support.labelled_objects(full, _support.chart_labels())
+    bindings = _rbac.analyze_bindings(full["ClusterRole"], full["ClusterRoleBinding"], full["Role"],
+                                      full["RoleBinding"], subjects=subjects)
+    labelled = _rbac.labelled_objects(full, _rbac.chart_labels())
     return support_rbac.plan(full, bindings, labelled, subjects, remove_shared)
 
 

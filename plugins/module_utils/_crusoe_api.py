@@ -1,6 +1,7 @@
 # Copyright: (c) 2026, neocloud.support_access maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Crusoe Cloud API client shared by every Crusoe module of neocloud.support_access.
+"""Crusoe Cloud API client, with no AnsibleModule in it: shared by the Crusoe modules (_crusoe_module), the inventory
+plugin and the cluster-state engine.
 
 This is a private module_utils file of neocloud.support_access; its interface may change at any time.
 
@@ -16,7 +17,6 @@ import base64
 import datetime
 import hashlib
 import hmac
-import ipaddress
 import os
 import re
 import time
@@ -26,10 +26,14 @@ from ansible.module_utils.common.text.converters import to_native, to_text
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _http
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
+from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_firewall import (
+    allows_api,
+    control_plane_rules,
+    rule_view,
+)
 from ansible_collections.neocloud.support_access.plugins.module_utils._support import (
     CRUSOE_CP_FIREWALL_RULE_PREFIX,
     CRUSOE_SUPPORT_API_PORT,
-    CRUSOE_SUPPORT_VPN_CIDR,
 )
 
 try:
@@ -58,24 +62,6 @@ OPERATION_FAILED = "FAILED"
 OPERATION_IN_PROGRESS = "IN_PROGRESS"
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-# Methods whose request can be repeated without changing the outcome. Our PATCH bodies always carry complete
-# values (the full role list, the full source list), so repeating one lands in the same state. POST creates.
-
-
-def crusoe_argument_spec():
-    """Connection options shared by every Crusoe module (documented in the neocloud.support_access.crusoe fragment)."""
-    return dict(
-        api_endpoint=dict(type="str"),
-        access_key_id=dict(type="str"),
-        secret_key=dict(type="str", no_log=True),
-        project=dict(type="str"),
-        profile=dict(type="str"),
-        config_file=dict(type="path", default=DEFAULT_CONFIG_FILE),
-        api_timeout=dict(type="int", default=30),
-        api_retries=dict(type="int", default=5),
-        validate_certs=dict(type="bool", default=True),
-    )
 
 
 class CrusoeError(_http.ApiError):
@@ -308,48 +294,6 @@ def settings_view(settings):
     )
 
 
-def normalize_cidr(value, option="sources"):
-    """'10.0.0.1' -> '10.0.0.1/32', '10.0.0.0/8' unchanged; ValueError naming the option otherwise."""
-    text = to_text(value).strip()
-    try:
-        if "/" not in text:
-            addr = ipaddress.ip_address(text)
-            return "%s/%d" % (addr, addr.max_prefixlen)
-        return str(ipaddress.ip_network(text, strict=True))
-    except ValueError as exc:
-        raise ValueError("invalid CIDR or IP address %r in %s: %s" % (text, option, to_native(exc)))
-
-
-def normalize_port(value, option="destination_ports"):
-    """'*' -> '1-65535', '443' -> '443', '8000-9000' checked; ValueError naming the option otherwise."""
-    text = to_text(value).strip()
-    if text == "*":
-        return "1-65535"
-    match = re.match(r"^(\d{1,5})(?:-(\d{1,5}))?$", text)
-    if not match:
-        raise ValueError("invalid port %r in %s: expected a number, a range like 8000-9000, or *" % (text, option))
-    low = int(match.group(1))
-    high = int(match.group(2)) if match.group(2) else low
-    if not 1 <= low <= high <= 65535:
-        raise ValueError("invalid port %r in %s: ports are 1-65535 and a range must not be reversed" % (text, option))
-    return "%d" % low if low == high else "%d-%d" % (low, high)
-
-
-def port_covers(ports, port):
-    """Whether a port list (empty = all ports) includes the port number."""
-    if not ports:
-        return True
-    for item in ports:
-        try:
-            text = normalize_port(item)
-        except ValueError:
-            continue
-        low, dummy, high = text.partition("-")
-        if int(low) <= int(port) <= int(high or low):
-            return True
-    return False
-
-
 # ---------------------------------------------------------------------------------------------- client
 
 class CrusoeClient(_http.JsonApiClient):
@@ -443,10 +387,9 @@ class CrusoeClient(_http.JsonApiClient):
         return op
 
 
-# ---------------------------------------------------------------------------------------------- module base
-
 def client_from_params(params, environ=None):
-    """(config, CrusoeClient) from module-style options (crusoe_argument_spec), the environment and the config file.
+    """(config, CrusoeClient) from module-style options (_crusoe_module.crusoe_argument_spec), the environment and the
+    config file.
 
     Raises CrusoeError when no credentials are found or the endpoint is unusable.
     """
@@ -458,6 +401,8 @@ def client_from_params(params, environ=None):
                           validate_certs=params.get("validate_certs", True))
     return config, client
 
+
+# ---------------------------------------------------------------------------------------------- API
 
 class CrusoeApi:
     """The Crusoe API as this collection uses it, with no AnsibleModule in it: project and cluster lookup (UUID or
@@ -641,181 +586,3 @@ class CrusoeApi:
                                   view["name"], cluster["name"], CRUSOE_SUPPORT_API_PORT, view["direction"],
                                   view["action"], view["protocols"], view["destination_ports"] or "all"))
         return rule
-
-
-def allows_api(view):
-    """Whether a rule (rule_view) admits ingress tcp to the Kubernetes API port."""
-    protocols = [p.lower() for p in view["protocols"]]
-    return (view["direction"] == "ingress" and view["action"] == "allow"
-            and (not protocols or "tcp" in protocols or "all" in protocols)
-            and port_covers(view["destination_ports"], int(CRUSOE_SUPPORT_API_PORT)))
-
-
-def covering(sources, cidr):
-    """The first source network that contains ``cidr`` but is not ``cidr`` itself, else None."""
-    target = ipaddress.ip_network(cidr)
-    for source in sources:
-        try:
-            net = ipaddress.ip_network(source, strict=False)
-        except ValueError:
-            continue
-        if net.version == target.version and net != target and target.subnet_of(net):
-            return source
-    return None
-
-
-def support_firewall_view(rule, source=CRUSOE_SUPPORT_VPN_CIDR):
-    """What a control-plane rule means for support (the report's firewall section):
-    {rule, rule_id, sources, restricted, support_source_present, covered_by}. ``restricted`` is false when a source
-    other than the support one already admits the support address (0.0.0.0/0, a covering range)."""
-    view = rule_view(rule)
-    covered = covering(view["sources"], source)
-    return {"rule": view["name"] or "", "rule_id": view["id"] or "", "sources": view["sources"],
-            "restricted": covered is None, "support_source_present": source in view["sources"], "covered_by": covered}
-
-
-class AnsibleCrusoe(CrusoeApi):
-    """Base class for Crusoe modules: the CrusoeApi plus the module, its result and failures."""
-
-    def __init__(self, module, client=None):
-        self.module = module
-        self.result = dict(changed=False)
-        self._project = None
-        config = None
-        try:
-            if client is None:
-                config, client = client_from_params(module.params)
-            else:
-                config = resolve_config(module.params)
-        except CrusoeError as exc:
-            self.fail(exc)
-        super().__init__(client, config)
-
-    # -- result handling
-    def _mark_as_changed(self):
-        self.result["changed"] = True
-
-    def fail(self, error, **extra):
-        """fail_json with the structured error: msg plus code, message, reason, error_id, status, request_id."""
-        fields, msg = error_fields(error)
-        fields.update(extra)
-        prefix = self._context()
-        if prefix and ("cluster '%s'" % self.module.params.get("cluster")) not in msg:
-            msg = "%s: %s" % (prefix, msg)
-        self.module.fail_json(msg=msg, error=fields,
-                              **dict((k, v) for k, v in self.result.items() if k not in ("changed", "msg")))
-
-    def _context(self):
-        """Which cluster (and project) a failure is about, for the message prefix."""
-        cluster = self.module.params.get("cluster")
-        if not cluster:
-            return ""
-        if self._project:
-            return "cluster '%s' in project '%s'" % (cluster, self._project.get("name") or self._project["id"])
-        return "cluster '%s'" % cluster
-
-    def get_result(self):
-        """The module's return value."""
-        return self.result
-
-
-def error_fields(error):
-    """(fields, message) of an error: CrusoeError's code, message, reason, error_id, status, request_id."""
-    if isinstance(error, CrusoeError):
-        fields = error.as_dict()
-        fields.setdefault("message", error.message)
-        if error.details and error.details.get("api_message"):
-            fields["message"] = error.details["api_message"]
-        return fields, error.message
-    return {}, to_native(error)
-
-
-def control_plane_rules(rules, cluster_id):
-    """The rules among ``rules`` that may be the cluster's control-plane API rule (``cmk-cp-api-access-cp-<id>``).
-
-    Every rule with that prefix; when several, the one whose suffix is part of the cluster id, if exactly one is.
-    The caller decides what none or several mean; the VPC network is the caller's to check too.
-    """
-    candidates = [r for r in rules if (r.get("name") or "").startswith(CRUSOE_CP_FIREWALL_RULE_PREFIX)]
-    if len(candidates) > 1 and cluster_id:
-        compact = cluster_id.replace("-", "").lower()
-        narrowed = [r for r in candidates if r["name"][len(CRUSOE_CP_FIREWALL_RULE_PREFIX):].lower() in compact]
-        if len(narrowed) == 1:
-            candidates = narrowed
-    return candidates
-
-
-def endpoint_text(item):
-    """A source/destination entry ({cidr} or {resource_id}) as one string."""
-    if isinstance(item, dict):
-        if item.get("cidr"):
-            try:
-                return str(ipaddress.ip_network(item["cidr"], strict=False))
-            except ValueError:
-                return item["cidr"]
-        return item.get("resource_id") or ""
-    return to_text(item)
-
-
-def endpoint_body(text):
-    """The API form of a source/destination string: CIDR -> {cidr}, anything else -> {resource_id}."""
-    try:
-        ipaddress.ip_network(text, strict=False)
-        return {"cidr": text}
-    except ValueError:
-        return {"resource_id": text}
-
-
-def rule_view(rule):
-    """A firewall rule as modules return and compare it: endpoints as strings, ports normalised."""
-    def ports(values):
-        out = []
-        for value in values or []:
-            try:
-                out.append(normalize_port(value))
-            except ValueError:
-                out.append(to_text(value))
-        return out
-    return dict(
-        id=rule.get("id"), name=rule.get("name"), vpc_network_id=rule.get("vpc_network_id"),
-        action=rule.get("action"), direction=rule.get("direction"), state=rule.get("state"),
-        protocols=[to_text(p).lower() for p in rule.get("protocols") or []],
-        sources=[endpoint_text(s) for s in rule.get("sources") or []],
-        destinations=[endpoint_text(s) for s in rule.get("destinations") or []],
-        source_ports=ports(rule.get("source_ports")), destination_ports=ports(rule.get("destination_ports")),
-    )
-
-
-def run_module(module, worker_class):
-    """Run worker_class(module).run() and exit with its result, turning CrusoeError into fail_json."""
-    worker = worker_class(module)
-    try:
-        worker.run()
-    except CrusoeError as exc:
-        worker.fail(exc)
-    except ValueError as exc:
-        worker.fail(CrusoeError(to_native(exc)))
-    module.exit_json(**worker.get_result())
-
-
-def merge_endpoints(current, given, mode):
-    """New source/destination list (strings) for mode replace, append or remove; order kept, no duplicates.
-
-    replace: exactly given. append: current plus what is missing from given. remove: current minus given.
-    """
-    if mode == "replace":
-        out = []
-        for item in given:
-            if item not in out:
-                out.append(item)
-        return out
-    if mode == "append":
-        return list(current) + [g for i, g in enumerate(given) if g not in current and g not in given[:i]]
-    if mode == "remove":
-        return [c for c in current if c not in given]
-    raise ValueError("unknown mode %r" % mode)
-
-
-def same_set(left, right):
-    """Order-insensitive list comparison."""
-    return sorted(left) == sorted(right)

@@ -1,0 +1,304 @@
+# Copyright: (c) 2026, neocloud.support_access maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: support_chart
+short_description: Uninstall the provider's support chart release from a Kubernetes cluster
+version_added: 0.1.0
+description:
+  - Reads the release of the provider's support chart (by default C(crusoe-support-roles) in C(crusoe-system)) from
+    Helm's own storage, the release Secrets of type C(helm.sh/release.v1) and their labels, without running helm.
+  - With O(state=absent) a release that is still live - C(deployed), C(failed), C(pending-install),
+    C(pending-upgrade), C(pending-rollback) or C(uninstalling) - is uninstalled with one C(helm uninstall --wait).
+    A release left C(uninstalling) by a run that was killed during C(helm uninstall) still grants what it installed;
+    it is uninstalled too. Without a live release nothing is run and nothing changes.
+  - Installing the chart stays with C(kubernetes.core.helm) (see the C(neocloud.support_access.crusoe_support_roles)
+    role); this module only removes it, for revocation.
+author:
+  - neocloud.support_access maintainers (@neocloud)
+extends_documentation_fragment:
+  - neocloud.support_access.attributes
+  - neocloud.support_access.attributes.change_module
+  - kubernetes.core.k8s_auth_options
+attributes:
+  check_mode:
+    details: Reads the release and reports whether it would be uninstalled; runs no helm command and sends no write.
+  diff_mode:
+    details: Shows the release (name, status, revision, chart) before and after.
+options:
+  state:
+    description:
+      - V(absent) uninstalls a live release.
+      - V(query) only reads it (for example to decide whether to install the chart).
+    type: str
+    choices: [absent, query]
+    default: absent
+  release:
+    description: The Helm release name (a Kubernetes object name, RFC 1123 label).
+    type: str
+    default: crusoe-support-roles
+  namespace:
+    description: The release's namespace (a Kubernetes namespace name, RFC 1123 label).
+    type: str
+    default: crusoe-system
+  timeout:
+    description: How long C(helm uninstall --wait) waits for the chart's objects to be gone, as a Go duration (C(5m0s), C(90s)).
+    type: str
+    default: 5m0s
+  binary_path:
+    description: The helm binary (Helm 3 or 4); by default C(helm) from E(PATH).
+    type: path
+notes:
+  - Needs C(list) on Secrets in O(namespace) to read the release, and what C(helm uninstall) needs to delete the
+    chart's objects.
+  - C(helm) gets the connection as C(--kubeconfig) and C(--kube-context), or through its C(HELM_KUBEAPISERVER),
+    C(HELM_KUBETOKEN), C(HELM_KUBECAFILE) and C(HELM_KUBEINSECURE_SKIP_TLS_VERIFY) environment variables (a token
+    never appears on a command line). An in-memory O(kubeconfig) is written to a private temporary file for the
+    helm run and removed afterwards. Client certificates or user names given as options, not in a kubeconfig, are not
+    supported by helm and are refused.
+seealso:
+  - module: kubernetes.core.helm
+  - module: neocloud.support_access.support_cluster_info
+"""
+
+EXAMPLES = r"""
+- name: Uninstall the Crusoe support chart (any live status)
+  neocloud.support_access.support_chart:
+    context: training-prod
+    state: absent
+
+- name: See whether it would be uninstalled
+  neocloud.support_access.support_chart:
+    context: training-prod
+  check_mode: true
+  register: chart
+
+- name: Show the release
+  ansible.builtin.debug:
+    msg: "{{ chart.release.chart }} is {{ chart.release.status or 'not installed' }}"
+"""
+
+RETURN = r"""
+cluster:
+  description: The cluster the module talked to (the context, else the host).
+  returned: always
+  type: str
+  sample: training-prod
+release:
+  description: The release as found before the run, read from Helm's storage.
+  returned: success
+  type: dict
+  contains:
+    installed:
+      description: Whether the newest revision is live (its objects may still be in the cluster).
+      type: bool
+    status:
+      description: The newest revision's status (C(deployed), C(uninstalling), ...); empty without a release.
+      type: str
+    revision:
+      description: The newest revision; 0 without a release.
+      type: int
+    chart:
+      description: C(<chart>-<version>) as C(helm list) prints it.
+      type: str
+    version:
+      description: The chart version.
+      type: str
+    app_version:
+      description: The chart's app version.
+      type: str
+uninstalled:
+  description: Whether helm uninstalled the release (in check mode, whether it would).
+  returned: success
+  type: bool
+command:
+  description: The helm command run (or that would run in check mode); empty when none was needed.
+  returned: success
+  type: list
+  elements: str
+error:
+  description: On failure, what failed without the cluster prefix of C(msg) (for roles that add their own wording).
+  returned: failure
+  type: str
+api_unreachable:
+  description: On failure, whether the Kubernetes API server could not be reached at all.
+  returned: failure
+  type: bool
+msg:
+  description: What was done.
+  returned: always
+  type: str
+"""
+
+import json
+import os
+import re
+import tempfile
+
+from ansible_collections.neocloud.support_access.plugins.module_utils import _helm_storage, _kube
+from ansible_collections.neocloud.support_access.plugins.module_utils._k8s import (
+    K8sClusterError,
+    K8sConfigError,
+    SupportK8sModule,
+)
+
+DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# Helm release names are at most 53 characters, namespaces (RFC 1123 labels) 63.
+NAME_LIMITS = {"release": ("Helm release name", 53), "namespace": ("Kubernetes namespace name", 63)}
+GO_DURATION_RE = re.compile(r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$")
+# Connection options helm cannot take (kubernetes.core.helm refuses them the same way).
+UNSUPPORTED_BY_HELM = ("username", "password", "client_cert", "client_key", "proxy", "no_proxy", "proxy_headers",
+                       "persist_config", "impersonate_user", "impersonate_groups")
+
+
+class SupportChart(SupportK8sModule):
+    """Read the support chart's release from Helm's storage; uninstall it with helm when it is live."""
+
+    def run(self):
+        params = self.params
+        self.validate()
+        state = self.read()
+        command = self.helm_command() if state["installed"] and params["state"] == "absent" else []
+        changed = bool(command)
+        if changed and not self.check_mode:
+            self.uninstall(command)
+        result = {
+            "changed": changed,
+            "release": state,
+            "uninstalled": changed,
+            "command": command,
+            "msg": self.message(state, changed),
+        }
+        if self.diff_mode and params["state"] == "absent":
+            before = {k: state[k] for k in ("status", "revision", "chart")} if state["installed"] else {}
+            result["diff"] = {"before": before, "after": {} if changed else before}
+        self.exit(**result)
+
+    def message(self, state, changed):
+        name = "%s/%s" % (self.params["namespace"], self.params["release"])
+        if changed:
+            return "release %s (%s) %s" % (name, state["status"], "would be uninstalled" if self.check_mode else "uninstalled")
+        if state["installed"]:
+            return "release %s is installed (%s, %s)" % (name, state["status"], state["chart"])
+        return "release %s is not installed%s" % (name, " (last status %s)" % state["status"] if state["status"] else "")
+
+    def stop(self, error, unreachable=False, **kwargs):
+        """Fail with the cluster named in msg and the bare error for roles (``api_unreachable``: a result key
+        ``unreachable`` would make Ansible take the host for unreachable)."""
+        self.fail(error, error=error, api_unreachable=unreachable, **kwargs)
+
+    def validate(self):
+        params = self.params
+        for option, (kind, limit) in NAME_LIMITS.items():
+            value = params[option] or ""
+            if len(value) > limit or not DNS_LABEL_RE.match(value):
+                self.stop("invalid option %s: %r is not a %s (lower-case letters, digits and '-', at most %d characters)"
+                          % (option, value, kind, limit))
+        if not GO_DURATION_RE.match(params["timeout"] or ""):
+            self.stop("invalid option timeout: %r is not a duration helm understands (for example 5m0s, 90s, 1h)"
+                      % params["timeout"])
+        binary = params["binary_path"]
+        if binary and not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+            self.stop("invalid option binary_path: %s is not an executable file (helm 3 or 4)" % binary)
+        given = [name for name in UNSUPPORTED_BY_HELM if params.get(name)]
+        if given:
+            self.stop("helm cannot use the option(s) %s; put the credentials in a kubeconfig (option kubeconfig)"
+                      % ", ".join(given))
+
+    def where(self):
+        conn = _kube.connection_params(self.params)
+        kubeconfig = conn.get("kubeconfig")
+        return "context %s of %s" % (conn.get("context") or "(current)",
+                                     kubeconfig if isinstance(kubeconfig, str) else
+                                     ("an in-memory kubeconfig" if kubeconfig else "the default kubeconfig"))
+
+    def read(self):
+        params = self.params
+        try:
+            kube = self.kube_client()
+            secrets = _kube.list_pages(kube.request, _helm_storage.list_path(params["namespace"]),
+                                       "listing the Helm release Secrets of %s in %s"
+                                       % (params["release"], params["namespace"]),
+                                       label_selector=_helm_storage.label_selector(params["release"]))
+        except K8sConfigError as exc:
+            self.stop(str(exc))
+        except K8sClusterError as err:
+            if err.status is None:
+                self.stop("cannot reach the Kubernetes API through %s: %s" % (self.where(), err.message or err.text()),
+                          unreachable=True)
+            self.stop("cannot read Helm releases through %s: %s" % (self.where(), err.text()), status=err.status)
+        return _helm_storage.release_state(secrets, params["release"])
+
+    def kube_client(self):
+        """The cluster's KubeClient; configuration problems raise K8sConfigError (reported in the role's words)."""
+        if self._kube is None:
+            self._kube = _kube.KubeClient(self.params, retries=self.retries, sleep=self.sleep,
+                                          kubeconfig_data=self._kubeconfig_data)
+            self.mask(self._kube.secrets)
+        return self._kube
+
+    def helm_command(self):
+        """The helm argv (no secrets in it: tokens go through the environment)."""
+        params = self.params
+        binary = params["binary_path"] or self.module.get_bin_path("helm")
+        if not binary:
+            self.stop("no helm binary on PATH: install helm 3 or 4, or set the option binary_path")
+        conn = _kube.connection_params(params)
+        argv = [binary, "uninstall", params["release"], "--namespace", params["namespace"], "--wait",
+                "--timeout", params["timeout"]]
+        if isinstance(conn.get("kubeconfig"), str):
+            argv.append("--kubeconfig=%s" % conn["kubeconfig"])
+        if conn.get("context"):
+            argv.append("--kube-context=%s" % conn["context"])
+        return argv
+
+    def helm_environment(self):
+        conn = _kube.connection_params(self.params)
+        env = {}
+        if conn.get("host"):
+            env["HELM_KUBEAPISERVER"] = conn["host"]
+        if conn.get("api_key"):
+            env["HELM_KUBETOKEN"] = conn["api_key"]
+        if conn.get("ca_cert"):
+            env["HELM_KUBECAFILE"] = conn["ca_cert"]
+        if conn.get("validate_certs") is False:
+            env["HELM_KUBEINSECURE_SKIP_TLS_VERIFY"] = "true"
+        return env
+
+    def uninstall(self, argv):
+        conn = _kube.connection_params(self.params)
+        env = self.helm_environment()
+        path = None
+        if isinstance(conn.get("kubeconfig"), dict):
+            handle, path = tempfile.mkstemp(prefix="support-chart-", suffix=".kubeconfig")
+            with os.fdopen(handle, "w") as stream:
+                json.dump(conn["kubeconfig"], stream)
+            argv = argv + ["--kubeconfig=%s" % path]
+        try:
+            rc, out, err = self.module.run_command(argv, environ_update=env)
+        finally:
+            if path:
+                os.unlink(path)
+        if rc != 0:
+            detail = (err or out or "").strip()
+            unreachable = bool(_kube.UNREACHABLE.search(detail))
+            self.stop("helm uninstall %s in %s through %s failed (rc %d): %s"
+                      % (self.params["release"], self.params["namespace"], self.where(), rc, detail),
+                      unreachable=unreachable, rc=rc)
+
+
+def main():
+    argument_spec = dict(
+        state=dict(type="str", choices=["absent", "query"], default="absent"),
+        release=dict(type="str", default="crusoe-support-roles"),
+        namespace=dict(type="str", default="crusoe-system"),
+        timeout=dict(type="str", default="5m0s"),
+        binary_path=dict(type="path"),
+    )
+    SupportChart(argument_spec, supports_check_mode=True).run()
+
+
+if __name__ == "__main__":
+    main()
