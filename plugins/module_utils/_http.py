@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import random
 import socket
 import time
 from urllib.parse import urlsplit
 
 from ansible.module_utils.common.text.converters import to_native, to_text
-from ansible.module_utils.urls import open_url
+from ansible.module_utils.urls import Request, make_context
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 
 # Methods whose request can be repeated without changing the outcome. The provider clients send PATCH bodies
@@ -29,6 +30,20 @@ IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELET
 # 500 is in: a provider's internal error is usually transient, and only idempotent requests are repeated for it.
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 OK_STATUSES = (200, 201, 202, 204)
+
+
+# One TLS context per process, verification setting and CA environment: building one loads the whole CA store
+# (ssl's default paths and ansible's CA directory scan), which cost more CPU than the request itself when every
+# request built its own.
+_SSL_CONTEXTS = {}
+
+
+def ssl_context(validate_certs=True):
+    """The process's TLS context for ``validate_certs`` (rebuilt when SSL_CERT_FILE / SSL_CERT_DIR change)."""
+    key = (bool(validate_certs), os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    if key not in _SSL_CONTEXTS:
+        _SSL_CONTEXTS[key] = make_context(validate_certs=bool(validate_certs))
+    return _SSL_CONTEXTS[key]
 
 
 class ApiError(Exception):
@@ -196,9 +211,9 @@ class JsonApiClient:
             status, raw, resp_headers, failure, exc = None, b"", {}, None, None
             self.requests_sent += 1
             try:
-                resp = open_url(url, data=data, headers=headers, method=method, timeout=self.timeout,
-                                validate_certs=self.validate_certs, http_agent=self.user_agent,
-                                follow_redirects="none")
+                resp = Request().open(method, url, data=data, headers=headers, timeout=self.timeout,
+                                      validate_certs=self.validate_certs, http_agent=self.user_agent,
+                                      follow_redirects="none", context=ssl_context(self.validate_certs))
                 status = resp.getcode()
                 raw = resp.read()
                 resp_headers = dict(resp.headers.items())

@@ -11,6 +11,7 @@ import datetime
 import email.utils
 import json
 import socket
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -222,3 +223,19 @@ def test_refused_connection(retry_refused, method, expected_sleeps):
         client.send(method, url + "/x", "/x")
     assert info.value.details["failure"] == "refused"
     assert len(client.sleep.__self__) == expected_sleeps
+
+
+def test_one_tls_context_per_setting_and_ca_environment(monkeypatch, tmp_path):
+    """Requests share one TLS context per process (building one loads the whole CA store); another verification
+    setting or another SSL_CERT_FILE gets its own."""
+    monkeypatch.setattr(_http, "_SSL_CONTEXTS", {})
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    verified = _http.ssl_context(True)
+    assert _http.ssl_context(True) is verified
+    unverified = _http.ssl_context(False)
+    assert unverified is not verified and unverified.verify_mode == ssl.CERT_NONE
+    assert verified.verify_mode == ssl.CERT_REQUIRED and verified.check_hostname
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    assert _http.ssl_context(True) is not verified
