@@ -17,9 +17,11 @@ This is a private module_utils file of neocloud.support_access; its interface ma
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
+import tempfile
 import time
 
 from ansible.module_utils.common.text.converters import to_text
@@ -143,15 +145,63 @@ def _user_credentials(user):
     return found
 
 
+# A directory private to one ansible-playbook run, where a kubeconfig parsed once in the run is kept as JSON for the
+# run's other module runs. plugin_utils/_in_process sets it for modules that run in the controller's worker: it is
+# ansible's own local temporary directory of the run (mode 0700, removed when the run ends). A fleet's kubeconfig
+# holds every cluster's context, so parsing it in each of a cluster's module runs cost time in proportion to the
+# fleet; the cached copy is read in about a millisecond. Module processes (other hosts) never use it.
+RUN_CACHE_ENV = "NEOCLOUD_SUPPORT_ACCESS_RUN_CACHE"
+
+
+def _cache_file(path):
+    """The run cache's file for this version of the kubeconfig at ``path`` (None without a run cache)."""
+    directory = os.environ.get(RUN_CACHE_ENV)
+    if not directory or not os.path.isdir(directory):
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    key = "%s\0%d\0%d\0%d" % (os.path.realpath(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return os.path.join(directory, "kubeconfig-%s.json" % hashlib.sha256(key.encode("utf-8")).hexdigest()[:32])
+
+
+def _keep(cache, data):
+    """Write the parsed kubeconfig to the run cache (private file, atomic rename); any failure just skips it."""
+    try:
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(cache), prefix=".kubeconfig-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream)
+        os.replace(temporary, cache)
+    except (OSError, TypeError, ValueError):
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+
+
 def load_kubeconfig(path):
     """One kubeconfig file, parsed (libyaml when available). Raises OSError or ValueError (YAML errors included)."""
-    with open(os.path.expanduser(path), encoding="utf-8") as handle:
+    path = os.path.expanduser(path)
+    cache = _cache_file(path)
+    if cache:
+        try:
+            with open(cache, encoding="utf-8") as handle:
+                return json.load(handle)
+        except (OSError, ValueError):
+            pass
+    with open(path, encoding="utf-8") as handle:
         try:
             data = _yaml.load(handle, Loader=_YAML_LOADER)  # nosec B506 - a safe loader
         except _yaml.YAMLError as exc:
             raise ValueError(str(exc).replace("<file>", path)) from None
     if not isinstance(data, dict):
         raise ValueError("%s is not a kubeconfig (a YAML mapping with clusters, contexts and users)" % path)
+    if cache:
+        _keep(cache, data)
     return data
 
 

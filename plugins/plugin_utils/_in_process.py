@@ -12,7 +12,8 @@ task, so nothing one run sets in the module's globals reaches another.
 
 Any other connection, a delegated task, become, async or another interpreter runs the module on the host as usual.
 The task's ``environment`` reaches the module in the worker as it would reach a module process. The result's
-``invocation`` says ``in_process: true`` when the module ran in the worker.
+``invocation`` says ``in_process: true`` when the module ran in the worker. A kubeconfig is parsed once per run: the
+first module run keeps the parsed copy in the run's private temporary directory (module_utils/_kube).
 
 This is a private plugin_utils file of neocloud.support_access; its interface may change at any time.
 """
@@ -25,12 +26,15 @@ import json
 import os
 import sys
 
+from ansible import constants as C
 from ansible.module_utils import basic
 from ansible.module_utils.common.json import Direction, get_module_encoder
 from ansible.plugins.action import ActionBase
 from ansible.vars.clean import remove_internal_keys
 
 PROFILE = "legacy"
+# module_utils/_kube.RUN_CACHE_ENV: where a kubeconfig parsed once in this run is kept for the run's other module runs
+RUN_CACHE_ENV = "NEOCLOUD_SUPPORT_ACCESS_RUN_CACHE"
 _AUTO_INTERPRETERS = ("auto", "auto_silent", "auto_legacy", "auto_legacy_silent")
 
 
@@ -76,6 +80,8 @@ class InProcessModuleAction(ActionBase):
         environment = {}
         self._compute_environment_string(environment)
         os.environ.update((str(k), str(v)) for k, v in environment.items())
+        # the run's own private temporary directory (0700, removed when ansible-playbook ends)
+        os.environ[RUN_CACHE_ENV] = str(C.DEFAULT_LOCAL_TMP)
         encoder = get_module_encoder(PROFILE, Direction.CONTROLLER_TO_MODULE)
         payload = json.dumps({"ANSIBLE_MODULE_ARGS": module_args}, cls=encoder).encode()
         out, err = io.StringIO(), io.StringIO()

@@ -145,3 +145,27 @@ def test_a_context_whose_user_is_missing_is_refused(tmp_path):
         _kube.KubeClient({"kubeconfig": str(path), "context": "c1"})
     with pytest.raises(_kube.K8sConfigError, match="does not exist"):
         _kube.KubeClient({"kubeconfig": str(tmp_path / "missing")})
+
+
+def test_a_kubeconfig_is_parsed_once_per_run(monkeypatch, tmp_path):
+    """With the run cache (a module run in the controller's worker) the parsed kubeconfig is kept as a private file
+    and read back; a changed kubeconfig is parsed again; without the run cache nothing is written."""
+    path = tmp_path / "kubeconfig.yaml"
+    path.write_text("apiVersion: v1\nkind: Config\ncurrent-context: a\ncontexts: [{name: a, context: {cluster: a, user: a}}]\n"
+                    "clusters: [{name: a, cluster: {server: 'https://a.example'}}]\nusers: [{name: a, user: {token: s3cret}}]\n")
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    monkeypatch.delenv(_kube.RUN_CACHE_ENV, raising=False)
+    assert _kube.load_kubeconfig(str(path))["current-context"] == "a"
+    assert list(run.iterdir()) == []
+    monkeypatch.setenv(_kube.RUN_CACHE_ENV, str(run))
+    first = _kube.load_kubeconfig(str(path))
+    cached = list(run.iterdir())
+    assert len(cached) == 1 and oct(cached[0].stat().st_mode & 0o777) == "0o600"
+    assert json.loads(cached[0].read_text()) == first
+    parsed = []
+    monkeypatch.setattr(_kube._yaml, "load", lambda *a, **k: parsed.append(1) or {})
+    assert _kube.load_kubeconfig(str(path)) == first and parsed == []  # read back, not parsed
+    path.write_text(path.read_text().replace("current-context: a", "current-context: b"))
+    _kube.load_kubeconfig(str(path))
+    assert parsed == [1]  # another version of the file is parsed again
