@@ -1,14 +1,16 @@
 # Copyright: (c) 2026, neocloud.support_access maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connection and authentication options shared by every CoreWeave module and the coreweave inventory plugin."""
+"""Connection and authentication options shared by every CoreWeave module and the coreweave inventory plugin (with
+the neocloud.support_access.provider_api fragment)."""
 
 from __future__ import annotations
 
 
 class ModuleDocFragment:  # pylint: disable=too-few-public-methods
-    """CoreWeave API options: DOCUMENTATION for the modules and the inventory plugin, a variant for each."""
+    """CoreWeave API options: DOCUMENTATION for the modules and the inventory plugin, a variant for the plugin."""
 
-    # The connection options as every CoreWeave module and the coreweave inventory plugin read them.
+    # The connection options as every CoreWeave module and the coreweave inventory plugin read them (validate_certs:
+    # neocloud.support_access.provider_api).
     DOCUMENTATION = r"""
 options:
   api_token:
@@ -35,20 +37,8 @@ options:
         safe to repeat (GET, PATCH with the complete spec, DELETE), never for POST, which creates resources.
     type: int
     default: 5
-  validate_certs:
-    description:
-      - Whether to verify the API server's TLS certificate.
-    type: bool
-    default: true
 notes:
   - The environment variables are the ones CoreWeave's own Terraform provider reads.
-"""
-
-    # Every CoreWeave module (use after DOCUMENTATION): what check mode sends.
-    MODULE = r"""
-options: {}
-notes:
-  - Check mode sends no POST, PATCH or DELETE request; reads still happen.
 """
 
     # The coreweave inventory plugin: the environment variables and defaults it reads as options (use after

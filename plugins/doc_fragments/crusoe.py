@@ -1,6 +1,7 @@
 # Copyright: (c) 2026, neocloud.support_access maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connection and authentication options shared by every Crusoe module and the crusoe inventory plugin."""
+"""Connection and authentication options shared by every Crusoe module and the crusoe inventory plugin (with the
+neocloud.support_access.provider_api fragment)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from __future__ import annotations
 class ModuleDocFragment:  # pylint: disable=too-few-public-methods
     """Crusoe Cloud API options: DOCUMENTATION for the modules and the inventory plugin, variants for either."""
 
-    # The connection options as every Crusoe module and the crusoe inventory plugin read them.
+    # The connection options as every Crusoe module and the crusoe inventory plugin read them (validate_certs:
+    # neocloud.support_access.provider_api).
     DOCUMENTATION = r"""
 options:
   api_endpoint:
@@ -58,18 +60,13 @@ options:
         repeat (GET, PATCH with complete values, DELETE), never for POST, which creates resources.
     type: int
     default: 5
-  validate_certs:
-    description:
-      - Whether to verify the API server's TLS certificate.
-    type: bool
-    default: true
 notes:
   - "Every request is signed with HMAC-SHA256 as Crusoe's own clients sign them (an C(Authorization) header
     C(Bearer 1.0:<key id>:<signature>) and C(X-Crusoe-Timestamp)); the clock of the host that sends them (the
     managed node for a module, the controller for the inventory plugin) must be within five minutes of the API's."
 """
 
-    # Every Crusoe module (use after DOCUMENTATION): the project it works in, and what check mode sends.
+    # Every Crusoe module (use after DOCUMENTATION): the project it works in.
     MODULE = r"""
 options:
   project:
@@ -80,8 +77,6 @@ options:
         C(default_project) (or C(default_project_id)) from the selected profile of the config file.
       - If none of these is set and exactly one project is visible to the key, that project is used.
     type: str
-notes:
-  - Check mode sends no POST, PATCH or DELETE request; reads still happen.
 """
 
     # Crusoe modules that act on one cluster.

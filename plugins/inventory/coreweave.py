@@ -35,6 +35,7 @@ extends_documentation_fragment:
   - inventory_cache
   - neocloud.support_access.cluster_inventory
   - neocloud.support_access.coreweave
+  - neocloud.support_access.provider_api
   - neocloud.support_access.coreweave.inventory
 options:
   plugin:

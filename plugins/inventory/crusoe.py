@@ -39,6 +39,7 @@ extends_documentation_fragment:
   - inventory_cache
   - neocloud.support_access.cluster_inventory
   - neocloud.support_access.crusoe
+  - neocloud.support_access.provider_api
   - neocloud.support_access.crusoe.inventory
 options:
   plugin:

@@ -17,9 +17,10 @@ import os
 import time
 from urllib.parse import quote, urlsplit
 
-from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _http
+from ansible_collections.neocloud.support_access.plugins.module_utils._provider_module import ProviderModule
 
 DEFAULT_API_ENDPOINT = "https://api.coreweave.com/"
 DEFAULT_TIMEOUT = 30
@@ -293,6 +294,14 @@ def pipeline_spec(source, destination, enabled):
     return {"source": {"slug": source}, "destination": {"slug": destination}, "enabled": bool(enabled)}
 
 
+# The Telemetry Relay objects the modules manage one at a time: kind (also the key of a single-object answer) ->
+# (collection path, view).
+TELEMETRY_OBJECTS = {
+    "endpoint": (TELEMETRY_ENDPOINTS, endpoint_view),
+    "pipeline": (TELEMETRY_PIPELINES, pipeline_view),
+}
+
+
 def stream_view(stream):
     """A telemetry stream as modules return it."""
     spec = (stream or {}).get("spec") or {}
@@ -397,15 +406,14 @@ class CoreWeaveApi:
         """Every forwarding pipeline (raw)."""
         return list_items(self.telemetry("GET", TELEMETRY_PIPELINES), "pipelines")
 
+    def telemetry_object(self, kind, slug):
+        """One forwarding endpoint or pipeline (raw) by kind (a key of TELEMETRY_OBJECTS) and slug, or None."""
+        answer = self.telemetry_get_or_none("%s/%s" % (TELEMETRY_OBJECTS[kind][0], slug))
+        return unwrap(answer, kind) if answer is not None else None
+
     def get_endpoint(self, slug):
         """One forwarding endpoint (raw) or None."""
-        answer = self.telemetry_get_or_none("%s/%s" % (TELEMETRY_ENDPOINTS, slug))
-        return unwrap(answer, "endpoint") if answer is not None else None
-
-    def get_pipeline(self, slug):
-        """One forwarding pipeline (raw) or None."""
-        answer = self.telemetry_get_or_none("%s/%s" % (TELEMETRY_PIPELINES, slug))
-        return unwrap(answer, "pipeline") if answer is not None else None
+        return self.telemetry_object("endpoint", slug)
 
     # -- CKS
     def list_clusters(self):
@@ -422,12 +430,14 @@ class CoreWeaveApi:
             raise
 
 
-class AnsibleCoreWeave(CoreWeaveApi):
+class AnsibleCoreWeave(ProviderModule, CoreWeaveApi):
     """Base class for CoreWeave modules: the CoreWeaveApi plus the module, its result and failures."""
 
+    ERROR_CLASS = CoreWeaveError
+    argument_spec = staticmethod(coreweave_argument_spec)
+
     def __init__(self, module, client=None):
-        self.module = module
-        self.result = dict(changed=False)
+        ProviderModule.__init__(self, module)
         try:
             config = resolve_config(module.params)
             if config.get("api_token"):
@@ -438,36 +448,76 @@ class AnsibleCoreWeave(CoreWeaveApi):
         except CoreWeaveError as exc:
             self.fail(exc)
         self.config = config
-        super().__init__(client)
+        CoreWeaveApi.__init__(self, client)
 
-    # -- result handling
-    def _mark_as_changed(self):
-        self.result["changed"] = True
 
-    def fail(self, error, **extra):
-        """fail_json with the structured error: msg plus status, code, reason, message, request_id."""
-        if isinstance(error, CoreWeaveError):
-            fields = error.as_dict()
-            fields["message"] = (error.details or {}).get("api_message") or error.message
-            msg = error.message
+class AnsibleTelemetryObject(AnsibleCoreWeave):
+    """Base class for the modules that manage one Telemetry Relay object by its slug (a forwarding endpoint or
+    pipeline): the options slug and state, reading, writing and deleting the object.
+
+    Subclasses set KIND (a key of TELEMETRY_OBJECTS, also the result key) and implement diff_view() and present();
+    check_options() may fail for options the API would reject.
+    """
+
+    KIND = None
+
+    @staticmethod
+    def argument_spec():
+        spec = coreweave_argument_spec()
+        spec.update(
+            slug=dict(type="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+        )
+        return spec
+
+    def run(self):
+        """Check the options, read the object, then delete it (state=absent) or make it as wanted (present())."""
+        params = self.module.params
+        self.check_options()
+        current = self.read(params["slug"])
+        if params["state"] == "absent":
+            self.delete(params["slug"], current)
         else:
-            fields, msg = {}, to_native(error)
-        fields.update(extra)
-        self.module.fail_json(msg=msg, error=fields,
-                              **dict((k, v) for k, v in self.result.items() if k not in ("changed", "msg")))
+            self.present(params["slug"], current)
 
-    def get_result(self):
-        """The module's return value."""
-        return self.result
+    def check_options(self):
+        """Fail for options the API would reject, before any request."""
 
+    def path(self, slug=None):
+        """API path of the collection, or of one object."""
+        collection = TELEMETRY_OBJECTS[self.KIND][0]
+        return "%s/%s" % (collection, slug) if slug else collection
 
-def run_module(module, worker_class):
-    """Run worker_class(module).run() and exit with its result, turning CoreWeaveError into fail_json."""
-    worker = worker_class(module)
-    try:
-        worker.run()
-    except CoreWeaveError as exc:
-        worker.fail(exc)
-    except ValueError as exc:
-        worker.fail(CoreWeaveError(to_native(exc)))
-    module.exit_json(**worker.get_result())
+    def view(self, obj):
+        """The object as the module returns and compares it."""
+        return TELEMETRY_OBJECTS[self.KIND][1](obj)
+
+    def diff_view(self, view):
+        """What the diff shows of a view ({} for none)."""
+        raise NotImplementedError
+
+    def present(self, slug, current):
+        """state=present: create the object or update it (current: its view, or None)."""
+        raise NotImplementedError
+
+    def read(self, slug):
+        """The object's view, or None when it does not exist; the result starts with it."""
+        raw = self.telemetry_object(self.KIND, slug)
+        current = self.view(raw) if raw is not None else None
+        self.result[self.KIND] = current
+        return current
+
+    def write(self, method, slug, body):
+        """POST (create) or PATCH (update) the object; the result holds it as the API answered."""
+        answer = self.telemetry(method, self.path() if method == "POST" else self.path(slug), body)
+        self.result[self.KIND] = self.view(unwrap(answer, self.KIND))
+
+    def delete(self, slug, current):
+        """state=absent: delete the object when it exists (check mode: only report it)."""
+        if current is None:
+            return
+        self._mark_as_changed()
+        self._set_diff(self.diff_view(current), {})
+        if not self.module.check_mode:
+            self.telemetry("DELETE", self.path(slug))
+        self.result[self.KIND] = None

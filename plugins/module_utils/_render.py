@@ -199,14 +199,14 @@ def to_markdown(doc):
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-_VERDICT_STYLE = {
-    "compliant": ("#1a7f37", "#dafbe1"),
-    "revoked": ("#1a7f37", "#dafbe1"),
-    "noncompliant": ("#9a6700", "#fff8c5"),
-    "not_revoked": ("#cf222e", "#ffebe9"),
-    "error": ("#cf222e", "#ffebe9"),
-    "unreachable": ("#8250df", "#fbefff"),
-}
+# (text, background) colours of the verdict badges and summary tiles: green is closed as it should be, yellow against
+# the policy, red still open or not known, purple not reached.
+_GREEN = ("#1a7f37", "#dafbe1")
+_YELLOW = ("#9a6700", "#fff8c5")
+_RED = ("#cf222e", "#ffebe9")
+_PURPLE = ("#8250df", "#fbefff")
+_VERDICT_STYLE = {"compliant": _GREEN, "revoked": _GREEN, "noncompliant": _YELLOW, "not_revoked": _RED, "error": _RED,
+                  "unreachable": _PURPLE}
 
 _CSS = """
 body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:24px;color:#1f2328;background:#fff}

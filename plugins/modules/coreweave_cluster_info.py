@@ -17,7 +17,8 @@ extends_documentation_fragment:
   - neocloud.support_access.attributes
   - neocloud.support_access.attributes.info_module
   - neocloud.support_access.coreweave
-  - neocloud.support_access.coreweave.module
+  - neocloud.support_access.provider_api
+  - neocloud.support_access.provider_api.module
 options:
   name:
     description:
@@ -78,9 +79,8 @@ clusters:
       public: true
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ..module_utils._coreweave import AnsibleCoreWeave, cluster_matches, coreweave_argument_spec, run_module
+from ..module_utils._coreweave import AnsibleCoreWeave, cluster_matches
+from ..module_utils._provider_module import run_module
 
 
 class CoreWeaveClusterInfo(AnsibleCoreWeave):
@@ -100,15 +100,13 @@ class CoreWeaveClusterInfo(AnsibleCoreWeave):
 
 
 def main():
-    argument_spec = coreweave_argument_spec()
-    argument_spec.update(
+    options = dict(
         name=dict(type="str"),
         id=dict(type="str"),
         statuses=dict(type="list", elements="str", default=[]),
         zones=dict(type="list", elements="str", default=[]),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, CoreWeaveClusterInfo)
+    run_module(CoreWeaveClusterInfo, options)
 
 
 if __name__ == "__main__":

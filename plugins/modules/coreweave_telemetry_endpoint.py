@@ -24,7 +24,8 @@ extends_documentation_fragment:
   - neocloud.support_access.attributes
   - neocloud.support_access.attributes.change_module
   - neocloud.support_access.coreweave
-  - neocloud.support_access.coreweave.module
+  - neocloud.support_access.provider_api
+  - neocloud.support_access.provider_api.module
 attributes:
   check_mode:
     details: Reads the endpoint and reports what would change; sends no POST, PATCH or DELETE.
@@ -180,24 +181,18 @@ credential_action:
 import re
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ..module_utils._coreweave import (
     CREDENTIAL_ACTION_CLEAR,
     CREDENTIAL_ACTION_PRESERVE,
     CREDENTIAL_ACTION_REPLACE,
-    TELEMETRY_ENDPOINTS,
-    AnsibleCoreWeave,
+    AnsibleTelemetryObject,
     CoreWeaveError,
     basic_auth_body,
-    coreweave_argument_spec,
     credential_action,
     credentials_label,
     endpoint_spec,
-    endpoint_view,
-    run_module,
-    unwrap,
 )
+from ..module_utils._provider_module import run_module
 
 COMPARED = ("display_name", "url", "certificate_authority_data")
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,31}$")
@@ -217,47 +212,39 @@ def option_errors(params):
     return errors
 
 
-def _diff_view(view, action=None):
-    if view is None:
-        return {}
-    out = dict((k, view[k]) for k in ("slug",) + COMPARED)
-    out["credentials"] = credentials_label(view["credentials_configured"], action)
-    return out
-
-
-class CoreWeaveTelemetryEndpoint(AnsibleCoreWeave):
+class CoreWeaveTelemetryEndpoint(AnsibleTelemetryObject):
     """One HTTPS forwarding endpoint."""
 
-    def run(self):
+    KIND = "endpoint"
+
+    def check_options(self):
+        """basic_auth and clear_credentials exclude each other; slug and url must be what the API accepts."""
         params = self.module.params
-        slug = params["slug"]
         if params["basic_auth"] and params["clear_credentials"]:
             self.module.fail_json(msg="parameters are mutually exclusive: basic_auth|clear_credentials=true")
         errors = option_errors(params)
         if errors:
             self.module.fail_json(msg="; ".join(errors))
-        current_raw = self.get_endpoint(slug)
-        current = endpoint_view(current_raw) if current_raw is not None else None
-        self.result.update(endpoint=current, credential_action=None)
-        if params["state"] == "absent":
-            self.absent(slug, current)
-        elif current is None:
+
+    def read(self, slug):
+        """The endpoint's view or None; the result also says that no credential action was sent (yet)."""
+        current = super().read(slug)
+        self.result["credential_action"] = None
+        return current
+
+    def diff_view(self, view, action=None):
+        """The compared fields and the credentials as a masked label."""
+        if view is None:
+            return {}
+        out = dict((k, view[k]) for k in ("slug",) + COMPARED)
+        out["credentials"] = credentials_label(view["credentials_configured"], action)
+        return out
+
+    def present(self, slug, current):
+        if current is None:
             self.create(slug)
         else:
             self.update(slug, current)
-
-    def _set_diff(self, before, after):
-        if self.module._diff:  # pylint: disable=protected-access
-            self.result["diff"] = dict(before=before, after=after)
-
-    def absent(self, slug, current):
-        if current is None:
-            return
-        self._mark_as_changed()
-        self._set_diff(_diff_view(current), {})
-        if not self.module.check_mode:
-            self.telemetry("DELETE", "%s/%s" % (TELEMETRY_ENDPOINTS, slug))
-        self.result["endpoint"] = None
 
     def create(self, slug):
         params = self.module.params
@@ -269,13 +256,11 @@ class CoreWeaveTelemetryEndpoint(AnsibleCoreWeave):
             self.result["credential_action"] = CREDENTIAL_ACTION_REPLACE
         self._mark_as_changed()
         if self.module.check_mode:
-            would = endpoint_view({"ref": {"slug": slug}, "spec": spec,
-                                   "status": {"credentialsConfigured": bool(basic)}})
-            self.result["endpoint"] = would
+            self.result["endpoint"] = self.view({"ref": {"slug": slug}, "spec": spec,
+                                                 "status": {"credentialsConfigured": bool(basic)}})
         else:
-            answer = self.telemetry("POST", TELEMETRY_ENDPOINTS, body)
-            self.result["endpoint"] = endpoint_view(unwrap(answer, "endpoint"))
-        self._set_diff({}, _diff_view(self.result["endpoint"], self.result["credential_action"]))
+            self.write("POST", slug, body)
+        self._set_diff({}, self.diff_view(self.result["endpoint"], self.result["credential_action"]))
 
     def update(self, slug, current):
         params = self.module.params
@@ -309,16 +294,12 @@ class CoreWeaveTelemetryEndpoint(AnsibleCoreWeave):
                 after["credentials_configured"] = True
             self.result["endpoint"] = after
         else:
-            answer = self.telemetry("PATCH", "%s/%s" % (TELEMETRY_ENDPOINTS, slug), body)
-            self.result["endpoint"] = endpoint_view(unwrap(answer, "endpoint"))
-        self._set_diff(_diff_view(current), _diff_view(self.result["endpoint"], action))
+            self.write("PATCH", slug, body)
+        self._set_diff(self.diff_view(current), self.diff_view(self.result["endpoint"], action))
 
 
 def main():
-    argument_spec = coreweave_argument_spec()
-    argument_spec.update(
-        slug=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+    options = dict(
         display_name=dict(type="str"),
         url=dict(type="str"),
         certificate_authority_data=dict(type="str"),
@@ -329,9 +310,7 @@ def main():
         update_credentials=dict(type="str", choices=["on_create", "always"], default="on_create"),
         clear_credentials=dict(type="bool", default=False),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_if=[("state", "present", ("url",))])
-    run_module(module, CoreWeaveTelemetryEndpoint)
+    run_module(CoreWeaveTelemetryEndpoint, options, required_if=[("state", "present", ("url",))])
 
 
 if __name__ == "__main__":

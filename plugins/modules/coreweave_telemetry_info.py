@@ -19,7 +19,8 @@ extends_documentation_fragment:
   - neocloud.support_access.attributes
   - neocloud.support_access.attributes.info_module
   - neocloud.support_access.coreweave
-  - neocloud.support_access.coreweave.module
+  - neocloud.support_access.provider_api
+  - neocloud.support_access.provider_api.module
 options:
   audit_stream_name:
     description:
@@ -73,13 +74,8 @@ audit_logs_forwarded_to:
   sample: [siem]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ..module_utils._coreweave import (
-    AnsibleCoreWeave,
-    coreweave_argument_spec,
-    run_module,
-)
+from ..module_utils._coreweave import AnsibleCoreWeave
+from ..module_utils._provider_module import run_module
 
 
 class CoreWeaveTelemetryInfo(AnsibleCoreWeave):
@@ -90,10 +86,7 @@ class CoreWeaveTelemetryInfo(AnsibleCoreWeave):
 
 
 def main():
-    argument_spec = coreweave_argument_spec()
-    argument_spec.update(audit_stream_name=dict(type="str", default="Audit Logs"))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, CoreWeaveTelemetryInfo)
+    run_module(CoreWeaveTelemetryInfo, dict(audit_stream_name=dict(type="str", default="Audit Logs")))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ extends_documentation_fragment:
   - neocloud.support_access.attributes
   - neocloud.support_access.attributes.change_module
   - neocloud.support_access.coreweave
-  - neocloud.support_access.coreweave.module
+  - neocloud.support_access.provider_api
+  - neocloud.support_access.provider_api.module
 attributes:
   check_mode:
     details: Reads and reports what would change; sends no POST, PATCH or DELETE.
@@ -119,64 +120,40 @@ pipeline:
       sample: "2026-11-22T10:00:00Z"
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ..module_utils._coreweave import (
-    TELEMETRY_PIPELINES,
-    AnsibleCoreWeave,
+    AnsibleTelemetryObject,
     CoreWeaveError,
-    coreweave_argument_spec,
     find_stream,
     pipeline_spec,
-    pipeline_view,
-    run_module,
     stream_view,
-    unwrap,
 )
+from ..module_utils._provider_module import run_module
 
 COMPARED = ("source", "destination", "enabled")
 
 
-def _diff_view(view):
-    return dict((k, view[k]) for k in ("slug",) + COMPARED) if view else {}
-
-
-class CoreWeaveTelemetryPipeline(AnsibleCoreWeave):
+class CoreWeaveTelemetryPipeline(AnsibleTelemetryObject):
     """One forwarding pipeline."""
 
-    def run(self):
+    KIND = "pipeline"
+
+    def diff_view(self, view):
+        """The compared fields."""
+        return dict((k, view[k]) for k in ("slug",) + COMPARED) if view else {}
+
+    def present(self, slug, current):
         params = self.module.params
-        slug = params["slug"]
-        current_raw = self.get_pipeline(slug)
-        current = pipeline_view(current_raw) if current_raw is not None else None
-        self.result["pipeline"] = current
-        if params["state"] == "absent":
-            if current is not None:
-                self._mark_as_changed()
-                self._set_diff(_diff_view(current), {})
-                if not self.module.check_mode:
-                    self.telemetry("DELETE", "%s/%s" % (TELEMETRY_PIPELINES, slug))
-                self.result["pipeline"] = None
-            return
         wanted = dict(source=self.resolve_source(), destination=params["destination"], enabled=params["enabled"])
         self.check_destination(wanted["destination"])
         if current is not None and all(current[k] == wanted[k] for k in COMPARED):
             return
         self._mark_as_changed()
-        spec = pipeline_spec(wanted["source"], wanted["destination"], wanted["enabled"])
         if self.module.check_mode:
-            self.result["pipeline"] = dict(current or pipeline_view({"ref": {"slug": slug}}), **wanted)
-        elif current is None:
-            answer = self.telemetry("POST", TELEMETRY_PIPELINES, {"ref": {"slug": slug}, "spec": spec})
-            self.result["pipeline"] = pipeline_view(unwrap(answer, "pipeline"))
+            self.result["pipeline"] = dict(current or self.view({"ref": {"slug": slug}}), **wanted)
         else:
-            answer = self.telemetry("PATCH", "%s/%s" % (TELEMETRY_PIPELINES, slug), {"ref": {"slug": slug}, "spec": spec})
-            self.result["pipeline"] = pipeline_view(unwrap(answer, "pipeline"))
-        self._set_diff(_diff_view(current), _diff_view(self.result["pipeline"]))
-
-    def _set_diff(self, before, after):
-        if self.module._diff:  # pylint: disable=protected-access
-            self.result["diff"] = dict(before=before, after=after)
+            spec = pipeline_spec(wanted["source"], wanted["destination"], wanted["enabled"])
+            self.write("POST" if current is None else "PATCH", slug, {"ref": {"slug": slug}, "spec": spec})
+        self._set_diff(self.diff_view(current), self.diff_view(self.result["pipeline"]))
 
     def resolve_source(self):
         """The stream slug from source, or from source_name through the stream list."""
@@ -206,20 +183,15 @@ class CoreWeaveTelemetryPipeline(AnsibleCoreWeave):
 
 
 def main():
-    argument_spec = coreweave_argument_spec()
-    argument_spec.update(
-        slug=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+    options = dict(
         source=dict(type="str"),
         source_name=dict(type="str"),
         destination=dict(type="str"),
         enabled=dict(type="bool", default=True),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           mutually_exclusive=[("source", "source_name")],
-                           required_if=[("state", "present", ("source", "source_name"), True),
-                                        ("state", "present", ("destination",))])
-    run_module(module, CoreWeaveTelemetryPipeline)
+    run_module(CoreWeaveTelemetryPipeline, options, mutually_exclusive=[("source", "source_name")],
+               required_if=[("state", "present", ("source", "source_name"), True),
+                            ("state", "present", ("destination",))])
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ extends_documentation_fragment:
   - neocloud.support_access.attributes.info_module
   - neocloud.support_access.crusoe
   - neocloud.support_access.crusoe.module
+  - neocloud.support_access.provider_api
+  - neocloud.support_access.provider_api.module
 options:
   name:
     description:
@@ -83,9 +85,8 @@ projects:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ..module_utils._crusoe_module import AnsibleCrusoe, crusoe_argument_spec, run_module
+from ..module_utils._crusoe_module import AnsibleCrusoe
+from ..module_utils._provider_module import run_module
 
 
 class CrusoeClusterInfo(AnsibleCrusoe):
@@ -116,16 +117,14 @@ class CrusoeClusterInfo(AnsibleCrusoe):
 
 
 def main():
-    argument_spec = crusoe_argument_spec()
-    argument_spec.update(
+    options = dict(
         name=dict(type="str"),
         id=dict(type="str"),
         states=dict(type="list", elements="str"),
         locations=dict(type="list", elements="str"),
         all_projects=dict(type="bool", default=False),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, CrusoeClusterInfo)
+    run_module(CrusoeClusterInfo, options)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ extends_documentation_fragment:
   - neocloud.support_access.attributes.change_module
   - neocloud.support_access.crusoe
   - neocloud.support_access.crusoe.module
+  - neocloud.support_access.provider_api
+  - neocloud.support_access.provider_api.module
   - neocloud.support_access.crusoe.wait
 attributes:
   check_mode:
@@ -184,8 +186,6 @@ operation:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ..module_utils._crusoe_api import CrusoeError
 from ..module_utils._crusoe_firewall import (
     endpoint_body,
@@ -195,7 +195,8 @@ from ..module_utils._crusoe_firewall import (
     rule_view,
     same_set,
 )
-from ..module_utils._crusoe_module import AnsibleCrusoe, crusoe_argument_spec, run_module
+from ..module_utils._crusoe_module import AnsibleCrusoe
+from ..module_utils._provider_module import run_module
 
 IMMUTABLE = ("vpc_network_id", "action", "direction")
 
@@ -337,8 +338,7 @@ class CrusoeFirewallRule(AnsibleCrusoe):
 
 
 def main():
-    argument_spec = crusoe_argument_spec()
-    argument_spec.update(
+    options = dict(
         name=dict(type="str"),
         id=dict(type="str"),
         vpc_network=dict(type="str"),
@@ -353,9 +353,7 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
         wait_timeout=dict(type="int", default=300),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_one_of=[("name", "id")])
-    run_module(module, CrusoeFirewallRule)
+    run_module(CrusoeFirewallRule, options, required_one_of=[("name", "id")])
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ extends_documentation_fragment:
   - neocloud.support_access.attributes.info_module
   - neocloud.support_access.crusoe
   - neocloud.support_access.crusoe.module
+  - neocloud.support_access.provider_api
+  - neocloud.support_access.provider_api.module
 options:
   name:
     description:
@@ -62,11 +64,10 @@ firewall_rules:
       destination_ports: ["443"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ..module_utils._crusoe_api import CrusoeError
 from ..module_utils._crusoe_firewall import rule_view
-from ..module_utils._crusoe_module import AnsibleCrusoe, crusoe_argument_spec, run_module
+from ..module_utils._crusoe_module import AnsibleCrusoe
+from ..module_utils._provider_module import run_module
 
 
 class CrusoeFirewallRuleInfo(AnsibleCrusoe):
@@ -92,10 +93,7 @@ class CrusoeFirewallRuleInfo(AnsibleCrusoe):
 
 
 def main():
-    argument_spec = crusoe_argument_spec()
-    argument_spec.update(name=dict(type="str"), id=dict(type="str"), vpc_network=dict(type="str"))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, CrusoeFirewallRuleInfo)
+    run_module(CrusoeFirewallRuleInfo, dict(name=dict(type="str"), id=dict(type="str"), vpc_network=dict(type="str")))
 
 
 if __name__ == "__main__":

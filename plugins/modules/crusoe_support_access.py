@@ -21,6 +21,8 @@ extends_documentation_fragment:
   - neocloud.support_access.attributes.change_module
   - neocloud.support_access.crusoe
   - neocloud.support_access.crusoe.module
+  - neocloud.support_access.provider_api
+  - neocloud.support_access.provider_api.module
   - neocloud.support_access.crusoe.cluster
 attributes:
   check_mode:
@@ -129,10 +131,9 @@ msg:
   sample: support access enabled with roles readonly, operator
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ..module_utils._crusoe_api import normalize_roles, settings_view
-from ..module_utils._crusoe_module import AnsibleCrusoe, crusoe_argument_spec, run_module
+from ..module_utils._crusoe_module import AnsibleCrusoe
+from ..module_utils._provider_module import run_module
 
 
 class CrusoeSupportAccess(AnsibleCrusoe):
@@ -183,14 +184,12 @@ class CrusoeSupportAccess(AnsibleCrusoe):
 
 
 def main():
-    argument_spec = crusoe_argument_spec()
-    argument_spec.update(
+    options = dict(
         cluster=dict(type="str", required=True),
         state=dict(type="str", choices=["enabled", "disabled"], default="enabled"),
         roles=dict(type="list", elements="str"),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, CrusoeSupportAccess)
+    run_module(CrusoeSupportAccess, options)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ extends_documentation_fragment:
   - neocloud.support_access.attributes.info_module
   - neocloud.support_access.crusoe
   - neocloud.support_access.crusoe.module
+  - neocloud.support_access.provider_api
+  - neocloud.support_access.provider_api.module
   - neocloud.support_access.crusoe.cluster
 """
 
@@ -62,10 +64,9 @@ support_access:
       returned: success
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ..module_utils._crusoe_api import settings_view
-from ..module_utils._crusoe_module import AnsibleCrusoe, crusoe_argument_spec, run_module
+from ..module_utils._crusoe_module import AnsibleCrusoe
+from ..module_utils._provider_module import run_module
 
 
 class CrusoeSupportAccessInfo(AnsibleCrusoe):
@@ -79,10 +80,7 @@ class CrusoeSupportAccessInfo(AnsibleCrusoe):
 
 
 def main():
-    argument_spec = crusoe_argument_spec()
-    argument_spec.update(cluster=dict(type="str", required=True))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, CrusoeSupportAccessInfo)
+    run_module(CrusoeSupportAccessInfo, dict(cluster=dict(type="str", required=True)))
 
 
 if __name__ == "__main__":

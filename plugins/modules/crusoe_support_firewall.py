@@ -25,6 +25,8 @@ extends_documentation_fragment:
   - neocloud.support_access.attributes.change_module
   - neocloud.support_access.crusoe
   - neocloud.support_access.crusoe.module
+  - neocloud.support_access.provider_api
+  - neocloud.support_access.provider_api.module
   - neocloud.support_access.crusoe.cluster
   - neocloud.support_access.crusoe.wait
 attributes:
@@ -104,11 +106,10 @@ operation:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ..module_utils._crusoe_api import CrusoeError
 from ..module_utils._crusoe_firewall import covering, endpoint_body, merge_endpoints, normalize_cidr, rule_view
-from ..module_utils._crusoe_module import AnsibleCrusoe, crusoe_argument_spec, run_module
+from ..module_utils._crusoe_module import AnsibleCrusoe
+from ..module_utils._provider_module import run_module
 from ..module_utils._support import CRUSOE_SUPPORT_VPN_CIDR
 
 
@@ -157,16 +158,14 @@ class CrusoeSupportFirewall(AnsibleCrusoe):
 
 
 def main():
-    argument_spec = crusoe_argument_spec()
-    argument_spec.update(
+    options = dict(
         cluster=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         source=dict(type="str"),
         rule=dict(type="str"),
         wait_timeout=dict(type="int", default=300),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, CrusoeSupportFirewall)
+    run_module(CrusoeSupportFirewall, options)
 
 
 if __name__ == "__main__":
