@@ -255,10 +255,10 @@ class CrusoeFirewallRule(AnsibleCrusoe):
             self.result["firewall_rule"] = {}
             if rule is None:
                 self.result["msg"] = "firewall rule not found; nothing to delete"
-                self.result["diff"] = dict(before={}, after={})
+                self._set_diff({}, {})
                 return
             self._mark_as_changed()
-            self.result["diff"] = dict(before=rule_view(rule), after={})
+            self._set_diff(rule_view(rule), {})
             if not self.module.check_mode:
                 op = self.change_rule("DELETE", rule["id"], None, timeout)
                 self.result["operation"] = dict(operation_id=op.get("operation_id"), state=op.get("state"))
@@ -294,7 +294,7 @@ class CrusoeFirewallRule(AnsibleCrusoe):
             if not same_set(value, before[key]):
                 patch[key] = [endpoint_body(v) for v in value] if key == "destinations" else value
                 after[key] = value
-        self.result["diff"] = dict(before=before, after=after)
+        self._set_diff(before, after)
         self.result["firewall_rule"] = after
         if not patch:
             self.result["msg"] = "firewall rule %s is up to date" % before["name"]
@@ -325,7 +325,7 @@ class CrusoeFirewallRule(AnsibleCrusoe):
             source_ports=desired.get("source_ports", []), destination_ports=desired.get("destination_ports", []))
         after = rule_view(dict(body, id=None, state=None))
         self._mark_as_changed()
-        self.result["diff"] = dict(before={}, after=after)
+        self._set_diff({}, after)
         self.result["firewall_rule"] = after
         self.result["msg"] = "firewall rule %s created" % params["name"]
         if not self.module.check_mode:

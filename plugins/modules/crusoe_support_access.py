@@ -178,9 +178,8 @@ class CrusoeSupportAccess(AnsibleCrusoe):
             msg = "support access already %s%s" % (params["state"], roles_text)
         self.result["support_access"] = after
         self.result["msg"] = msg
-        self.result["diff"] = dict(
-            before=dict(access_enabled=before["access_enabled"], enabled_roles=before["enabled_roles"]),
-            after=dict(access_enabled=after["access_enabled"], enabled_roles=after["enabled_roles"]))
+        self._set_diff(dict(access_enabled=before["access_enabled"], enabled_roles=before["enabled_roles"]),
+                       dict(access_enabled=after["access_enabled"], enabled_roles=after["enabled_roles"]))
 
 
 def main():

@@ -135,7 +135,7 @@ class CrusoeSupportFirewall(AnsibleCrusoe):
                 raise CrusoeError("firewall rule '%s' of cluster '%s' has no source but %s; removing it would leave the rule "
                                   "without sources" % (before["name"], cluster["name"], source))
         after = dict(before, sources=new_sources)
-        self.result["diff"] = dict(before=before, after=after)
+        self._set_diff(before, after)
         self.result["firewall_rule"] = after
         self.result["support_source_present"] = source in new_sources
         if new_sources == before["sources"]:

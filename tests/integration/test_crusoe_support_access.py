@@ -45,6 +45,7 @@ def test_enable_check_apply_idempotent_update_disable(ansible_playbook, crusoe_s
     res = ansible_playbook(ENABLE, env=crusoe_env, extra_vars={"cluster": "training-prod", "roles": ["readonly", "operator"]})
     assert res.rc == 0, res.stdout
     assert res.changed == 1
+    assert "diff" not in res.result("support access")["result"]  # a diff only under --diff
     patches = [w for w in crusoe_sim.writes() if w["method"] == "PATCH"]
     assert len(patches) == 1
     assert patches[0]["body"] == {"access_enabled": True, "enabled_roles": ["readonly", "operator"]}
