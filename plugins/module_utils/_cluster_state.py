@@ -24,6 +24,7 @@ may change at any time.
 
 from __future__ import annotations
 
+import copy
 import datetime
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _activity
@@ -32,7 +33,11 @@ from ansible_collections.neocloud.support_access.plugins.module_utils import _he
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
 from ansible_collections.neocloud.support_access.plugins.module_utils import _report
 from ansible_collections.neocloud.support_access.plugins.module_utils import _support
-from ansible_collections.neocloud.support_access.plugins.module_utils._coreweave_audit import activity_section, coreweave_section
+from ansible_collections.neocloud.support_access.plugins.module_utils._coreweave_audit import (
+    AUDIT_STREAM_NAME,
+    activity_section,
+    coreweave_section,
+)
 from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_api import CrusoeApi, client_from_params, settings_view
 from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_firewall import support_firewall_view
 from ansible_collections.neocloud.support_access.plugins.module_utils import _kube
@@ -64,37 +69,10 @@ SAR_PATH = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
 # Report keys the Crusoe settings' requests are renamed to (the report speaks of role, ticket, reason).
 REQUEST_KEYS = {"access_role": "role", "ticket_ref": "ticket", "support_reason": "reason"}
 
-DEFAULTS = {
-    "provider": "crusoe",
-    "cluster": "",                  # the provider's cluster id or name
-    "name": "",                     # the cluster's name in the report (the inventory host)
-    "project": "",                  # Crusoe project (id or name)
-    "project_name": "",
-    "firewall_rule": "",
-    "read_api": True,
-    "read_firewall": True,
-    "read_telemetry": True,
-    "audit_stream_name": "Audit Logs",
-    "chart_release": _support.CRUSOE_CHART_RELEASE,
-    "chart_namespace": _support.CRUSOE_CHART_NAMESPACE,
-    "subjects": None,               # None: the provider's support groups
-    "probes": None,                 # None: the default probes of every subject; []: none
-    "read_only_roles": list(READ_ONLY_DEFAULT_ROLES),
-    "pods_allow": [],
-    "pods_deny": [],
-    "impersonate_groups": [],       # real requests as each group, each must be refused (403)
-    "impersonate_user": "neocloud-support-revoke-probe",
-    "impersonate_namespace": "kube-system",
-    "activity_logs": [],
-    "activity_cluster": "",
-    "activity_approvers": [],
-    "activity_support_users": [],
-    "activity_impersonators": [],
-    "playbook": "audit",
-    "actions": [],
-    "error": "",
-    "policy": None,
-}
+# The engine's names of options the module calls otherwise (the module speaks of requests made as a group; the
+# engine impersonates). DEFAULTS (below argument_spec) is derived from the module's argument_spec.
+ENGINE_NAMES = {"request_as_groups": "impersonate_groups", "request_as_user": "impersonate_user",
+                "request_namespace": "impersonate_namespace"}
 
 
 class StepError(Exception):
@@ -350,7 +328,7 @@ def argument_spec():
         read_api=dict(type="bool", default=True),
         read_firewall=dict(type="bool", default=True),
         read_telemetry=dict(type="bool", default=True),
-        audit_stream_name=dict(type="str", default=DEFAULTS["audit_stream_name"]),
+        audit_stream_name=dict(type="str", default=AUDIT_STREAM_NAME),
         chart_release=dict(type="str", default=_support.CRUSOE_CHART_RELEASE),
         chart_namespace=dict(type="str", default=_support.CRUSOE_CHART_NAMESPACE),
         subjects=dict(type="list", elements="dict", options=subject),
@@ -359,8 +337,8 @@ def argument_spec():
         pods_allow=dict(type="list", elements="str", default=[]),
         pods_deny=dict(type="list", elements="str", default=[]),
         request_as_groups=dict(type="list", elements="str", default=[]),
-        request_as_user=dict(type="str", default=DEFAULTS["impersonate_user"]),
-        request_namespace=dict(type="str", default=DEFAULTS["impersonate_namespace"]),
+        request_as_user=dict(type="str", default="neocloud-support-revoke-probe"),
+        request_namespace=dict(type="str", default="kube-system"),
         activity_logs=dict(type="list", elements="path", default=[]),
         activity_cluster=dict(type="str"),
         activity_approvers=dict(type="list", elements="str", default=[]),
@@ -373,6 +351,22 @@ def argument_spec():
         crusoe=dict(type="dict", default={}, options=crusoe),
         coreweave=dict(type="dict", default={}, options=coreweave),
     )
+
+
+def _defaults():
+    """The engine's options and their defaults, from argument_spec(): a text option without a default is ""."""
+    result = {}
+    for name, spec in argument_spec().items():
+        if name in ("crusoe", "coreweave"):
+            continue
+        default = spec.get("default")
+        if default is None and spec.get("type") == "str":
+            default = ""
+        result[ENGINE_NAMES.get(name, name)] = copy.deepcopy(default)
+    return result
+
+
+DEFAULTS = _defaults()
 
 
 def _crusoe_api(params, secrets):
