@@ -250,6 +250,36 @@ def test_expire_revokes_only_what_ran_out(ansible_playbook, fleet, tmp_path):
     assert support_settings(fleet, ENGAGED)["access_enabled"] and lease_state(fleet, ENGAGED) == "active"
 
 
+def test_enable_never_opens_the_fleet_by_accident(ansible_playbook, fleet, tmp_path):
+    """No target: refused. More clusters than support_access_max_clusters: refused, naming how many and which,
+    unless support_access_fleet_confirm=true. --check stops the same way; nothing reaches any API."""
+    extra = {"support_access_chart_repo_url": fleet.chart_repo.url, "support_access_ticket": "ZD-1237"}
+    fleet.clear_logs()
+    for check in (True, False):
+        res = run(ansible_playbook, fleet, "enable", tmp_path, extra, check=check)
+        assert res.rc != 0
+        assert ("enable needs an explicit target and never runs on the whole inventory (%d cluster(s) here): name the "
+                "clusters with -l CLUSTER" % len(fleet.names)) in " ".join(res.stdout.split())
+        no_writes(fleet)
+        assert not (tmp_path / "reports").exists()
+
+    two = "%s,%s" % (CLEAN, DORMANT)
+    res = run(ansible_playbook, fleet, "enable", tmp_path, extra, limit=two, check=True)
+    assert res.rc != 0
+    text = " ".join(res.stdout.split())
+    assert "enable would open support access on 2 clusters (%s, %s), more than support_access_max_clusters=1" % (
+        CLEAN, DORMANT) in text or "enable would open support access on 2 clusters (%s, %s), more than" % (
+        DORMANT, CLEAN) in text
+    assert "support_access_fleet_confirm=true" in text
+    res = run(ansible_playbook, fleet, "enable", tmp_path, dict(extra, support_access_max_clusters=2), limit=two,
+              check=True)
+    assert res.rc == 0, res.stdout
+    res = run(ansible_playbook, fleet, "enable", tmp_path, dict(extra, support_access_fleet_confirm=True), limit=two,
+              check=True)
+    assert res.rc == 0, res.stdout
+    no_writes(fleet)  # check mode
+
+
 def test_enable_with_a_ticket_then_audit_shows_the_lease(ansible_playbook, fleet, tmp_path):
     extra = {"support_access_chart_repo_url": fleet.chart_repo.url}
     res = run(ansible_playbook, fleet, "enable", tmp_path, extra, limit=CLEAN)

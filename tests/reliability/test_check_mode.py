@@ -75,7 +75,8 @@ def expect_report_merge(res, clusters):
 CASES = {
     "audit": (None, {}, expect_audit),
     "enable": ((CLEAN, DORMANT), {"support_access_ticket": "ZD-9001", "support_access_roles": ["readonly", "operator"],
-                                  "support_access_duration": "4h", "support_access_reason": "check mode"}, expect_enable),
+                                  "support_access_duration": "4h", "support_access_reason": "check mode",
+                                  "support_access_fleet_confirm": True}, expect_enable),
     "disable": ((ENGAGED, UNLEASED), {"support_access_reason": "check mode"}, expect_disable),
     "revoke": ((ENGAGED, DIAGNOSTIC), {"support_access_confirm": True}, expect_revoke),
     "sweep": ((DIAGNOSTIC, CLEAN), {"support_access_confirm": True}, expect_sweep),

@@ -139,7 +139,7 @@ FLEET_RUNS = {
     # one cluster's Kubernetes API rejects every request: the failure path is printed at -vvv too
     "audit": ((ENGAGED, UNLEASED, DIAGNOSTIC), {}, False),
     "enable": ((CLEAN, UNLEASED), {"support_access_ticket": "ZD-5150", "support_access_roles": ["readonly", "operator"],
-                                   "support_access_reason": "secrets scenario"}, True),
+                                   "support_access_reason": "secrets scenario", "support_access_fleet_confirm": True}, True),
     "revoke": ((ENGAGED, DIAGNOSTIC), {"support_access_confirm": True}, True),
 }
 
