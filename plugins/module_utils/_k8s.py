@@ -105,20 +105,25 @@ class SupportK8sModule:
         """fail_json from a K8sClusterError, with status and reason as result keys."""
         self.fail(error.text(), status=error.status, reason=error.reason, api_message=error.message, **kwargs)
 
-    @property
-    def kube(self):
-        """The cluster's KubeClient (created on first use; fails the module with a clear message)."""
+    def connect(self):
+        """The cluster's KubeClient (created on first use); raises K8sConfigError for a connection that cannot be set up."""
         if self._kube is None:
-            try:
-                self._kube = _kube.KubeClient(self.params, retries=self.retries, sleep=self.sleep,
-                                              kubeconfig_data=self._kubeconfig_data)
-            except K8sConfigError as exc:
-                self.fail(str(exc))
+            self._kube = _kube.KubeClient(self.params, retries=self.retries, sleep=self.sleep,
+                                          kubeconfig_data=self._kubeconfig_data)
             self.mask(self._kube.secrets)
             self.server = self._kube.server
             if self.cluster in ("default kubeconfig", "in-memory kubeconfig"):
                 self.cluster = self.server
         return self._kube
+
+    @property
+    def kube(self):
+        """The cluster's KubeClient (created on first use; fails the module with a clear message)."""
+        try:
+            return self.connect()
+        except K8sConfigError as exc:
+            self.fail(str(exc))
+            return None
 
     def request(self, method, path, what, query=None, body=None, ok_statuses=()):
         """One API request (KubeClient.request): the decoded JSON body; raises K8sClusterError."""

@@ -9,6 +9,16 @@ This is a private module_utils file of neocloud.support_access; its interface ma
 
 from __future__ import annotations
 
+import re
+
+_DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def is_dns_label(value, limit=63):
+    """Whether ``value`` is an RFC 1123 label (a namespace name) of at most ``limit`` characters (Helm release
+    names: 53)."""
+    return isinstance(value, str) and len(value) <= limit and bool(_DNS_LABEL_RE.match(value))
+
 
 def has_labels(obj, labels):
     """Whether ``obj`` carries any of ``labels`` (a dict key -> value) with that value."""

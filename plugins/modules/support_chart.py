@@ -137,14 +137,14 @@ import os
 import re
 import tempfile
 
-from ansible_collections.neocloud.support_access.plugins.module_utils import _helm_storage, _kube
+from ansible_collections.neocloud.support_access.plugins.module_utils import _helm_storage, _kube, _support
 from ansible_collections.neocloud.support_access.plugins.module_utils._k8s import (
     K8sClusterError,
     K8sConfigError,
     SupportK8sModule,
 )
+from ansible_collections.neocloud.support_access.plugins.module_utils._objects import is_dns_label
 
-DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # Helm release names are at most 53 characters, namespaces (RFC 1123 labels) 63.
 NAME_LIMITS = {"release": ("Helm release name", 53), "namespace": ("Kubernetes namespace name", 63)}
 GO_DURATION_RE = re.compile(r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$")
@@ -193,7 +193,7 @@ class SupportChart(SupportK8sModule):
         params = self.params
         for option, (kind, limit) in NAME_LIMITS.items():
             value = params[option] or ""
-            if len(value) > limit or not DNS_LABEL_RE.match(value):
+            if not is_dns_label(value, limit):
                 self.stop("invalid option %s: %r is not a %s (lower-case letters, digits and '-', at most %d characters)"
                           % (option, value, kind, limit))
         if not GO_DURATION_RE.match(params["timeout"] or ""):
@@ -207,8 +207,13 @@ class SupportChart(SupportK8sModule):
             self.stop("helm cannot use the option(s) %s; put the credentials in a kubeconfig (option kubeconfig)"
                       % ", ".join(given))
 
+    @property
+    def conn(self):
+        """The connection options in effect (each option, else its K8S_AUTH_* variable)."""
+        return _kube.connection_params(self.params)
+
     def where(self):
-        conn = _kube.connection_params(self.params)
+        conn = self.conn
         kubeconfig = conn.get("kubeconfig")
         return "context %s of %s" % (conn.get("context") or "(current)",
                                      kubeconfig if isinstance(kubeconfig, str) else
@@ -217,7 +222,7 @@ class SupportChart(SupportK8sModule):
     def read(self):
         params = self.params
         try:
-            kube = self.kube_client()
+            kube = self.connect()
             secrets = _kube.list_pages(kube.request, _helm_storage.list_path(params["namespace"]),
                                        "listing the Helm release Secrets of %s in %s"
                                        % (params["release"], params["namespace"]),
@@ -231,21 +236,13 @@ class SupportChart(SupportK8sModule):
             self.stop("cannot read Helm releases through %s: %s" % (self.where(), err.text()), status=err.status)
         return _helm_storage.release_state(secrets, params["release"])
 
-    def kube_client(self):
-        """The cluster's KubeClient; configuration problems raise K8sConfigError (reported in the role's words)."""
-        if self._kube is None:
-            self._kube = _kube.KubeClient(self.params, retries=self.retries, sleep=self.sleep,
-                                          kubeconfig_data=self._kubeconfig_data)
-            self.mask(self._kube.secrets)
-        return self._kube
-
     def helm_command(self):
         """The helm argv (no secrets in it: tokens go through the environment)."""
         params = self.params
         binary = params["binary_path"] or self.module.get_bin_path("helm")
         if not binary:
             self.stop("no helm binary on PATH: install helm 3 or 4, or set the option binary_path")
-        conn = _kube.connection_params(params)
+        conn = self.conn
         argv = [binary, "uninstall", params["release"], "--namespace", params["namespace"], "--wait",
                 "--timeout", params["timeout"]]
         if isinstance(conn.get("kubeconfig"), str):
@@ -255,7 +252,7 @@ class SupportChart(SupportK8sModule):
         return argv
 
     def helm_environment(self):
-        conn = _kube.connection_params(self.params)
+        conn = self.conn
         env = {}
         if conn.get("host"):
             env["HELM_KUBEAPISERVER"] = conn["host"]
@@ -268,7 +265,7 @@ class SupportChart(SupportK8sModule):
         return env
 
     def uninstall(self, argv):
-        conn = _kube.connection_params(self.params)
+        conn = self.conn
         env = self.helm_environment()
         path = None
         if isinstance(conn.get("kubeconfig"), dict):
@@ -292,8 +289,8 @@ class SupportChart(SupportK8sModule):
 def main():
     argument_spec = dict(
         state=dict(type="str", choices=["absent", "query"], default="absent"),
-        release=dict(type="str", default="crusoe-support-roles"),
-        namespace=dict(type="str", default="crusoe-system"),
+        release=dict(type="str", default=_support.CRUSOE_CHART_RELEASE),
+        namespace=dict(type="str", default=_support.CRUSOE_CHART_NAMESPACE),
         timeout=dict(type="str", default="5m0s"),
         binary_path=dict(type="path"),
     )

@@ -194,9 +194,9 @@ import re
 
 from ansible_collections.neocloud.support_access.plugins.module_utils._k8s import K8sClusterError, SupportK8sModule
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
+from ansible_collections.neocloud.support_access.plugins.module_utils._objects import is_dns_label
 
 TICKET_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._#:/-]{0,127}$")
-DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
@@ -263,7 +263,7 @@ class SupportLease(SupportK8sModule):
 
     def validate_names(self):
         """Fail before any request when name or namespace cannot name a ConfigMap."""
-        if not DNS_LABEL_RE.match(self.params["namespace"] or ""):
+        if not is_dns_label(self.params["namespace"] or ""):
             self.fail("invalid option namespace: %r is not a Kubernetes namespace name (lower-case letters, digits "
                       "and '-', at most 63 characters)" % self.params["namespace"])
         name = self.params["name"] or ""

@@ -32,9 +32,9 @@ from ansible.module_utils.common.json import Direction, get_module_encoder
 from ansible.plugins.action import ActionBase
 from ansible.vars.clean import remove_internal_keys
 
+from ansible_collections.neocloud.support_access.plugins.module_utils import _kube
+
 PROFILE = "legacy"
-# module_utils/_kube.RUN_CACHE_ENV: where a kubeconfig parsed once in this run is kept for the run's other module runs
-RUN_CACHE_ENV = "NEOCLOUD_SUPPORT_ACCESS_RUN_CACHE"
 _AUTO_INTERPRETERS = ("auto", "auto_silent", "auto_legacy", "auto_legacy_silent")
 
 
@@ -81,7 +81,7 @@ class InProcessModuleAction(ActionBase):
         self._compute_environment_string(environment)
         os.environ.update((str(k), str(v)) for k, v in environment.items())
         # the run's own private temporary directory (0700, removed when ansible-playbook ends)
-        os.environ[RUN_CACHE_ENV] = str(C.DEFAULT_LOCAL_TMP)
+        os.environ[_kube.RUN_CACHE_ENV] = str(C.DEFAULT_LOCAL_TMP)
         encoder = get_module_encoder(PROFILE, Direction.CONTROLLER_TO_MODULE)
         payload = json.dumps({"ANSIBLE_MODULE_ARGS": module_args}, cls=encoder).encode()
         out, err = io.StringIO(), io.StringIO()
