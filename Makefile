@@ -100,7 +100,7 @@ build: setup ## dist/neocloud-support_access-<version>.tar.gz
 DOCS_BUILD := $(CACHE)/docs-build
 DOCS_GUIDES := $(DOCS_BUILD)/rst/collections/neocloud/support_access/docsite/guides
 # The Markdown guides, in the order of the site's table of contents (below docs/docsite/rst/guides.rst).
-DOCS_GUIDE_PAGES := docs/index README docs/playbooks docs/report docs/crusoe docs/coreweave docs/activity \
+DOCS_GUIDE_PAGES := docs/index README docs/playbooks docs/doors docs/report docs/crusoe docs/coreweave docs/activity \
 	docs/awx/README docs/ci docs/errors
 $(VENV)/.docs-requirements.stamp: tools/requirements-docs.txt
 	$(BIN)/python -m pip install -q -r tools/requirements-docs.txt

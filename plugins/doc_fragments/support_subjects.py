@@ -18,8 +18,10 @@ options:
       - The support subjects to look for in bindings.
       - Defaults to the Crusoe support groups C(crusoe:support:readonly) and C(crusoe:support:operator).
       - O(subjects[].name) may be a glob pattern, for example C(crusoe:support:*).
-      - A C(ServiceAccount) subject also matches bindings to the user C(system:serviceaccount:<namespace>:<name>) and
-        to the groups C(system:serviceaccounts) and C(system:serviceaccounts:<namespace>).
+      - A C(ServiceAccount) subject also matches bindings to the user C(system:serviceaccount:<namespace>:<name>).
+        Bindings to the groups every ServiceAccount or every authenticated identity is in (C(system:serviceaccounts),
+        C(system:serviceaccounts:<namespace>), C(system:authenticated), ...) are broad subjects - reported when they
+        grant a door class, never taken for the subject's own (and never deleted as such).
     type: list
     elements: dict
     suboptions:

@@ -12,7 +12,7 @@ author:
   - neocloud.support_access maintainers (@neocloud)
 description:
   - Reads the Crusoe Managed Kubernetes (CMK) clusters of one, several or all projects visible to a Crusoe access key
-    and makes one inventory host per cluster, with the host variables the roles and playbooks of
+    or service account and makes one inventory host per cluster, with the host variables the roles and playbooks of
     C(neocloud.support_access) expect (the C(support_access_*) variables listed below).
   - Every host runs locally (C(ansible_connection=local)) with the Python of the controller
     (C(ansible_python_interpreter={{ ansible_playbook_python }})); the work on a cluster goes to the Crusoe API and
@@ -97,17 +97,20 @@ notes:
   - "With O(cache=true) and a persistent O(cache_plugin) such as V(ansible.builtin.jsonfile), a run within
     O(cache_timeout) builds the inventory from the cache without any API request; C(ansible-inventory --flush-cache)
     or C(meta: refresh_inventory) reads the API again. The cache holds the projects and cluster records (never
-    credentials) and is keyed by the inventory file, the endpoint, the access key id and the project selection;
+    credentials) and is keyed by the inventory file, the endpoint, the access key id (or service account client
+    id) and the project selection;
     the filters are applied after reading it, so changing them needs no refresh."
-  - The secret key is never written to the inventory, the cache or a message. Prefer E(CRUSOE_SECRET_KEY) or the
-    config file (or an Ansible Vault encrypted value) to clear text in the inventory file.
+  - The secret key, the client secret and the service account's access token are never written to the inventory, the
+    cache or a message. Prefer E(CRUSOE_SECRET_KEY) / E(CRUSOE_CLIENT_SECRET) or the config file (or an Ansible
+    Vault encrypted value) to clear text in the inventory file.
 seealso:
   - module: neocloud.support_access.crusoe_cluster_info
 """
 
 EXAMPLES = r"""
 # fleet.crusoe.yml: running clusters of the default project (CRUSOE_DEFAULT_PROJECT or the only project),
-# credentials from CRUSOE_ACCESS_KEY_ID / CRUSOE_SECRET_KEY or ~/.crusoe/config
+# credentials from CRUSOE_CLIENT_ID / CRUSOE_CLIENT_SECRET (a service account, as AWX injects them),
+# CRUSOE_ACCESS_KEY_ID / CRUSOE_SECRET_KEY or ~/.crusoe/config
 plugin: neocloud.support_access.crusoe
 
 ---
@@ -151,7 +154,13 @@ import json
 from ansible.errors import AnsibleParserError
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_api import UUID_RE, CrusoeError
+from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_api import (
+    AUTH_SERVICE_ACCOUNT,
+    UUID_RE,
+    CrusoeError,
+    CrusoeLoginError,
+    credential_label,
+)
 from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_firewall import control_plane_rules
 from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_module import AnsibleCrusoe
 from ansible_collections.neocloud.support_access.plugins.module_utils._support import CRUSOE_CP_FIREWALL_RULE_PREFIX
@@ -167,8 +176,8 @@ from ansible_collections.neocloud.support_access.plugins.plugin_utils._inventory
 
 PROVIDER = "crusoe"
 GROUP_PREFIX = "crusoe"
-CREDENTIAL_OPTIONS = ("api_endpoint", "access_key_id", "secret_key", "profile", "config_file", "api_timeout",
-                      "api_retries", "validate_certs")
+CREDENTIAL_OPTIONS = ("api_endpoint", "access_key_id", "secret_key", "client_id", "client_secret", "token_url", "profile",
+                      "config_file", "api_timeout", "api_retries", "validate_certs")
 
 
 class _PluginOptions:
@@ -255,10 +264,10 @@ class InventoryModule(ClusterInventory):
                 matches = [self._project_by_id(api, value, visible)]
             if len(matches) != 1:
                 raise AnsibleParserError(
-                    "Crusoe inventory: project '%s' (option projects) matched %d of the %d projects visible to key "
-                    "%s (%s)%s" % (value, len(matches), len(visible), api.config.get("access_key_id"),
-                                   ", ".join(p.get("name") or p["id"] for p in visible) or "none",
-                                   "; give its UUID instead" if matches else ""))
+                    "Crusoe inventory: project '%s' (option projects) matched %d of the %d projects visible to %s "
+                    "(%s)%s" % (value, len(matches), len(visible), credential_label(api.config),
+                                ", ".join(p.get("name") or p["id"] for p in visible) or "none",
+                                "; give its UUID instead" if matches else ""))
             project = dict(id=matches[0]["id"], name=matches[0].get("name"))
             if project not in chosen:
                 chosen.append(project)
@@ -300,7 +309,7 @@ class InventoryModule(ClusterInventory):
                 for r in control_plane_rules(rules, None)]
 
     def _cache_key(self, path, api):
-        selection = dict(endpoint=api.config.get("api_endpoint"), key=api.config.get("access_key_id"),
+        selection = dict(endpoint=api.config.get("api_endpoint"), key=credential_label(api.config),
                          projects=list(self.get_option("projects") or []),
                          all_projects=bool(self.get_option("all_projects")),
                          default_project=None if self.get_option("projects") else api.config.get("project"))
@@ -308,10 +317,16 @@ class InventoryModule(ClusterInventory):
 
     @staticmethod
     def _auth_hint(exc, api):
-        """Where the credentials came from, for 401/403 answers (never the secret itself)."""
-        if exc.status not in (401, 403):
+        """Where the credentials came from, for 401/403 answers of the API (never the secret itself; a failed
+        service-account login says it already)."""
+        if exc.status not in (401, 403) or isinstance(exc, CrusoeLoginError):
             return ""
         sources = api.config.get("sources") or {}
+        if api.config.get("auth") == AUTH_SERVICE_ACCOUNT:
+            return " (service account client id %s from %s, client secret from %s, token URL %s from %s)" % (
+                api.config.get("client_id"), sources.get("client_id") or "nowhere",
+                sources.get("client_secret") or "nowhere", api.config.get("token_url"),
+                sources.get("token_url") or "default")
         return " (access key id %s from %s, secret key from %s)" % (
             api.config.get("access_key_id"), sources.get("access_key_id") or "nowhere",
             sources.get("secret_key") or "nowhere")

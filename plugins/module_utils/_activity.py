@@ -55,6 +55,9 @@ K8S_FINAL_STAGES = ("ResponseComplete", "Panic")
 EXEC_SUBRESOURCES = ("exec", "attach", "portforward")
 READ_VERBS = ("get", "list", "watch")
 WRITE_VERBS = ("create", "update", "patch", "delete", "deletecollection")
+# What a support identity created that can run code: revoke deletes these as support's (docs/doors.md).
+CREATED_RESOURCES = ("pods", "daemonsets", "deployments", "statefulsets", "replicasets", "jobs", "cronjobs")
+MAX_CREATED = 500
 APPROVED, DENIED, PENDING = "APPROVED", "DENIED", "PENDING"
 SKIP_REASONS = ("malformed_json", "not_object", "unknown_kind", "missing_fields", "line_too_long")
 # Bounds for per-cluster breakdowns fed by log content (verbs, resources, users, Teleport event types).
@@ -222,6 +225,7 @@ class _Cluster:
         self.by_user = {}
         self.first = None
         self.last = None
+        self.created = {}  # (resource, namespace, name) -> (user, when) of workloads a support identity created
 
     def summary(self):
         return {
@@ -240,6 +244,8 @@ class _Cluster:
             "by_user": dict(sorted(self.by_user.items())),
             "first_action": format_time(self.first),
             "last_action": format_time(self.last),
+            "created": [{"resource": key[0], "namespace": key[1], "name": key[2], "user": user, "time": format_time(when)}
+                        for key, (user, when) in sorted(self.created.items())],
         }
 
 
@@ -512,6 +518,11 @@ class ActivityAnalyzer:
             cluster.writes += 1
         if is_secret_read:
             cluster.secrets_read += 1
+        if verb == "create" and not sub and not (group or "").endswith(".k8s.io") and resource in CREATED_RESOURCES:
+            response = obj.get("responseObject") if isinstance(obj.get("responseObject"), dict) else {}
+            name = name or _str((response.get("metadata") or {}).get("name"))
+            if name and len(cluster.created) < MAX_CREATED:
+                cluster.created.setdefault((resource, namespace, name), (username, when))
         example = None
         if self.max_examples:
             example = {"time": format_time(when), "user": username, "verb": verb, "resource": resource,

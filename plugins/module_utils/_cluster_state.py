@@ -33,13 +33,18 @@ from ansible_collections.neocloud.support_access.plugins.module_utils import _he
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
 from ansible_collections.neocloud.support_access.plugins.module_utils import _report
 from ansible_collections.neocloud.support_access.plugins.module_utils import _support
+from ansible_collections.neocloud.support_access.plugins.module_utils import _workloads
 from ansible_collections.neocloud.support_access.plugins.module_utils._coreweave_audit import (
     AUDIT_STREAM_NAME,
     activity_section,
     coreweave_section,
 )
 from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_api import CrusoeApi, client_from_params, settings_view
-from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_firewall import support_firewall_view
+from ansible_collections.neocloud.support_access.plugins.module_utils._crusoe_firewall import (
+    admitting_sources,
+    open_to_all,
+    support_firewall_view,
+)
 from ansible_collections.neocloud.support_access.plugins.module_utils import _kube
 from ansible_collections.neocloud.support_access.plugins.module_utils._kube import K8sClusterError, K8sConfigError, KubeClient
 from ansible_collections.neocloud.support_access.plugins.module_utils._pods import (
@@ -52,6 +57,7 @@ from ansible_collections.neocloud.support_access.plugins.module_utils._rbac impo
     READ_ONLY_DEFAULT_ROLES,
     analyze_bindings,
     chart_labels,
+    class_probes,
     labelled_objects,
     normalize_probes,
     normalize_subjects,
@@ -85,10 +91,13 @@ class StepError(Exception):
 
 
 def _requests_view(requests):
-    """Crusoe's active requests with the report's key names (role, ticket, reason)."""
+    """Crusoe's active requests with the report's key names (role, ticket, reason); ``ticket`` is "" when the
+    request names none."""
     result = []
     for request in requests or []:
-        result.append(dict((REQUEST_KEYS.get(key, key), value) for key, value in request.items()))
+        item = dict((REQUEST_KEYS.get(key, key), value) for key, value in request.items())
+        item["ticket"] = str(item.get("ticket") or "")
+        result.append(item)
     return result
 
 
@@ -109,10 +118,12 @@ class ClusterReader:
         self.kube = None
         self.secrets = set()
         self.errors = []
-        self.kube_failed = False
+        self.kube_failed = False  # the name of the failed Kubernetes step: the later ones are not tried
+        self.unread = {}  # section -> why it was not read (the report's ``unread``)
         self.check_mode = check_mode
         self.probes = []
         self._crusoe_cluster = None
+        self._workload_objects = ([], [])  # the pods and (kind, plural, controller) read by the pods step
 
     # -- the steps
     def _provider_api(self, report):
@@ -138,8 +149,9 @@ class ClusterReader:
     def _firewall(self, report):
         api, cluster = self._crusoe_cluster
         view = support_firewall_view(api.support_rule(cluster, self.options["firewall_rule"] or None))
-        report["firewall"] = {"rule": view["rule"], "restricted": view["restricted"],
-                              "support_source_present": view["support_source_present"]}
+        report["firewall"] = {"rule": view["rule"], "restricted": not open_to_all(view["sources"]),
+                              "support_source_present": view["support_source_present"],
+                              "admitted_by": admitting_sources(view["sources"])}
 
     def _connect(self):
         if self.kube is None:
@@ -150,8 +162,11 @@ class ClusterReader:
     def _rbac(self, report):
         opts = self.options
         kube = self._connect()
-        subjects = normalize_subjects(opts["subjects"])
-        probes = normalize_probes(opts["probes"], subjects)
+        subjects = self._support_subjects()
+        if opts["probes"] is None and opts["probe_every_class"]:
+            probes = normalize_probes(class_probes(subjects), subjects)
+        else:
+            probes = normalize_probes(opts["probes"], subjects)
         labels = chart_labels(opts["chart_release"])
         objects = {}
         for kind, plural in (("ClusterRole", "clusterroles"), ("ClusterRoleBinding", "clusterrolebindings"),
@@ -167,7 +182,8 @@ class ClusterReader:
         support_roles = _support.COREWEAVE_SUPPORT_CLUSTER_ROLES if opts["provider"] == "coreweave" else ()
         bindings = analyze_bindings(objects["ClusterRole"], objects["ClusterRoleBinding"], objects["Role"],
                                     objects["RoleBinding"], subjects=subjects, support_cluster_roles=support_roles,
-                                    labels=labels, read_only_roles=opts["read_only_roles"])
+                                    labels=labels, read_only_roles=opts["read_only_roles"],
+                                    look_alikes=self._policy()["support_subject_patterns"])
         labelled = labelled_objects(objects, labels)
         results = []
         for probe in probes:
@@ -185,6 +201,20 @@ class ClusterReader:
         if allowed:
             report["rbac"]["probes_allowed_names"] = allowed
 
+    def _policy(self):
+        """The merged policy (its defaults when none was given), with the provider's look-alike patterns."""
+        policy = self.options["policy"]
+        policy = policy if isinstance(policy, dict) and "max_lease_seconds" in policy else _report.merge_policy(policy)
+        return _report.provider_policy(policy, self.options["provider"])
+
+    def _support_subjects(self):
+        """The subjects scanned as support's: the module's (default: the provider's groups) and the policy's."""
+        subjects = normalize_subjects(self.options["subjects"])
+        for spec in normalize_subjects(self._policy()["support_subjects"]):
+            if spec not in subjects:
+                subjects.append(spec)
+        return subjects
+
     def _chart(self, report):
         opts = self.options
         secrets = self._connect().list_all(_helm_storage.list_path(opts["chart_namespace"]),
@@ -197,14 +227,39 @@ class ClusterReader:
             report["chart"]["status"] = state["status"]
 
     def _pods(self, report):
+        kube = self._connect()
+        pods = kube.list_all("/api/v1/pods", "listing pods in all namespaces", kind="Pod")
+        controllers = [(kind, plural, obj) for group, version, kind, plural in _workloads.CONTROLLERS
+                       for obj in kube.list_all("/apis/%s/%s/%s" % (group, version, plural),
+                                                "listing %s in all namespaces" % plural, kind=kind)]
+        self._workload_objects = (pods, controllers)
+        self._pods_section(report)
+
+    def _pods_section(self, report):
+        """The pods section from the pods and controllers read: classified, and what a support identity created (the
+        activity section, when the audit logs were read) marked as support's."""
         opts = self.options
         allow = normalize_patterns(opts["pods_allow"], "pods_allow")
         deny = normalize_patterns(opts["pods_deny"], "pods_deny")
-        pods = self._connect().list_all("/api/v1/pods", "listing pods in all namespaces", kind="Pod")
-        entries = [classify_pod(pod, allow=allow, deny=deny) for pod in pods]
+        pods, controllers = self._workload_objects
+        created = _workloads.support_created((report.get("activity") or {}).get("created"))
+        entries = []
+        for pod in pods:
+            entry = classify_pod(pod, allow=allow, deny=deny)
+            user = _workloads.created_by(created, "pods", pod)
+            entries.append(_workloads.mark_created_pod(entry, user) if user else entry)
         entries.sort(key=lambda e: (e["namespace"] or "", e["name"] or ""))
+        workloads = []
+        for kind, plural, obj in controllers:
+            entry = _workloads.classify_workload(obj, kind, allow=allow, deny=deny,
+                                                 created_by=_workloads.created_by(created, plural, obj))
+            if entry and entry["verdict"]:
+                workloads.append(entry)
+        debugged = [entry for entry in (_workloads.debugged_pod(pod) for pod in pods) if entry]
         report["pods"] = {"confirmed": [e for e in entries if e["verdict"] == VERDICT_CONFIRMED],
-                          "suspicious": [e for e in entries if e["verdict"] == VERDICT_SUSPICIOUS]}
+                          "suspicious": [e for e in entries if e["verdict"] == VERDICT_SUSPICIOUS],
+                          "workloads": sorted(workloads, key=lambda e: (e["namespace"] or "", e["kind"], e["name"] or "")),
+                          "debugged": sorted(debugged, key=lambda e: (e["namespace"] or "", e["name"] or ""))}
 
     def _lease(self, report):
         configmap = self._connect().request(
@@ -241,13 +296,27 @@ class ClusterReader:
                                    leases=[lease] if lease else [])
         report["activity"] = activity_section(result, cluster)
 
+    def read_sections(self, sections):
+        """Only the named sections - ``api`` (the provider API) and ``lease`` - for a check before a change: a bare
+        report with them (None when unread); the failed steps are in ``errors``."""
+        provider = "Crusoe" if self.options["provider"] == "crusoe" else "CoreWeave"
+        steps = {"api": ("read the %s API" % provider, self._provider_api, False),
+                 "lease": ("read the lease", self._lease, True)}
+        report = {"api": None, "lease": None, "cluster_id": str(self.options["cluster"]), "project": ""}
+        for section in sections:
+            step, func, kube = steps[section]
+            self._step(step, func, report, kube=kube, sections=(section,))
+        return report
+
     # -- the read
-    def _step(self, name, func, report, kube=True):
-        """Run one step; a failure is recorded (and makes the cluster unreachable when nothing answered).
+    def _step(self, name, func, report, kube=True, sections=()):
+        """Run one step; a failure is recorded (and makes the cluster unreachable when nothing answered), and the
+        report ``sections`` it fills are recorded as unread, with why.
 
         After a failed Kubernetes step the later ones are not tried: the cluster already said no (or nothing), and
         each step would spend its own retry budget on the same answer."""
         if kube and self.kube_failed:
+            self._not_read(sections, "not tried after step '%s' failed" % self.kube_failed)
             return False
         try:
             func(report)
@@ -262,9 +331,14 @@ class ClusterReader:
             message = str(err)
             unreachable = bool(_kube.UNREACHABLE.search(message)) and not isinstance(err, (ValueError, TypeError))
         self.errors.append(StepError(name, message, unreachable))
+        self._not_read(sections, str(self.errors[-1]))
         if kube:
-            self.kube_failed = True
+            self.kube_failed = name
         return False
+
+    def _not_read(self, sections, why):
+        for section in sections:
+            self.unread.setdefault(section, why)
 
     def read(self):
         """The cluster report: sections, findings and verdict (``_report.apply_policy``), plus ``open`` (what still
@@ -282,29 +356,40 @@ class ClusterReader:
                   "actions": list(opts["actions"] or [])}
         crusoe = opts["provider"] == "crusoe"
         api_read = False
+        api_section = "api" if crusoe else "coreweave"
         if opts["read_api"]:
             api_read = self._step("read the %s API" % ("Crusoe" if crusoe else "CoreWeave"), self._provider_api, report,
-                                  kube=False)
-        if crusoe and api_read and opts["read_firewall"]:
-            self._step("read the control-plane firewall rule", self._firewall, report, kube=False)
-        rbac_read = self._step("scan the support RBAC", self._rbac, report)
+                                  kube=False, sections=(api_section,))
+        else:
+            self._not_read((api_section,), "not read: read_api is false")
+        if crusoe and opts["read_firewall"]:
+            if api_read:
+                self._step("read the control-plane firewall rule", self._firewall, report, kube=False, sections=("firewall",))
+            else:
+                self._not_read(("firewall",), "not tried: the rule is found through the Crusoe API, which was not read")
+        rbac_read = self._step("scan the support RBAC", self._rbac, report, sections=("rbac",))
         if crusoe:
-            self._step("read the support chart's Helm release", self._chart, report)
-        self._step("look for diagnostic pods", self._pods, report)
-        self._step("read the lease", self._lease, report)
+            self._step("read the support chart's Helm release", self._chart, report, sections=("chart",))
+        self._step("look for diagnostic pods", self._pods, report, sections=("pods",))
+        self._step("read the lease", self._lease, report, sections=("lease",))
+        if opts["activity_logs"]:
+            self._step("read the support activity in the audit logs", self._activity, report, kube=False,
+                       sections=("activity",))
+            if report.get("activity") and report.get("pods") is not None:
+                self._pods_section(report)  # what a support identity created is support's
         if rbac_read and opts["impersonate_groups"]:
             self._step("make requests as each support group", self._impersonated_requests, report)
-        if opts["activity_logs"]:
-            self._step("read the support activity in the audit logs", self._activity, report, kube=False)
+        report["unread"] = dict(self.unread)
         report["reachable"] = not any(e.unreachable for e in self.errors)
         report["error"] = "; ".join([e for e in [str(opts["error"] or "").strip()] if e] + [str(e) for e in self.errors])
         if self.check_mode:
             # a dry run changed nothing: what is open is the plan, not a failure of the run
             final = _report.normalize(report)
             final["findings"], final["verdict"] = _report.evaluate(final, opts["policy"], self.now)
+            final["doors"] = _report.doors(final, opts["policy"], self.now)
         else:
             final = _report.apply_policy(report, opts["policy"], self.now)
-        return {"report": final, "open": _report.open_items(final), "probes": self.probes,
+        return {"report": final, "open": _report.open_items(final, opts["policy"], self.now), "probes": self.probes,
                 "failed_steps": [str(e) for e in self.errors]}
 
 
@@ -313,7 +398,8 @@ def argument_spec():
     subject = subject_spec()
     probe = probe_spec()
     crusoe = dict(api_endpoint=dict(type="str"), access_key_id=dict(type="str"), secret_key=dict(type="str", no_log=True),
-                  profile=dict(type="str"), config_file=dict(type="path", default="~/.crusoe/config"),
+                  client_id=dict(type="str"), client_secret=dict(type="str", no_log=True),
+                  token_url=dict(type="str", no_log=False), profile=dict(type="str"), config_file=dict(type="path", default="~/.crusoe/config"),
                   api_timeout=dict(type="int", default=30), api_retries=dict(type="int", default=5),
                   validate_certs=dict(type="bool", default=True))
     coreweave = dict(api_token=dict(type="str", no_log=True), api_endpoint=dict(type="str"), api_timeout=dict(type="int"),
@@ -333,6 +419,7 @@ def argument_spec():
         chart_namespace=dict(type="str", default=_support.CRUSOE_CHART_NAMESPACE),
         subjects=dict(type="list", elements="dict", options=subject),
         probes=dict(type="list", elements="dict", options=probe),
+        probe_every_class=dict(type="bool", default=False),
         read_only_roles=dict(type="list", elements="str", default=list(READ_ONLY_DEFAULT_ROLES)),
         pods_allow=dict(type="list", elements="str", default=[]),
         pods_deny=dict(type="list", elements="str", default=[]),
@@ -376,7 +463,7 @@ def _crusoe_api(params, secrets):
         options = dict(params.get("crusoe") or {})
         options["project"] = params.get("project") or None
         config, client = client_from_params(options)
-        secrets.update(v for v in (config.get("secret_key"),) if v)
+        secrets.update(v for v in (config.get("secret_key"), config.get("client_secret")) if v)
         return CrusoeApi(client, config)
     return factory
 
@@ -388,6 +475,13 @@ def _coreweave_api(params, secrets):
         secrets.update(v for v in (config.get("api_token"),) if v)
         return _coreweave.CoreWeaveApi(_coreweave.client_from_params(dict(params.get("coreweave") or {}), config))
     return factory
+
+
+def reader_for(params, options, secrets, kube_client=KubeClient, now=None, check_mode=False):
+    """A ClusterReader for module-style ``params`` (the connection and provider options) and engine ``options``; the
+    provider's credentials join ``secrets`` when they are read."""
+    return ClusterReader(options, params, crusoe=_crusoe_api(params, secrets), coreweave=_coreweave_api(params, secrets),
+                         now=now, kube_client=kube_client, check_mode=check_mode)
 
 
 def run(params, kube_client=KubeClient, now=None, check_mode=False):
@@ -402,8 +496,7 @@ def run(params, kube_client=KubeClient, now=None, check_mode=False):
                     "impersonate_namespace": params.get("request_namespace") or DEFAULTS["impersonate_namespace"],
                     "name": params.get("name") or params.get("cluster")})
     secrets = set()
-    reader = ClusterReader(options, params, crusoe=_crusoe_api(params, secrets), coreweave=_coreweave_api(params, secrets),
-                           now=now, kube_client=kube_client, check_mode=check_mode)
+    reader = reader_for(params, options, secrets, kube_client=kube_client, now=now, check_mode=check_mode)
     try:
         if options.get("policy") is not None:
             reader.options["policy"] = _report.merge_policy(options["policy"])

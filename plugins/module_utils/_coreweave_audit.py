@@ -206,4 +206,6 @@ def activity_section(result, cluster, max_findings=MAX_ACTIVITY_FINDINGS):
         "findings_by_code": dict(sorted(by_code.items())),
         "findings": [{k: f.get(k) for k in ("severity", "code", "user", "request_id", "time", "count", "detail")}
                      for f in findings[:max_findings]],
+        # workloads a support identity created: support's, whatever they look like
+        "created": [_dict(c) for c in _list(summary.get("created"))],
     }

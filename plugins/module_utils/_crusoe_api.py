@@ -5,10 +5,11 @@ plugin and the cluster-state engine.
 
 This is a private module_utils file of neocloud.support_access; its interface may change at any time.
 
-It signs requests exactly as Crusoe's own clients do (HMAC-SHA256 over path, canonical query, method and
-timestamp), reads credentials from module options, CRUSOE_* environment variables and the ~/.crusoe/config
-profile, retries what is safe to retry, follows next_token pagination, waits for asynchronous operations and
-turns API errors into one structured failure.
+It authenticates as Crusoe's own clients do: with an access key, signing every request (HMAC-SHA256 over path,
+canonical query, method and timestamp), or as a service account, with an OAuth2 access token (client-credentials
+grant against the token URL, one token per process, refreshed near its expiry or after a 401). It reads credentials
+from module options, CRUSOE_* environment variables and the ~/.crusoe/config profile, retries what is safe to retry,
+follows next_token pagination, waits for asynchronous operations and turns API errors into one structured failure.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hashlib
 import hmac
 import os
 import re
+import threading
 import time
 from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urlsplit
 
@@ -45,6 +47,7 @@ except ImportError:  # Python < 3.11
 
 DEFAULT_API_ENDPOINT = "https://api.cloud.crusoe.ai/v1"
 DEFAULT_CONFIG_FILE = "~/.crusoe/config"
+DEFAULT_TOKEN_URL = "https://auth.crusoe.ai/oauth2/token"
 # Legacy endpoints rewritten to the current one, as Crusoe's Terraform provider does.
 LEGACY_ENDPOINTS = {
     "https://api.crusoecloud.com/v1alpha5": DEFAULT_API_ENDPOINT,
@@ -52,7 +55,32 @@ LEGACY_ENDPOINTS = {
 }
 SIGNATURE_VERSION = "1.0"
 TIMESTAMP_HEADER = "X-Crusoe-Timestamp"
-ENV_VARS = ("CRUSOE_ACCESS_KEY_ID", "CRUSOE_SECRET_KEY", "CRUSOE_API_ENDPOINT", "CRUSOE_DEFAULT_PROJECT", "CRUSOE_PROFILE")
+# A service account's access token is replaced when less than this many seconds of it remain (or half its lifetime,
+# for a token that lives less than twice as long), so no request goes out with a token that expires on the way.
+TOKEN_REFRESH_MARGIN = 60
+
+# Each setting: (option, environment variable, keys of the config file profile); read in this order.
+SETTINGS = (
+    ("access_key_id", "CRUSOE_ACCESS_KEY_ID", ("access_key_id",)),
+    ("secret_key", "CRUSOE_SECRET_KEY", ("secret_key",)),
+    ("client_id", "CRUSOE_CLIENT_ID", ("client_id",)),
+    ("client_secret", "CRUSOE_CLIENT_SECRET", ("client_secret",)),
+    ("token_url", "CRUSOE_TOKEN_URL", ("token_url",)),
+    ("api_endpoint", "CRUSOE_API_ENDPOINT", ("api_endpoint",)),
+    ("project", "CRUSOE_DEFAULT_PROJECT", ("default_project", "default_project_id")),
+)
+ENV_VARS = tuple(env for dummy, env, dummy2 in SETTINGS) + ("CRUSOE_PROFILE",)
+# Where a setting can come from, highest precedence first (the first word of its source).
+PRECEDENCE = ("option", "env", "profile")
+
+AUTH_SERVICE_ACCOUNT = "service_account"
+AUTH_ACCESS_KEY = "access_key"
+# The two ways to authenticate and the pair of settings each needs. When both are configured, the one whose settings
+# come from the higher-precedence place wins; at the same place the service account wins (listed first).
+AUTH_METHODS = (
+    (AUTH_SERVICE_ACCOUNT, "service account", ("client_id", "client_secret")),
+    (AUTH_ACCESS_KEY, "access key", ("access_key_id", "secret_key")),
+)
 
 ROLE_PREFIX = "SUPPORT_ACCESS_ROLE_"
 SUPPORT_ROLE_ORDER = ("readonly", "operator")
@@ -78,6 +106,10 @@ class CrusoeError(_http.ApiError):
 
 class CrusoeConfigError(CrusoeError):
     """Credentials or settings are missing or wrong before any request was sent."""
+
+
+class CrusoeLoginError(CrusoeError):
+    """The service account's token endpoint refused to issue an access token (or could not be reached)."""
 
 
 # ---------------------------------------------------------------------------------------------- signing
@@ -180,13 +212,7 @@ def resolve_config(params, environ=None):
     section = data.get(profile) if isinstance(data.get(profile), dict) else {}
 
     out = dict(profile=profile, config_file=os.path.expanduser(config_file), sources={})
-    table = (
-        ("access_key_id", "CRUSOE_ACCESS_KEY_ID", ("access_key_id",)),
-        ("secret_key", "CRUSOE_SECRET_KEY", ("secret_key",)),
-        ("api_endpoint", "CRUSOE_API_ENDPOINT", ("api_endpoint",)),
-        ("project", "CRUSOE_DEFAULT_PROJECT", ("default_project", "default_project_id")),
-    )
-    for name, env_name, file_keys in table:
+    for name, env_name, file_keys in SETTINGS:
         value, source = params.get(name), "option"
         if not value:
             value, source = _env(environ, env_name), "env " + env_name
@@ -199,18 +225,71 @@ def resolve_config(params, environ=None):
         out[name] = value
         out["sources"][name] = source
     out["api_endpoint"] = migrate_endpoint(out["api_endpoint"])
+    out["token_url"] = out["token_url"] or DEFAULT_TOKEN_URL
+    out["auth"] = choose_auth(out["sources"])
     return out
 
 
+def _precedence(source):
+    """0 for an option, 1 for an environment variable, 2 for the config file profile."""
+    return PRECEDENCE.index(source.split(" ", 1)[0])
+
+
+def choose_auth(sources):
+    """The way to authenticate (AUTH_SERVICE_ACCOUNT, AUTH_ACCESS_KEY or None) from where each setting came from.
+
+    A method counts as configured when either of its two settings is set; its place is the highest-precedence place
+    of those (option, then environment variable, then config file profile). The configured method at the highest
+    place wins, the service account when both are at the same place. Whether the winner is complete is
+    require_credentials' business: a half-configured pair never falls back to the other method.
+    """
+    found = []
+    for auth, dummy, names in AUTH_METHODS:
+        places = [_precedence(sources[n]) for n in names if sources.get(n)]
+        if places:
+            found.append((min(places), auth))
+    return min(found, key=lambda item: item[0])[1] if found else None
+
+
+def setting_places(name, config):
+    """Where a setting is read, for messages: its option, environment variable and config file profile key."""
+    env_name, file_keys = next((env, keys) for option, env, keys in SETTINGS if option == name)
+    return "the %s option, the %s environment variable or %s in profile '%s' of the config file %s" % (
+        name, env_name, " / ".join(file_keys), config["profile"], config["config_file"])
+
+
 def require_credentials(config):
-    """Fail with every place credentials can come from when the key id or secret is missing."""
-    missing = [name for name in ("access_key_id", "secret_key") if not config.get(name)]
-    if missing:
+    """Fail with every place credentials can come from when none are configured, or when the method chosen by
+    choose_auth lacks one of its two settings (naming the one found, where from, and where the other is read)."""
+    auth = config.get("auth")
+    if auth is None:
         raise CrusoeConfigError(
-            "Crusoe credentials missing (%s): set the access_key_id and secret_key options, or the "
-            "CRUSOE_ACCESS_KEY_ID and CRUSOE_SECRET_KEY environment variables, or access_key_id and secret_key "
+            "Crusoe credentials missing (access_key_id, secret_key): set the access_key_id and secret_key options, or "
+            "the CRUSOE_ACCESS_KEY_ID and CRUSOE_SECRET_KEY environment variables, or access_key_id and secret_key "
             "in profile '%s' of the config file %s (profile chosen by the profile option, CRUSOE_PROFILE or the "
-            "file's top-level profile key)" % (", ".join(missing), config["profile"], config["config_file"]))
+            "file's top-level profile key); or log in as a service account with client_id and client_secret "
+            "(CRUSOE_CLIENT_ID and CRUSOE_CLIENT_SECRET, or the same keys in the profile)"
+            % (config["profile"], config["config_file"]))
+    label, names = next((label, names) for method, label, names in AUTH_METHODS if method == auth)
+    missing = [name for name in names if not config.get(name)]
+    if not missing:
+        return
+    have = next(name for name in names if name not in missing)
+    other = next((other_label, other_names) for method, other_label, other_names in AUTH_METHODS if method != auth)
+    ignored = ""
+    if any(config["sources"].get(name) for name in other[1]):
+        ignored = ("; the %s also configured (%s) is not used: the %s wins when its settings come from the same or a "
+                   "higher-precedence place" % (other[0], ", ".join(n for n in other[1] if config["sources"].get(n)),
+                                                label))
+    raise CrusoeConfigError("Crusoe %s incomplete: %s is set (from %s) but %s is missing: set %s%s" % (
+        label, have, config["sources"][have], missing[0], setting_places(missing[0], config), ignored))
+
+
+def credential_label(config):
+    """Who the client authenticates as, for messages: "service account <client id>" or "key <access key id>"."""
+    if config.get("auth") == AUTH_SERVICE_ACCOUNT:
+        return "service account %s" % config.get("client_id")
+    return "key %s" % config.get("access_key_id")
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -294,10 +373,148 @@ def settings_view(settings):
     )
 
 
+# ---------------------------------------------------------------------------------------------- service-account login
+
+# One access token per process and service account (token URL, client id, digest of the secret): the module run,
+# the inventory parse (and the in-process module runs forked from it) share it instead of logging in per request.
+_TOKENS = {}
+_TOKENS_LOCK = threading.Lock()
+
+# What to check for each error of RFC 6749 section 5.2, by the settings it names. The client sends a well-formed
+# client-credentials request, so an endpoint that finds fault with the request or the grant is not Crusoe's.
+_CHECK_TOKEN_URL = "check token_url: it must be Crusoe's OAuth2 token endpoint (default %s)" % DEFAULT_TOKEN_URL
+_LOGIN_HINTS = {
+    "invalid_client": "check client_id and client_secret: the token endpoint does not know this client or this secret",
+    "unauthorized_client": "service account client_id may not use the client_credentials grant; ask an organization "
+                           "admin to allow it",
+    "unsupported_grant_type": _CHECK_TOKEN_URL,
+    "invalid_grant": _CHECK_TOKEN_URL,
+    "invalid_request": _CHECK_TOKEN_URL,
+}
+_LOGIN_HINT = "check client_id, client_secret and token_url"
+MASK = "********"
+
+
+def check_token_url(url, source=None):
+    """Refuse a token URL that is not https: the client secret never travels in clear (as Crusoe's client-go)."""
+    parts = urlsplit(to_text(url or ""))
+    if parts.scheme != "https" or not parts.netloc:
+        raise CrusoeConfigError("token_url %r (from %s) is not an https URL: the client secret is only sent over TLS; "
+                                "give https://host/path (default %s)"
+                                % (to_native(url), source or "default", DEFAULT_TOKEN_URL))
+
+
+class ServiceAccountLogin(_http.JsonApiClient):
+    """A Crusoe service account's access tokens: the OAuth2 client-credentials grant (RFC 6749 section 4.4) against
+    the token URL, the client authenticated with HTTP Basic (section 2.3.1), through the same retrying HTTP helper as
+    the API. token() returns the process's token for this account, fetching a new one when there is none, when it
+    expires within TOKEN_REFRESH_MARGIN, or after the API refused it (refresh()). Neither the secret nor a token ever
+    appears in a message (redact())."""
+
+    API_NAME = "Crusoe token"
+    ERROR_CLASS = CrusoeLoginError
+    CONFIG_ERROR_CLASS = CrusoeConfigError
+    RETRY_REFUSED = True
+
+    def __init__(self, token_url, client_id, client_secret, sources=None, clock=time.monotonic, **kwargs):
+        self.sources = sources or {}
+        check_token_url(token_url, self.sources.get("token_url"))
+        super().__init__(token_url, **kwargs)
+        self.client_id = to_text(client_id)
+        self._secret = to_text(client_secret)
+        self.clock = clock
+        self.seen = set()  # the tokens this login handed out, for redact()
+        self._cache_key = (token_url, self.client_id, hashlib.sha256(self._secret.encode("utf-8")).hexdigest())
+
+    def should_retry(self, method, status=None, failure=None):
+        """A token request changes nothing but the token issued, so it is repeated like a GET."""
+        return _http.should_retry("GET", status=status, failure=failure, retry_refused=True)
+
+    def token(self):
+        """The access token to send: the process's current one, or a new one when it expires within the margin."""
+        with _TOKENS_LOCK:
+            entry = _TOKENS.get(self._cache_key)
+            if entry is None or (entry["refresh_at"] is not None and self.clock() >= entry["refresh_at"]):
+                entry = _TOKENS[self._cache_key] = self._fetch()
+            self.seen.add(entry["token"])
+            return entry["token"]
+
+    def refresh(self, rejected):
+        """Forget the token the API rejected (unless another one replaced it meanwhile): token() fetches anew."""
+        with _TOKENS_LOCK:
+            if _TOKENS.get(self._cache_key, {}).get("token") == rejected:
+                del _TOKENS[self._cache_key]
+
+    def _fetch(self):
+        started = self.clock()
+        path = urlsplit(self.endpoint).path or "/"
+        try:
+            answer = self.send("POST", self.endpoint, path, auth_headers=self._basic_auth,
+                               form={"grant_type": "client_credentials"})
+        except CrusoeLoginError as exc:
+            if exc.status is not None and exc.status not in _http.OK_STATUSES:
+                raise  # an error answer: api_error said it all
+            # a transport failure or a non-JSON answer: the HTTP helper's message, with the setting to check
+            tls = (exc.details or {}).get("failure") == "tls"
+            raise CrusoeLoginError("Crusoe service account login: %s; check token_url (from %s)%s" % (
+                exc.message, self.sources.get("token_url") or "default",
+                " and the CA that signed its certificate (SSL_CERT_FILE, validate_certs)" if tls else ""),
+                status=exc.status, method=exc.method, path=exc.path, details=exc.details)
+        token = answer.get("access_token") if isinstance(answer, dict) else None
+        token_type = answer.get("token_type") if isinstance(answer, dict) else None
+        if not isinstance(token, str) or not token or to_text(token_type).lower() != "bearer":
+            raise CrusoeLoginError("Crusoe service account login: the token endpoint %s answered without a bearer "
+                                   "access_token (token_type %r); check token_url (from %s)" % (
+                                       self.endpoint, token_type, self.sources.get("token_url") or "default"),
+                                   method="POST", path=path)
+        try:
+            lifetime = float(answer["expires_in"])
+        except (KeyError, TypeError, ValueError):
+            lifetime = None  # no expiry given: the token is used until the API refuses it
+        refresh_at = None
+        if lifetime is not None:
+            refresh_at = started + lifetime - min(TOKEN_REFRESH_MARGIN, max(lifetime, 0) / 2.0)
+        return dict(token=token, refresh_at=refresh_at)
+
+    def _basic_auth(self):
+        pair = "%s:%s" % (quote_plus(self.client_id, safe=""), quote_plus(self._secret, safe=""))
+        return {"Authorization": "Basic %s" % base64.b64encode(pair.encode("utf-8")).decode("ascii")}
+
+    def secret_values(self):
+        """The secret in the forms it travels in (plain, form-encoded, inside the Basic header) and every token."""
+        values = {self._secret, quote_plus(self._secret, safe=""), self._basic_auth()["Authorization"][6:]}
+        return sorted(v for v in values | self.seen if v)
+
+    def redact(self, text):
+        """The text with the secret and the tokens masked (an error answer may echo the request)."""
+        if not isinstance(text, str):
+            return text
+        for value in self.secret_values():
+            text = text.replace(value, MASK)
+        return text
+
+    def api_error(self, status, raw, headers, method, path, attempts):
+        """CrusoeLoginError for an error answer of the token endpoint (RFC 6749 section 5.2), naming the settings
+        to check and where they came from, and what the endpoint said."""
+        body = _http.error_body(raw)
+        error = self.redact(to_text(body["error"])) if isinstance(body.get("error"), str) else None
+        description = self.redact(to_text(body.get("error_description") or ""))
+        said = ": ".join(p for p in (error, description) if p) or self.redact(to_text(raw)[:300]) or "HTTP %s" % status
+        sources = self.sources
+        text = ("Crusoe service account login failed: the token endpoint %s answered %s %s; %s (client_id %s from %s, "
+                "client_secret from %s, token_url from %s)" % (
+                    self.endpoint, status, said, _LOGIN_HINTS.get(error, _LOGIN_HINT), self.client_id,
+                    sources.get("client_id") or "nowhere", sources.get("client_secret") or "nowhere",
+                    sources.get("token_url") or "default"))
+        return CrusoeLoginError(text, status=status, code=error, request_id=self.request_id(headers), method=method,
+                                path=path, details=dict(attempts=attempts, api_message=said))
+
+
 # ---------------------------------------------------------------------------------------------- client
 
 class CrusoeClient(_http.JsonApiClient):
-    """Signed HTTP client for the Crusoe API (no Ansible module required, so tests can use it directly)."""
+    """HTTP client for the Crusoe API, signing every request with the access key or sending the service account's
+    access token (login: a ServiceAccountLogin); no Ansible module required, so tests can use it directly."""
 
     API_NAME = "Crusoe"
     ERROR_CLASS = CrusoeError
@@ -305,13 +522,14 @@ class CrusoeClient(_http.JsonApiClient):
     REQUEST_ID_HEADERS = ("X-Request-Id", "X-Crusoe-Request-Id")
     RETRY_REFUSED = True
 
-    def __init__(self, api_endpoint, access_key_id, secret_key, timeout=30, retries=5, validate_certs=True,
-                 sleep=time.sleep, backoff_base=0.5, backoff_cap=30.0, user_agent="neocloud.support_access"):
+    def __init__(self, api_endpoint, access_key_id=None, secret_key=None, timeout=30, retries=5, validate_certs=True,
+                 sleep=time.sleep, backoff_base=0.5, backoff_cap=30.0, user_agent="neocloud.support_access", login=None):
         super().__init__(migrate_endpoint(api_endpoint), timeout=timeout, retries=retries,
                          validate_certs=validate_certs, sleep=sleep, backoff_base=backoff_base, backoff_cap=backoff_cap,
                          user_agent=user_agent)
         self.access_key_id = access_key_id
         self.secret_key = secret_key
+        self.login = login
 
     def _url(self, path, query):
         path = self.base_path + "/" + path.lstrip("/")
@@ -327,22 +545,51 @@ class CrusoeClient(_http.JsonApiClient):
         parts = urlsplit(self.endpoint)
         url = "%s://%s%s%s" % (parts.scheme, parts.netloc, quote(full_path), ("?" + qs) if qs else "")
 
-        def auth_headers():
-            # Signed again for every attempt: the signature covers the current timestamp.
-            return sign_headers(self.access_key_id, self.secret_key, full_path, qs, method)
+        if self.login is None:
+            def auth_headers():
+                # Signed again for every attempt: the signature covers the current timestamp.
+                return sign_headers(self.access_key_id, self.secret_key, full_path, qs, method)
+            return self.send(method, url, full_path, body=body, auth_headers=auth_headers, ok_statuses=ok_statuses)
 
-        return self.send(method, url, full_path, body=body, auth_headers=auth_headers, ok_statuses=ok_statuses)
+        sent = []
+
+        def bearer():
+            sent.append(self.login.token())
+            return {"Authorization": "Bearer %s" % sent[-1]}
+        try:
+            return self.send(method, url, full_path, body=body, auth_headers=bearer, ok_statuses=ok_statuses)
+        except CrusoeLoginError:
+            raise
+        except CrusoeError as exc:
+            if exc.status != 401 or not sent:
+                raise
+        # The API refused the token (revoked, expired early): one new token, one more try; the request was not
+        # processed, so repeating it is safe whatever its method.
+        self.login.refresh(sent[-1])
+        return self.send(method, url, full_path, body=body, auth_headers=bearer, ok_statuses=ok_statuses)
+
+    def redact(self, text):
+        """The text with the service account's secret and tokens masked (an error answer may echo the request)."""
+        return self.login.redact(text) if self.login is not None else text
+
+    def secret_values(self):
+        """The values a module masks in its result: the service account's secret and tokens (none for a key)."""
+        return self.login.secret_values() if self.login is not None else []
 
     def api_error(self, status, raw, headers, method, path, attempts):
         """CrusoeError for an error answer, with Crusoe's code, reason and error_id."""
         body = _http.error_body(raw)
-        message = body.get("message") or to_text(raw)[:300] or "HTTP %s" % status
-        text = "Crusoe API error %s on %s %s: %s%s" % (
-            status, method, path, message, (" (code %s)" % body["code"]) if body.get("code") else "")
-        if status == 401:
+        message = self.redact(to_text(body.get("message") or "") or to_text(raw)[:300] or "HTTP %s" % status)
+        code, reason = self.redact(body.get("code")), self.redact(body.get("reason"))
+        text = "Crusoe API error %s on %s %s: %s%s" % (status, method, path, message, (" (code %s)" % code) if code else "")
+        if status == 401 and self.login is not None:
+            text += ("; the API refused a freshly issued token of service account %s: check the service account "
+                     "(options client_id and client_secret, the CRUSOE_CLIENT_ID and CRUSOE_CLIENT_SECRET environment "
+                     "variables or the config file profile) and api_endpoint" % self.login.client_id)
+        elif status == 401:
             text += ("; check the credentials: options access_key_id and secret_key, the CRUSOE_ACCESS_KEY_ID and "
                      "CRUSOE_SECRET_KEY environment variables or the config file profile")
-        return CrusoeError(text, status=status, code=body.get("code"), reason=body.get("reason"),
+        return CrusoeError(text, status=status, code=code, reason=reason,
                            error_id=body.get("error_id"), request_id=self.request_id(headers), method=method, path=path,
                            details=dict(attempts=attempts, api_message=message))
 
@@ -389,17 +636,21 @@ class CrusoeClient(_http.JsonApiClient):
 
 def client_from_params(params, environ=None):
     """(config, CrusoeClient) from module-style options (_crusoe_module.crusoe_argument_spec), the environment and the
-    config file.
+    config file: a client logging in as the service account or signing with the access key, as choose_auth says.
 
-    Raises CrusoeError when no credentials are found or the endpoint is unusable.
+    Raises CrusoeError when no credentials are found, the chosen pair is incomplete or the endpoint or token URL
+    is unusable.
     """
     config = resolve_config(params, environ)
     require_credentials(config)
-    client = CrusoeClient(config["api_endpoint"], config["access_key_id"], config["secret_key"],
-                          timeout=params.get("api_timeout") or 30,
-                          retries=params["api_retries"] if params.get("api_retries") is not None else 5,
-                          validate_certs=params.get("validate_certs", True))
-    return config, client
+    http = dict(timeout=params.get("api_timeout") or 30,
+                retries=params["api_retries"] if params.get("api_retries") is not None else 5,
+                validate_certs=params.get("validate_certs", True))
+    if config["auth"] == AUTH_SERVICE_ACCOUNT:
+        login = ServiceAccountLogin(config["token_url"], config["client_id"], config["client_secret"],
+                                    sources=config["sources"], **http)
+        return config, CrusoeClient(config["api_endpoint"], login=login, **http)
+    return config, CrusoeClient(config["api_endpoint"], config["access_key_id"], config["secret_key"], **http)
 
 
 # ---------------------------------------------------------------------------------------------- API

@@ -74,15 +74,33 @@ def allows_api(view):
 
 def covering(sources, cidr):
     """The first source network that contains ``cidr`` but is not ``cidr`` itself, else None."""
-    target = ipaddress.ip_network(cidr)
-    for source in sources:
+    found = admitting_sources(sources, cidr)
+    return found[0] if found else None
+
+
+def admitting_sources(sources, source=CRUSOE_SUPPORT_VPN_CIDR):
+    """The sources other than ``source`` itself that admit its address (a covering range, 0.0.0.0/0), in order."""
+    target = ipaddress.ip_network(source)
+    found = []
+    for item in sources:
         try:
-            net = ipaddress.ip_network(source, strict=False)
+            net = ipaddress.ip_network(item, strict=False)
         except ValueError:
             continue
         if net.version == target.version and net != target and target.subnet_of(net):
-            return source
-    return None
+            found.append(item)
+    return found
+
+
+def open_to_all(sources):
+    """Whether a source admits every address (``0.0.0.0/0`` or ``::/0``)."""
+    for item in sources:
+        try:
+            if ipaddress.ip_network(item, strict=False).prefixlen == 0:
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def support_firewall_view(rule, source=CRUSOE_SUPPORT_VPN_CIDR):

@@ -24,6 +24,9 @@ def crusoe_argument_spec():
         api_endpoint=dict(type="str"),
         access_key_id=dict(type="str"),
         secret_key=dict(type="str", no_log=True),
+        client_id=dict(type="str"),
+        client_secret=dict(type="str", no_log=True),
+        token_url=dict(type="str", no_log=False),  # a URL, not a secret
         project=dict(type="str"),
         profile=dict(type="str"),
         config_file=dict(type="path", default=DEFAULT_CONFIG_FILE),
@@ -51,6 +54,24 @@ class AnsibleCrusoe(ProviderModule, CrusoeApi):
         except CrusoeError as exc:
             self.fail(exc)
         CrusoeApi.__init__(self, client, config)
+
+    def _mask_credentials(self):
+        """The service account's secret (also when it came from the environment) and its tokens join the module's
+        no_log values, so an answer that echoes them is masked in the result like a no_log option."""
+        values = getattr(self.module, "no_log_values", None)  # None: the inventory plugin's stand-in
+        client = getattr(self, "client", None)
+        if values is not None and client is not None:
+            values.update(client.secret_values())
+
+    def fail(self, error, **extra):
+        """ProviderModule.fail, with the service account's credentials masked."""
+        self._mask_credentials()
+        ProviderModule.fail(self, error, **extra)
+
+    def get_result(self):
+        """ProviderModule.get_result, with the service account's credentials masked."""
+        self._mask_credentials()
+        return ProviderModule.get_result(self)
 
     def failure_message(self, msg):
         """The msg, with the cluster (and project) it is about first unless it names the cluster itself."""

@@ -17,8 +17,9 @@ import json
 import os
 import random
 import socket
+import ssl
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.module_utils.urls import Request, make_context
@@ -110,8 +111,8 @@ def should_retry(method, status=None, failure=None, retry_refused=False):
     """Whether a failed attempt may be repeated.
 
     status: HTTP status of the answer. failure: "refused" (nothing was sent), "timeout" or "dropped" (the
-    request may have been processed), "unresolved" (never retried). 429 is retried for every method (the request
-    was refused before any work); refused connections too when retry_refused is true, otherwise like timeouts.
+    request may have been processed), "unresolved" or "tls" (never retried). 429 is retried for every method (the
+    request was refused before any work); refused connections too when retry_refused is true, otherwise like timeouts.
     500/502/503/504, timeouts and dropped connections only for idempotent methods, never for POST.
     """
     method = method.upper()
@@ -123,10 +124,13 @@ def should_retry(method, status=None, failure=None, retry_refused=False):
 
 
 def failure_kind(exc):
-    """Classify a transport exception: unresolved (DNS), refused, timeout or dropped."""
+    """Classify a transport exception: unresolved (DNS), tls (the server's certificate was not trusted), refused,
+    timeout or dropped."""
     reason = getattr(exc, "reason", exc)
     if isinstance(reason, socket.gaierror):
         return "unresolved"
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return "tls"
     if isinstance(reason, ConnectionRefusedError):
         return "refused"
     if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in to_native(reason):
@@ -194,20 +198,24 @@ class JsonApiClient:
         """The retry policy of this provider (see should_retry)."""
         return should_retry(method, status=status, failure=failure, retry_refused=self.RETRY_REFUSED)
 
-    def send(self, method, url, full_path, body=None, auth_headers=None, ok_statuses=OK_STATUSES):
+    def send(self, method, url, full_path, body=None, auth_headers=None, ok_statuses=OK_STATUSES, form=None):
         """Send one JSON request with retries; returns the decoded JSON body (or {}). Raises ERROR_CLASS.
 
         url is the complete URL, full_path the path named in messages. auth_headers() is called before every
-        attempt (signatures carry a timestamp) and returns the authentication headers.
+        attempt (signatures carry a timestamp) and returns the authentication headers. form (a dict or pairs) is
+        sent as an application/x-www-form-urlencoded body instead of the JSON body (an OAuth2 token request).
         """
         method = method.upper()
-        data = json.dumps(body).encode("utf-8") if body is not None else None
+        if form is not None:
+            data, content_type = urlencode(form).encode("utf-8"), "application/x-www-form-urlencoded"
+        else:
+            data, content_type = (json.dumps(body).encode("utf-8") if body is not None else None), "application/json"
         attempt = 0
         while True:
             headers = dict(auth_headers()) if auth_headers else {}
             headers["Accept"] = "application/json"
             if data is not None:
-                headers["Content-Type"] = "application/json"
+                headers["Content-Type"] = content_type
             status, raw, resp_headers, failure, exc = None, b"", {}, None, None
             self.requests_sent += 1
             try:

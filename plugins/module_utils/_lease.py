@@ -20,6 +20,11 @@ LEASE_LABELS = {
     "app.kubernetes.io/component": "support-access-lease",
 }
 LEASE_STATES = ("active", "closed")
+# How an earlier lease ended, as its history entry says: closed (by disable, revoke or expire), expired (never
+# closed; a new lease was recorded after its end), extended (same ticket, new terms) or replaced (another ticket).
+ENDINGS = ("closed", "expired", "extended", "replaced")
+# The earlier leases a lease ConfigMap keeps, newest first; older ones drop off.
+HISTORY_LIMIT = 50
 DEFAULT_DURATION = "8h"
 # The longest lease the collection accepts at all; policies may set a shorter one.
 MAX_DURATION_SECONDS = 7 * 24 * 3600
@@ -27,6 +32,7 @@ MAX_DURATION_SECONDS = 7 * 24 * 3600
 _DURATION = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 _FIELDS = ("provider", "cluster", "ticket", "reason", "requested_by", "roles", "enabled_at", "expires_at",
            "state", "closed_at", "closed_by", "closed_reason")
+TICKET_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._#:/-]{0,127}$")
 
 
 class LeaseError(ValueError):
@@ -91,7 +97,56 @@ def new_lease(provider, cluster, ticket, reason, requested_by, roles, duration, 
         "closed_at": "",
         "closed_by": "",
         "closed_reason": "",
+        "history": [],
     }
+
+
+def validate_active(ticket, require_ticket, duration, max_duration=None):
+    """Seconds of ``duration`` for a lease that would start now; raises LeaseError naming the option that is wrong
+    (ticket, duration, max_duration)."""
+    if require_ticket and not (ticket or "").strip():
+        raise LeaseError("ticket: a lease needs a ticket (option ticket), for example ZD-1234, unless "
+                         "require_ticket=false")
+    if ticket and not TICKET_RE.match(ticket):
+        raise LeaseError("ticket: %r is not a ticket id (one word of letters, digits and . _ - # : /, for example "
+                         "ZD-1234)" % ticket)
+    seconds = parse_duration(duration, "duration")
+    if max_duration:
+        if seconds > parse_duration(max_duration, "max_duration"):
+            raise LeaseError("max_duration: duration %s is longer than max_duration %s" % (duration, max_duration))
+    return seconds
+
+
+def history_entry(lease, ended):
+    """An earlier lease as its history keeps it: the record without its own history, and how it ended."""
+    entry = dict((k, v) for k, v in lease.items() if k not in ("history", "status"))
+    entry["ended"] = ended
+    return entry
+
+
+def succeed(current, lease, now):
+    """``lease`` (a new record) with ``current`` (the lease it follows, or None) at the head of its history.
+
+    How the current lease ended: closed, expired, extended (an active lease, same ticket) or replaced (an active
+    lease, another ticket)."""
+    result = dict(lease)
+    history = list((current or {}).get("history") or [])
+    if current:
+        status = lease_status(current, now)
+        if status == "active":
+            ended = "extended" if current.get("ticket") == lease.get("ticket") else "replaced"
+        else:
+            ended = status
+        history.insert(0, history_entry(current, ended))
+    result["history"] = history[:HISTORY_LIMIT]
+    return result
+
+
+def describe(lease):
+    """A lease in a few words: ticket, who, roles and until when."""
+    return "ticket %s, requested by %s, roles %s, until %s" % (
+        lease.get("ticket") or "(none)", lease.get("requested_by") or "(unknown)",
+        ", ".join(lease.get("roles") or []) or "(none)", lease.get("expires_at") or "?")
 
 
 def close_lease(lease, closed_by, closed_reason, now):
@@ -122,6 +177,7 @@ def to_configmap_data(lease):
     for field in _FIELDS:
         value = lease.get(field, "")
         data[field] = json.dumps(value) if field == "roles" else str(value if value is not None else "")
+    data["history"] = json.dumps(list(lease.get("history") or []), sort_keys=True)
     return data
 
 
@@ -146,7 +202,21 @@ def from_configmap(configmap):
         lease["roles"] = [r for r in (data.get("roles") or "").split(",") if r]
     if lease["state"] not in LEASE_STATES:
         raise LeaseError("the stored lease has an unknown state %r" % lease["state"])
+    lease["history"] = _history(data.get("history"))
     return lease
+
+
+def _history(text):
+    """The stored history: a JSON list of records (a lease written before histories were kept has none)."""
+    if not text:
+        return []
+    try:
+        history = json.loads(text)
+    except ValueError:
+        raise LeaseError("the stored lease history is not JSON") from None
+    if not isinstance(history, list) or not all(isinstance(h, dict) for h in history):
+        raise LeaseError("the stored lease history is not a list of records")
+    return history
 
 
 def configmap_for(lease, name=LEASE_NAME, namespace=LEASE_NAMESPACE):

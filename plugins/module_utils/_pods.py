@@ -20,6 +20,11 @@ DIAGNOSTIC_MANAGERS = ("kubectl-debug", "node-shell", "kubectl-node_shell", "kub
 DIAGNOSTIC_LABELS = {"app.kubernetes.io/managed-by": "kubectl-debug"}
 VERDICT_CONFIRMED = "confirmed"
 VERDICT_SUSPICIOUS = "suspicious"
+# hostPath mounts of a container runtime's socket (or its directory): a way to start any container on the node
+RUNTIME_SOCKET_PATHS = ("/run/containerd", "/var/run/containerd", "/run/containerd/containerd.sock",
+                        "/var/run/containerd/containerd.sock", "/var/run/docker.sock", "/run/docker.sock",
+                        "/var/run/crio", "/run/crio", "/var/run/crio/crio.sock", "/run/crio/crio.sock",
+                        "/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock", "/var/run", "/run")
 _HOST_COMMAND = re.compile(r"(^|[\s/;&|'\"])(nsenter|chroot)(\s|$)")
 
 
@@ -97,8 +102,11 @@ def pod_signals(pod, managers=DIAGNOSTIC_MANAGERS, marker_labels=None, marker_an
         host_path = volume.get("hostPath")
         if host_path is not None:
             signals.add("host_path")
-            if (host_path.get("path") or "").rstrip("/") == "":
+            path = (host_path.get("path") or "").rstrip("/")
+            if path == "":
                 signals.add("host_root_mount")
+            elif path in RUNTIME_SOCKET_PATHS:
+                signals.add("runtime_socket")
     for container in _containers(spec):
         if ((container.get("securityContext") or {}).get("privileged")):
             signals.add("privileged")
@@ -113,8 +121,8 @@ def pod_signals(pod, managers=DIAGNOSTIC_MANAGERS, marker_labels=None, marker_an
 
 
 MARKER_SIGNALS = ("diagnostic_name", "diagnostic_manager", "diagnostic_label", "diagnostic_annotation")
-HOST_SIGNALS = ("host_pid", "host_network", "host_ipc", "privileged", "host_root_mount", "host_command")
-STRONG_HOST_SIGNALS = ("host_pid", "privileged", "host_root_mount", "host_command")
+HOST_SIGNALS = ("host_pid", "host_network", "host_ipc", "privileged", "host_root_mount", "runtime_socket", "host_command")
+STRONG_HOST_SIGNALS = ("host_pid", "privileged", "host_root_mount", "runtime_socket", "host_command")
 
 
 def pod_verdict(signals, allow_listed=False, deny_listed=False):

@@ -24,25 +24,52 @@ from ansible_collections.neocloud.support_access.plugins.module_utils._support i
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
 
-# What a binding grants, in plain terms. Each capability is a list of (verbs, apiGroup, resource, subresource)
-# any one of which suffices. Order is the order reports list them in.
+# What a binding grants, in plain terms: the classes RBAC analysers check (the collection's docs/doors.md). Each
+# capability is a list of alternatives, any one of which suffices. An alternative is a requirement (verbs, apiGroup,
+# resource, subresource) - one rule allowing all the verbs - or AllOf(requirements), each met by some rule.
+# Order is the order reports list them in.
+
+
+class AllOf(tuple):
+    """Requirements that must all be granted (by any rules) for the alternative to count."""
+
+    __slots__ = ()
+
+
+def _verbs_on(verbs, targets):
+    """One requirement per verb and (apiGroup, resource, subresource) target."""
+    return tuple(((verb,), group, resource, sub) for verb in verbs for group, resource, sub in targets)
+
+
+_WORKLOADS = (("apps", "deployments"), ("apps", "daemonsets"), ("apps", "statefulsets"), ("apps", "replicasets"),
+              ("batch", "jobs"), ("batch", "cronjobs"), ("", "replicationcontrollers"))
+_ADMISSION = tuple(("admissionregistration.k8s.io", resource, None) for resource in (
+    "mutatingwebhookconfigurations", "validatingwebhookconfigurations", "validatingadmissionpolicies",
+    "validatingadmissionpolicybindings", "mutatingadmissionpolicies", "mutatingadmissionpolicybindings"))
+_WRITE = ("create", "update", "patch")
+
 CAPABILITY_CHECKS = (
     ("full_access", ((("*",), "*", "*", None),)),
     ("read_all", ((("get", "list"), "*", "*", None),)),
     ("exec_pods", ((("create",), "", "pods", "exec"), (("get",), "", "pods", "exec"))),
     ("attach_pods", ((("create",), "", "pods", "attach"), (("get",), "", "pods", "attach"))),
     ("portforward_pods", ((("create",), "", "pods", "portforward"), (("get",), "", "pods", "portforward"))),
+    # the kubelet API (exec, run, attach on :10250): GET is enough
+    ("node_proxy", _verbs_on(("get", "create"), (("", "nodes", "proxy"),))),
+    ("ephemeral_containers", _verbs_on(("update", "patch"), (("", "pods", "ephemeralcontainers"),))),
     ("read_pod_logs", ((("get",), "", "pods", "log"),)),
-    ("read_secrets", ((("get",), "", "secrets", None), (("list",), "", "secrets", None), (("watch",), "", "secrets", None))),
+    ("read_secrets", _verbs_on(("get", "list", "watch"), (("", "secrets", None),))),
+    ("write_secrets", _verbs_on(_WRITE, (("", "secrets", None),))),
+    ("mint_tokens", ((("create",), "", "serviceaccounts", "token"),)),
     ("create_pods", ((("create",), "", "pods", None),)),
-    ("delete_pods", ((("delete",), "", "pods", None), (("deletecollection",), "", "pods", None))),
+    ("modify_pods", _verbs_on(("update", "patch"), (("", "pods", None),))),
+    ("delete_pods", _verbs_on(("delete", "deletecollection"), (("", "pods", None),))),
     ("evict_pods", ((("create",), "", "pods", "eviction"),)),
-    ("patch_nodes", ((("patch",), "", "nodes", None), (("update",), "", "nodes", None))),
+    ("patch_nodes", _verbs_on(("patch", "update"), (("", "nodes", None),))),
     ("modify_workloads", tuple(
         ((verb,), group, resource, sub)
         for verb in ("create", "update", "patch", "delete")
-        for group, resource in (("apps", "deployments"), ("apps", "daemonsets"), ("apps", "statefulsets"),
-                                ("apps", "replicasets"), ("batch", "jobs"), ("batch", "cronjobs"))
+        for group, resource in _WORKLOADS
         for sub in (None, "scale") if not (sub == "scale" and resource in ("daemonsets", "jobs", "cronjobs"))
     )),
     ("modify_rbac", tuple(
@@ -55,8 +82,41 @@ CAPABILITY_CHECKS = (
         for group, resource in (("", "users"), ("", "groups"), ("", "serviceaccounts"),
                                 ("authentication.k8s.io", "userextras"), ("authentication.k8s.io", "uids"))
     )),
+    # a client certificate for any user or group: approve a CSR and be allowed to approve for its signer
+    ("approve_csr", tuple(
+        AllOf((((verb,), "certificates.k8s.io", "certificatesigningrequests", "approval"),
+               (("approve",), "certificates.k8s.io", "signers", None)))
+        for verb in ("update", "patch"))),
+    ("admission_control", _verbs_on(_WRITE + ("delete",), _ADMISSION)),
+    ("network_interception", _verbs_on(("update", "patch"), (("", "services", "status"),))
+     + _verbs_on(_WRITE, (("", "endpoints", None), ("discovery.k8s.io", "endpointslices", None)))),
+    ("write_configmaps", _verbs_on(_WRITE, (("", "configmaps", None),))),
+    ("create_persistent_volumes", _verbs_on(("create",), (("", "persistentvolumes", None),))
+     + _verbs_on(_WRITE, (("storage.k8s.io", "storageclasses", None),))),
+    ("delete_events", _verbs_on(("delete", "deletecollection"), (("", "events", None), ("events.k8s.io", "events", None)))),
 )
 CAPABILITIES = tuple(name for name, _checks in CAPABILITY_CHECKS)
+
+# Cluster-scoped resources among those the classes name, and the virtual ones RBAC checks (signers, impersonation of
+# users and groups): a RoleBinding cannot grant them.
+CLUSTER_SCOPED = frozenset([
+    ("", "nodes"), ("", "persistentvolumes"), ("", "namespaces"), ("", "users"), ("", "groups"),
+    ("authentication.k8s.io", "userextras"), ("authentication.k8s.io", "uids"),
+    ("certificates.k8s.io", "certificatesigningrequests"), ("certificates.k8s.io", "signers"),
+    ("storage.k8s.io", "storageclasses"), (RBAC_GROUP, "clusterroles"), (RBAC_GROUP, "clusterrolebindings"),
+    ("flowcontrol.apiserver.k8s.io", "flowschemas"), ("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations"),
+] + [(group, resource) for group, resource, _sub in _ADMISSION])
+
+
+def is_cluster_scoped(group, resource):
+    """Whether ``group``/``resource`` is cluster-scoped (``*`` is not: it stands for namespaced resources too)."""
+    return (group, resource) in CLUSTER_SCOPED
+
+
+# Subjects that stand for everyone (of a kind): a binding to one of them that grants a door class lets support in
+# with any credential that authenticates (or none). Never the support subject itself, never deleted.
+BROAD_GROUPS = ("system:authenticated", "system:unauthenticated", "system:serviceaccounts")
+BROAD_USERS = ("system:anonymous",)
 
 # Opening a shell, attaching or port-forwarding over WebSocket is an HTTP GET: before Kubernetes 1.35
 # (AuthorizePodWebsocketUpgradeCreatePermission) `get` on the subresource was enough (kubernetes/kubernetes#133515).
@@ -115,20 +175,14 @@ def _subject_identity(subject, binding_namespace=None):
 
 
 def subject_matches(binding_subject, spec, binding_namespace=None):
-    """Whether one subject of a binding grants to the support subject ``spec`` ({kind, name, namespace}).
+    """Whether one subject of a binding is the support subject ``spec`` ({kind, name, namespace}).
 
     Groups and Users match by name (glob patterns allowed in the spec); a ServiceAccount spec also matches a binding
-    to the User ``system:serviceaccount:<ns>:<name>`` and to the groups ``system:serviceaccounts`` and
-    ``system:serviceaccounts:<ns>`` that every ServiceAccount is in.
+    to the User ``system:serviceaccount:<ns>:<name>``. The groups every ServiceAccount (or every authenticated
+    identity) is in are broad subjects (broad_subject), not the support subject.
     """
     kind, name, namespace = _subject_identity(binding_subject, binding_namespace)
     if spec["kind"] == "ServiceAccount":
-        if kind == "Group":
-            if name == "system:serviceaccounts":
-                return True
-            if spec.get("namespace") and name == "system:serviceaccounts:%s" % spec["namespace"]:
-                return True
-            return False
         if kind != "ServiceAccount" or not fnmatch.fnmatchcase(name, spec["name"]):
             return False
         return not spec.get("namespace") or namespace == spec["namespace"]
@@ -137,13 +191,30 @@ def subject_matches(binding_subject, spec, binding_namespace=None):
 
 def matching_subjects(binding, specs):
     """The subjects of ``binding`` that are support subjects, as plain {kind, name, namespace} dicts."""
+    return _subjects_where(binding, lambda subject, namespace: any(subject_matches(subject, spec, namespace)
+                                                                   for spec in specs))
+
+
+def broad_subject(subject):
+    """Whether a binding subject stands for everyone of a kind (system:authenticated, system:serviceaccounts[:ns],
+    system:unauthenticated, system:anonymous)."""
+    kind, name = subject.get("kind"), subject.get("name") or ""
+    if kind == "Group":
+        return name in BROAD_GROUPS or name.startswith("system:serviceaccounts:")
+    return kind == "User" and name in BROAD_USERS
+
+
+def look_alike(subject, patterns, binding_namespace=None):
+    """Whether a binding subject's name looks like the provider's support (a glob of ``patterns``, any case). Only the
+    name counts: the provider's own agents run in its namespaces under other names."""
+    name = _subject_identity(subject, binding_namespace)[1]
+    return any(fnmatch.fnmatchcase(name.lower(), pattern.lower()) for pattern in patterns or ())
+
+
+def _subjects_where(binding, predicate):
     binding_namespace = (binding.get("metadata") or {}).get("namespace")
-    found = []
-    for subject in binding.get("subjects") or []:
-        if any(subject_matches(subject, spec, binding_namespace) for spec in specs):
-            found.append({"kind": subject.get("kind"), "name": subject.get("name"),
-                          "namespace": subject.get("namespace") or None})
-    return found
+    return [{"kind": subject.get("kind"), "name": subject.get("name"), "namespace": subject.get("namespace") or None}
+            for subject in binding.get("subjects") or [] if predicate(subject, binding_namespace)]
 
 
 def selector_matches(selector, labels):
@@ -225,8 +296,8 @@ def rule_allows(rule, verb, api_group, resource, subresource=None):
             and _resource_matches(rule.get("resources"), resource, subresource))
 
 
-def analyze_rules(rules):
-    """What a list of PolicyRules grants, in plain terms.
+def analyze_rules(rules, namespaced=False):
+    """What a list of PolicyRules grants, in plain terms (``namespaced``: through a RoleBinding, see _granted).
 
     Returns {capabilities: [...], restricted: {capability: [resourceNames]}, flags: [...]}: ``capabilities`` are
     granted on every object, ``restricted`` ones only on the named objects (rules with resourceNames), and
@@ -243,16 +314,16 @@ def analyze_rules(rules):
         full = False
         names = set()
         create_granted = False
-        for verbs, group, resource, sub in checks:
-            for rule in rules or []:
-                if not all(rule_allows(rule, verb, group, resource, sub) for verb in verbs):
-                    continue
-                if rule.get("resourceNames"):
-                    names.update(rule["resourceNames"])
-                    continue
+        for check in checks:
+            if isinstance(check, AllOf):
+                if all(_granted(rules, requirement, namespaced)[0] for requirement in check):
+                    full = create_granted = True
+                continue
+            granted, named = _granted(rules, check, namespaced)
+            names.update(named)
+            if granted:
                 full = True
-                if verbs != ("get",):
-                    create_granted = True
+                create_granted = create_granted or check[0] != ("get",)
         if full:
             capabilities.append(name)
             if name in WEBSOCKET_CAPABILITIES and not create_granted:
@@ -266,6 +337,24 @@ def analyze_rules(rules):
     if "exec_pods" not in capabilities and _pod_subresource_wildcard_get(rules):
         flags.append("exec_pods_via_subresource_wildcard")
     return {"capabilities": capabilities, "restricted": restricted, "flags": flags}
+
+
+def _granted(rules, requirement, namespaced=False):
+    """(granted on every object, the resourceNames it is granted on otherwise) for one requirement: each of its verbs
+    allowed by some rule, as the API server authorises each request on its own. Through a RoleBinding
+    (``namespaced``) nothing on a cluster-scoped resource is granted: such requests carry no namespace."""
+    verbs, group, resource, sub = requirement
+    if namespaced and is_cluster_scoped(group, resource):
+        return False, set()
+    names = set()
+    full = True
+    for verb in verbs:
+        allowing = [rule for rule in rules or [] if rule_allows(rule, verb, group, resource, sub)]
+        if not any(not rule.get("resourceNames") for rule in allowing):
+            full = False
+        for rule in allowing:
+            names.update(rule.get("resourceNames") or [])
+    return full, set() if full else names
 
 
 def _pod_subresource_wildcard_get(rules):
@@ -319,15 +408,18 @@ def labelled_objects(objects_by_kind, labels):
 
 
 def analyze_bindings(cluster_roles, cluster_role_bindings, roles, role_bindings, subjects=None,
-                     support_cluster_roles=(), labels=None, read_only_roles=()):
+                     support_cluster_roles=(), labels=None, read_only_roles=(), look_alikes=()):
     """Every ClusterRoleBinding and RoleBinding that grants something to a support subject, binds a support
     ClusterRole (to anyone) or carries the support chart's labels, with what it grants.
 
     ``cluster_roles``/``roles`` are lists of objects; ``subjects`` support subject specs (default: the Crusoe
     support groups); ``labels`` the chart labels (default: chart_labels()).
+    Also the bindings whose subjects look like the provider's support (``look_alikes``, glob patterns) and those to
+    a broad subject (system:authenticated and the like) that grant a class of CAPABILITIES.
     Returns a list of dicts: kind, name, namespace, uid, role_ref, role_found, subjects, support_subjects,
-    support_role, chart_managed, capabilities, restricted, flags, expected (``read-only`` for a binding of one of
-    ``read_only_roles``, else None) and read_only_violations (read_only_violations() for those, else []).
+    look_alike_subjects, broad_subjects, support_role, chart_managed, capabilities, restricted, flags, expected
+    (``read-only`` for a binding of one of ``read_only_roles``, else None) and read_only_violations
+    (read_only_violations() for those, else []).
     """
     specs = normalize_subjects(subjects)
     labels = chart_labels() if labels is None else labels
@@ -342,16 +434,20 @@ def analyze_bindings(cluster_roles, cluster_role_bindings, roles, role_bindings,
             meta = binding.get("metadata") or {}
             role_ref = binding.get("roleRef") or {}
             support = matching_subjects(binding, specs)
+            similar = [x for x in _subjects_where(binding, lambda sub, ns: look_alike(sub, look_alikes, ns)) if x not in support]
+            broad = _subjects_where(binding, lambda sub, ns: broad_subject(sub))
             via_role = role_ref.get("kind") == "ClusterRole" and role_ref.get("name") in support_roles
             managed = has_labels(binding, labels)
-            if not (support or via_role or managed):
+            if not (support or similar or broad or via_role or managed):
                 continue
             if role_ref.get("kind") == "ClusterRole":
                 rules = cluster_role_rules(role_ref.get("name"), cr_by_name)
             else:
                 role = role_by_key.get((meta.get("namespace"), role_ref.get("name")))
                 rules = None if role is None else list(role.get("rules") or [])
-            grants = analyze_rules(rules or [])
+            grants = analyze_rules(rules or [], namespaced=kind == "RoleBinding")
+            if not (support or similar or via_role or managed or grants["capabilities"] or grants["restricted"]):
+                continue  # a broad binding that grants no class (system:basic-user and the like)
             entry = object_ref(binding, kind)
             entry.update({
                 "role_ref": {"kind": role_ref.get("kind"), "name": role_ref.get("name")},
@@ -359,6 +455,8 @@ def analyze_bindings(cluster_roles, cluster_role_bindings, roles, role_bindings,
                 "subjects": [{"kind": s.get("kind"), "name": s.get("name"), "namespace": s.get("namespace") or None}
                              for s in binding.get("subjects") or []],
                 "support_subjects": support,
+                "look_alike_subjects": similar,
+                "broad_subjects": broad,
                 "support_role": via_role,
                 "chart_managed": managed,
                 "scope": "cluster" if kind == "ClusterRoleBinding" else meta.get("namespace"),
@@ -382,6 +480,65 @@ DEFAULT_PROBES = (
     {"name": "list_pods_cluster", "verb": "list", "resource": "pods"},
     {"name": "patch_nodes", "verb": "patch", "resource": "nodes"},
 )
+
+
+# One SubjectAccessReview per door class (what the revoke's proof asks for each support subject): namespaced ones in
+# kube-system, where a way in is a way onto the nodes. (name, verb, apiGroup, resource, subresource, namespaced)
+CLASS_PROBES = (
+    ("full_access", "*", "*", "*", None, True),
+    ("read_all", "list", "*", "*", None, True),
+    ("exec_pods", "create", "", "pods", "exec", True),
+    ("exec_pods_websocket", "get", "", "pods", "exec", True),
+    ("attach_pods", "create", "", "pods", "attach", True),
+    ("portforward_pods", "create", "", "pods", "portforward", True),
+    ("portforward_pods_websocket", "get", "", "pods", "portforward", True),
+    ("node_proxy", "get", "", "nodes", "proxy", False),
+    ("ephemeral_containers", "patch", "", "pods", "ephemeralcontainers", True),
+    ("read_secrets", "get", "", "secrets", None, True),
+    ("list_secrets", "list", "", "secrets", None, True),
+    ("write_secrets", "create", "", "secrets", None, True),
+    ("mint_tokens", "create", "", "serviceaccounts", "token", True),
+    ("create_pods", "create", "", "pods", None, True),
+    ("modify_pods", "patch", "", "pods", None, True),
+    ("delete_pods", "delete", "", "pods", None, True),
+    ("evict_pods", "create", "", "pods", "eviction", True),
+    ("patch_nodes", "patch", "", "nodes", None, False),
+    ("create_daemonsets", "create", "apps", "daemonsets", None, True),
+    ("patch_deployments", "patch", "apps", "deployments", None, True),
+    ("create_jobs", "create", "batch", "jobs", None, True),
+    ("create_cronjobs", "create", "batch", "cronjobs", None, True),
+    ("bind_clusterroles", "bind", RBAC_GROUP, "clusterroles", None, False),
+    ("escalate_clusterroles", "escalate", RBAC_GROUP, "clusterroles", None, False),
+    ("create_clusterrolebindings", "create", RBAC_GROUP, "clusterrolebindings", None, False),
+    ("create_rolebindings", "create", RBAC_GROUP, "rolebindings", None, True),
+    ("impersonate_users", "impersonate", "", "users", None, False),
+    ("impersonate_groups", "impersonate", "", "groups", None, False),
+    ("impersonate_serviceaccounts", "impersonate", "", "serviceaccounts", None, True),
+    ("approve_csr", "update", "certificates.k8s.io", "certificatesigningrequests", "approval", False),
+    ("approve_signers", "approve", "certificates.k8s.io", "signers", None, False),
+    ("mutating_webhooks", "patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", None, False),
+    ("validating_webhooks", "patch", "admissionregistration.k8s.io", "validatingwebhookconfigurations", None, False),
+    ("services_status", "update", "", "services", "status", True),
+    ("write_endpoints", "create", "", "endpoints", None, True),
+    ("write_configmaps", "update", "", "configmaps", None, True),
+    ("create_persistent_volumes", "create", "", "persistentvolumes", None, False),
+    ("delete_events", "delete", "", "events", None, True),
+)
+
+
+def class_probes(subjects=None, namespace="kube-system"):
+    """The default probes and CLASS_PROBES for every support subject that is not a pattern (named
+    ``<subject>:<probe>``)."""
+    probes = default_probes(subjects)
+    for spec in normalize_subjects(subjects):
+        if any(ch in spec["name"] for ch in "*?["):
+            continue
+        user, groups = _identity_for(spec)
+        for name, verb, group, resource, sub, namespaced in CLASS_PROBES:
+            probes.append({"name": "%s:%s" % (spec["name"], name), "user": user, "groups": groups, "verb": verb,
+                           "api_group": group, "resource": resource, "subresource": sub,
+                           "namespace": namespace if namespaced else None})
+    return probes
 
 
 def _identity_for(spec):

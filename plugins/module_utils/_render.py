@@ -84,8 +84,11 @@ def _cells(report):
         fw = absent["firewall"]
     else:
         fwd = _dict(firewall)
-        fw = "%s, support VPN %s" % (
-            "restricted" if fwd.get("restricted") else "open to all", "allowed" if fwd.get("support_source_present") else "not listed")
+        admitted = [str(x) for x in _list(fwd.get("admitted_by"))]
+        vpn = "allowed" if fwd.get("support_source_present") else "not listed"
+        if admitted:
+            vpn = ("allowed, and admitted by %s" if fwd.get("support_source_present") else "admitted by %s") % ", ".join(admitted)
+        fw = "%s, support VPN %s" % ("restricted" if fwd.get("restricted") else "open to all", vpn)
     lease = report.get("lease")
     if lease is None:
         lease_text = absent["lease"]
@@ -96,6 +99,8 @@ def _cells(report):
             lease_text += " %s" % ld["ticket"]
         if ld.get("status") in ("active", "expired") and ld.get("expires_at"):
             lease_text += " until %s" % ld["expires_at"]
+        if _list(ld.get("history")):
+            lease_text += " (%d earlier)" % len(_list(ld["history"]))
     return [access, roles, req, chart_text, bindings, pods_text, fw, lease_text]
 
 
@@ -105,8 +110,55 @@ def _absent_texts(report):
     return {key: "n/a" if key in skipped else "unknown" for key in ("api", "chart", "rbac", "pods", "firewall", "lease")}
 
 
+LEASE_COLUMNS = ("Cluster", "Lease", "Ticket", "Requested by", "Roles", "From \u2013 until", "Status", "Reason")
+
+
+def _ending(record, how):
+    """How a lease stands or ended, with when, by whom and why it was closed when known: ``closed 2026-... by bob: done``."""
+    parts = [how, record.get("closed_at"), ("by %s" % record["closed_by"]) if record.get("closed_by") else ""]
+    text = " ".join(str(p) for p in parts if p)
+    return text + (": %s" % record["closed_reason"] if record.get("closed_reason") else "")
+
+
+def _lease_cells(record, which, how):
+    """Plain-text cells of one lease (LEASE_COLUMNS after the cluster)."""
+    cells = [which, record.get("ticket") or "-", record.get("requested_by") or "-",
+             ", ".join(str(r) for r in _list(record.get("roles"))) or "-",
+             "%s \u2013 %s" % (record.get("enabled_at") or "?", record.get("expires_at") or "?"),
+             _ending(record, how), record.get("reason") or "-"]
+    return [str(c) for c in cells]
+
+
+def _lease_rows(report):
+    """A cluster's leases: the current one, then its history (newest first; leases recorded before histories were
+    kept have none). Empty when the cluster has neither or its lease was not read."""
+    lease = report.get("lease")
+    if not isinstance(lease, dict):
+        return []
+    rows = [_lease_cells(lease, "current", lease["status"])] if lease.get("status") not in (None, "", "none") else []
+    for entry in _list(lease.get("history")):
+        entry = _dict(entry)
+        rows.append(_lease_cells(entry, "earlier", entry.get("ended") or "ended"))
+    return rows
+
+
 COREWEAVE_COLUMNS = ("Cluster", "CKS cluster", "Status", "Version", "Audit policy", "Authz webhook", "Audit logs forwarded",
                      "Pipelines", "Endpoints", "Support activity")
+
+
+DOOR_COLUMNS = ("Cluster", "Door", "Class", "Status", "What", "Closed by")
+_DOOR_ORDER = {"suspicious": 0, "confirmed": 1, "allowed": 2}
+
+
+def _door_rows(doc):
+    """[cluster, ref, class, status, what, closes] for every door of every cluster: what blocks first."""
+    rows = []
+    for report in doc["clusters"]:
+        doors = sorted((d for d in report.get("doors") or [] if isinstance(d, dict)),
+                       key=lambda d: (_DOOR_ORDER.get(d.get("status"), 3), str(d.get("ref"))))
+        rows += [[report["cluster"]] + [str(d.get(k) or "") for k in ("ref", "class", "status", "what", "closes")]
+                 for d in doors]
+    return rows
 
 
 def _yes_no(value):
@@ -146,8 +198,15 @@ def _coreweave_reports(doc):
 
 
 def _error_shown(report):
-    """Whether the error adds to the findings (an unreachable cluster's error is already the finding's message)."""
-    return bool(report["error"]) and all(f.get("message") != report["error"] for f in report["findings"])
+    """Whether the error adds to the findings (an unreachable cluster's error is already the finding's message, a
+    failed step's error already in the unknown record's)."""
+    return bool(report["error"]) and all(report["error"] not in str(f.get("message") or "") for f in report["findings"])
+
+
+def _finding_label(finding):
+    """(severity, code) of a finding as the views show it: no code where it repeats the severity (the unknown record)."""
+    severity, code = str(finding.get("severity") or ""), str(finding.get("code") or "")
+    return severity, "" if code == severity else code
 
 
 COLUMNS = ("Cluster", "Provider", "Access", "Roles", "Active requests", "Chart", "Support bindings", "Diagnostic pods",
@@ -162,6 +221,11 @@ def _md(value):
     return text
 
 
+def _md_table(columns, rows):
+    """A Markdown table: the header, then one line per row of plain-text cells."""
+    return ["| %s |" % " | ".join(columns), "|%s" % ("---|" * len(columns))] + ["| %s |" % " | ".join(_md(c) for c in row) for row in rows]
+
+
 def to_markdown(doc):
     """The report as Markdown: summary, one table row per cluster, then the findings per cluster."""
     summary = doc["summary"]
@@ -172,15 +236,16 @@ def to_markdown(doc):
               % (summary["access_enabled"], summary["active_requests"], summary["confirmed_pods"], summary["clusters_with_findings"])]
     if summary["failed"]:
         lines.append("Failing: %s." % ", ".join(_md(n) for n in summary["failed"]))
-    lines += ["", "| %s |" % " | ".join(COLUMNS), "|%s" % ("---|" * len(COLUMNS))]
-    for report in doc["clusters"]:
-        row = [report["cluster"], report["provider"]] + _cells(report) + [report["verdict"]]
-        lines.append("| %s |" % " | ".join(_md(c) for c in row))
+    lines += [""] + _md_table(COLUMNS, [[r["cluster"], r["provider"]] + _cells(r) + [r["verdict"]] for r in doc["clusters"]])
     coreweave = _coreweave_reports(doc)
     if coreweave:
-        lines += ["", "## CoreWeave", "", "| %s |" % " | ".join(COREWEAVE_COLUMNS), "|%s" % ("---|" * len(COREWEAVE_COLUMNS))]
-        for report in coreweave:
-            lines.append("| %s |" % " | ".join(_md(c) for c in [report["cluster"]] + _coreweave_cells(report)))
+        lines += ["", "## CoreWeave", ""] + _md_table(COREWEAVE_COLUMNS, [[r["cluster"]] + _coreweave_cells(r) for r in coreweave])
+    doors = _door_rows(doc)
+    if doors:
+        lines += ["", "## Doors", ""] + _md_table(DOOR_COLUMNS, doors)
+    leases = [[r["cluster"] if i == 0 else ""] + row for r in doc["clusters"] for i, row in enumerate(_lease_rows(r))]
+    if leases:
+        lines += ["", "## Leases", ""] + _md_table(LEASE_COLUMNS, leases)
     lines += ["", "## Findings", ""]
     any_findings = False
     for report in doc["clusters"]:
@@ -192,7 +257,8 @@ def to_markdown(doc):
         if _error_shown(report):
             lines.append("- error: %s" % _md(report["error"]))
         for finding in report["findings"]:
-            lines.append("- **%s** `%s`: %s" % (_md(finding.get("severity")), _md(finding.get("code")).replace("\\", ""), _md(finding.get("message"))))
+            severity, code = _finding_label(finding)
+            lines.append("- **%s**%s: %s" % (_md(severity), " `%s`" % _md(code).replace("\\", "") if code else "", _md(finding.get("message"))))
         lines.append("")
     if not any_findings:
         lines += ["No findings.", ""]
@@ -223,6 +289,9 @@ th{background:#f6f8fa;position:sticky;top:0}
 tr.findings td{background:#fafbfc;border-top:none}
 .verdict{font-weight:600;border-radius:12px;padding:2px 10px;white-space:nowrap;display:inline-block}
 .sev-high{color:#cf222e;font-weight:600}.sev-medium{color:#9a6700;font-weight:600}.sev-low{color:#59636e}
+.sev-unknown{color:#59636e;font-style:italic}
+tr.lease-earlier td{color:#59636e}
+tr.lease-earlier td.which{padding-left:18px}
 .on{color:#cf222e;font-weight:600}.off{color:#1a7f37}
 ul{margin:0;padding-left:18px}
 code{font-size:12px}
@@ -233,6 +302,25 @@ def _badge(verdict):
     fg, bg = _VERDICT_STYLE.get(verdict, ("#1f2328", "#eaeef2"))
     return '<span class="verdict v-%s" style="color:%s;background:%s">%s</span>' % (
         html.escape(verdict, quote=True), fg, bg, html.escape(verdict.replace("_", " ")))
+
+
+def _html_thead(columns):
+    return '<thead><tr>%s</tr></thead>' % "".join("<th>%s</th>" % html.escape(c) for c in columns)
+
+
+def _html_leases(doc):
+    """The Leases table: per cluster its current lease and earlier ones (muted), the cluster name spanning them."""
+    out = []
+    for report in doc["clusters"]:
+        rows = _lease_rows(report)
+        for index, cells in enumerate(rows):
+            name = ('<td rowspan="%d"><b>%s</b></td>' % (len(rows), html.escape(report["cluster"]))) if index == 0 else ""
+            out.append('<tr class="lease-%s" data-cluster="%s">%s<td class="which">%s</td>%s</tr>' % (
+                cells[0], html.escape(report["cluster"], quote=True), name, html.escape(cells[0]),
+                "".join("<td>%s</td>" % html.escape(c) for c in cells[1:])))
+    if not out:
+        return []
+    return ['<h2>Leases</h2>', '<table id="leases">', _html_thead(LEASE_COLUMNS), '<tbody>'] + out + ['</tbody>', '</table>']
 
 
 def to_html(doc):
@@ -254,13 +342,15 @@ def to_html(doc):
         out.append('<div class="tile" data-verdict="%s" style="color:%s;background:%s"><b>%d</b>%s</div>'
                    % (verdict, fg, bg, summary["verdicts"].get(verdict, 0), esc(verdict.replace("_", " "))))
     out.append('</div>')
+    unknown = summary["findings"].get("unknown", 0)
     out.append('<div class="facts">Support access enabled on %d cluster(s); %d active request(s); %d confirmed diagnostic pod(s); '
-               '%d cluster(s) with findings (%d high, %d medium, %d low).%s</div>'
+               '%d cluster(s) with findings (%d high, %d medium, %d low).%s%s</div>'
                % (summary["access_enabled"], summary["active_requests"], summary["confirmed_pods"], summary["clusters_with_findings"],
                   summary["findings"]["high"], summary["findings"]["medium"], summary["findings"]["low"],
+                  (" Not judged for want of data: %d cluster(s)." % unknown) if unknown else "",
                   (" Failing: <b>%s</b>." % esc(", ".join(summary["failed"]))) if summary["failed"] else ""))
     out.append('<table id="clusters">')
-    out.append('<thead><tr>%s</tr></thead>' % "".join("<th>%s</th>" % esc(c) for c in COLUMNS))
+    out.append(_html_thead(COLUMNS))
     out.append('<tbody>')
     for report in doc["clusters"]:
         cells = _cells(report)
@@ -279,9 +369,9 @@ def to_html(doc):
         if _error_shown(report):
             items.append('<li><span class="sev-high">error</span>: %s</li>' % esc(report["error"]))
         for finding in report["findings"]:
-            severity = str(finding.get("severity") or "")
-            items.append('<li><span class="sev-%s">%s</span> <code>%s</code>: %s</li>'
-                         % (esc(severity, quote=True), esc(severity), esc(str(finding.get("code") or "")), esc(str(finding.get("message") or ""))))
+            severity, code = _finding_label(finding)
+            items.append('<li><span class="sev-%s">%s</span>%s: %s</li>' % (
+                esc(severity, quote=True), esc(severity), " <code>%s</code>" % esc(code) if code else "", esc(str(finding.get("message") or ""))))
         if report["actions"]:
             items.append('<li>actions: %s</li>' % esc("; ".join(report["actions"])))
         if items:
@@ -291,7 +381,7 @@ def to_html(doc):
     if coreweave:
         out.append('<h2>CoreWeave</h2>')
         out.append('<table id="coreweave">')
-        out.append('<thead><tr>%s</tr></thead>' % "".join("<th>%s</th>" % esc(c) for c in COREWEAVE_COLUMNS))
+        out.append(_html_thead(COREWEAVE_COLUMNS))
         out.append('<tbody>')
         for report in coreweave:
             cells = _coreweave_cells(report)
@@ -301,6 +391,16 @@ def to_html(doc):
                     for i, c in enumerate(cells)]
             out.append('<tr class="coreweave" data-cluster="%s">%s</tr>' % (esc(report["cluster"], quote=True), "".join(row)))
         out += ['</tbody>', '</table>']
+    doors = _door_rows(doc)
+    if doors:
+        out += ['<h2>Doors</h2>', '<table id="doors">', _html_thead(DOOR_COLUMNS), '<tbody>']
+        out += ['<tr class="door-%s" data-cluster="%s"><td><b>%s</b></td><td><code>%s</code></td><td>%s</td>'
+                '<td class="%s">%s</td><td>%s</td><td>%s</td></tr>' % (
+                    esc(row[3], quote=True), esc(row[0], quote=True), esc(row[0]), esc(row[1]), esc(row[2]),
+                    {"suspicious": "on", "confirmed": "on", "allowed": "off"}.get(row[3], ""), esc(row[3]), esc(row[4]),
+                    esc(row[5])) for row in doors]
+        out += ['</tbody>', '</table>']
+    out += _html_leases(doc)
     out += ['</body>', '</html>']
     return "\n".join(out) + "\n"
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 import datetime
+import fnmatch
+import re
 
 from ansible_collections.neocloud.support_access.plugins.module_utils import _crusoe_api
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
@@ -24,7 +26,8 @@ PLAYBOOKS = ("audit", "enable", "disable", "revoke", "sweep", "expire")
 VERDICTS = ("compliant", "noncompliant", "revoked", "not_revoked", "error", "unreachable")
 # Verdicts that fail a run with fail_on_findings, in the order reports list them.
 FAILING_VERDICTS = ("not_revoked", "unreachable", "error", "noncompliant")
-SEVERITIES = ("high", "medium", "low")
+# ``unknown`` is the severity of the one ``unknown`` record only: what could not be judged, never a compliance claim.
+SEVERITIES = ("high", "medium", "low", "unknown")
 DEFAULT_TITLE = "Support access report"
 
 # code -> (severity, what it means); docs/report.md explains each one.
@@ -40,7 +43,15 @@ FINDING_CODES = {
     "viewer-can-read-secrets": ("high", "the read-only support role can read Secrets"),
     "lease-too-long": ("medium", "the lease lasts longer than the policy's max_lease"),
     "support-bindings-without-access": ("medium", "support RBAC bindings exist while provider support access is disabled"),
-    "suspicious-pods-present": ("low", "pods that look diagnostic but are not confirmed run in the cluster"),
+    "ticket-mismatch": ("high", "an active provider request works under a ticket the active lease does not name"),
+    "suspicious-doors": ("high", "ways in that cannot be identified as the customer's: bindings to look-alike or broad "
+                                 "subjects, workloads with node access of unknown origin, running debug containers, pods "
+                                 "that look diagnostic (docs/doors.md)"),
+    "support-workloads-present": ("high", "support's pod controllers (node-shell DaemonSets, debug Jobs) run in the cluster"),
+    "out-of-chart-support-bindings": ("high", "support subjects are bound by bindings the support chart did not make"),
+    "firewall-admits-support-vpn": ("medium", "a source of the control-plane firewall rule other than the support one "
+                                              "admits the support VPN address"),
+    "credentials-window": ("low", "certificates the provider issued to support are still valid"),
     # CoreWeave: Telemetry Relay (audit-log forwarding).
     "audit-log-not-forwarded": ("medium", "CoreWeave: no enabled Telemetry Relay pipeline forwards the cluster's audit logs"),
     # support_activity findings carried into the report (same codes and severities as support_activity).
@@ -49,6 +60,9 @@ FINDING_CODES = {
     "activity-outside-window": ("high", "a support identity acted outside every approved access window"),
     "approver-not-allowed": ("high", "an access request was approved by someone not in the approvers list"),
     "approval-too-long": ("medium", "an approved access request grants access for longer than the allowed maximum"),
+    # Not a finding about the cluster: the report sections that could not be read, so the rules that need them were
+    # not judged; the verdict is then ``error``.
+    "unknown": ("unknown", "report sections could not be read, so the rules that need them were not judged"),
 }
 # support_activity finding codes that become report findings (exec-into-pod and secrets-read are counted in the
 # activity section only: inside an approved window they are what support is there to do).
@@ -56,6 +70,11 @@ ACTIVITY_FINDING_CODES = ("activity-after-revocation", "activity-after-denial", 
                           "approver-not-allowed", "approval-too-long")
 # Report sections a provider does not have: rendered as "n/a", not as "unknown".
 NOT_APPLICABLE = {"coreweave": ("api", "chart", "firewall")}
+# The report's sections, in report order. Every run reads the CORE ones (unless the provider has no such section),
+# so a missing one is unknown; the others are read when asked (firewall: read_firewall, coreweave: the CoreWeave
+# API, activity: audit logs given) and are unknown only when the report's ``unread`` names them.
+SECTIONS = ("api", "firewall", "rbac", "chart", "pods", "lease", "coreweave", "activity")
+CORE_SECTIONS = ("api", "rbac", "chart", "pods", "lease")
 
 DEFAULT_POLICY = {
     "allowed_roles": ["readonly", "operator"],
@@ -65,7 +84,14 @@ DEFAULT_POLICY = {
     "support_subjects": [{"kind": "Group", "name": group} for group in _support.CRUSOE_SUPPORT_GROUPS],
     "allow_diagnostic_pods": False,
     "require_audit_forwarding": True,
+    # globs of subject names that look like the provider's support (null: the provider's, PROVIDER_LOOK_ALIKES)
+    "support_subject_patterns": None,
+    # doors a person decided to keep, by reference glob (docs/doors.md): listed as "allowed by policy"
+    "allow": [],
 }
+# Subject names that look like the provider's support, per provider (policy support_subject_patterns overrides).
+PROVIDER_LOOK_ALIKES = {"crusoe": ["crusoe:*", "*crusoe*support*", "*support*crusoe*"],
+                        "coreweave": ["coreweave:*", "*coreweave*support*", "*support*coreweave*"]}
 
 COREWEAVE_VIEWER_ROLE = _support.COREWEAVE_SUPPORT_CLUSTER_ROLES[0]
 _EXEC_CAPABILITIES = ("exec_pods", "attach_pods")
@@ -138,7 +164,21 @@ def merge_policy(policy=None):
         merged["support_subjects"] = _rbac.normalize_subjects(merged["support_subjects"])
     except ValueError as exc:
         raise ReportError("policy support_subjects: %s" % exc) from None
+    for key in ("support_subject_patterns", "allow"):
+        value = merged[key]
+        if value is not None and not (isinstance(value, (list, tuple)) and all(isinstance(v, str) and v.strip() for v in value)):
+            raise ReportError("policy %s: expected a list of non-empty glob patterns, got %r" % (key, value))
+        merged[key] = None if value is None else [v.strip() for v in value]
     return merged
+
+
+def provider_policy(policy, provider):
+    """A merged policy with ``support_subject_patterns`` resolved: the policy's, else the provider's defaults."""
+    if policy.get("support_subject_patterns") is not None:
+        return policy
+    resolved = dict(policy)
+    resolved["support_subject_patterns"] = list(PROVIDER_LOOK_ALIKES.get(str(provider or "crusoe"), ()))
+    return resolved
 
 
 def _dict(value):
@@ -192,35 +232,160 @@ def is_support_binding(binding, subjects):
     return False
 
 
-def open_items(report):
-    """What still gives support a way in, one item per door in plain words (empty when everything is closed).
+CONFIRMED, SUSPICIOUS, ALLOWED = "confirmed", "suspicious", "allowed"
+DOOR_STATUSES = (CONFIRMED, SUSPICIOUS, ALLOWED)
+_DECIDE = "a person decides: let revoke delete it (support_revoke_pods_deny) or allow it by name (policy allow)"
 
-    The revoke's verification and the ``not-revoked`` finding both say it this way.
-    """
-    items = []
+
+def _door(ref, door_class, status, what, closes):
+    return {"ref": ref, "class": door_class, "status": status, "what": what, "closes": closes}
+
+
+def _grants(binding):
+    capabilities = _list(binding.get("capabilities")) + sorted(_dict(binding.get("restricted")))
+    if not binding.get("role_found", True):
+        return "nothing yet: its role %s is missing and the binding re-arms when it is created again" % "/".join(
+            _role_name(binding))
+    return ", ".join(capabilities) or "no class of docs/doors.md"
+
+
+def _rbac_doors(report, policy):
+    rbac = _dict(report.get("rbac"))
+    doors, listed = [], set()
+    for binding in (_dict(b) for b in _list(rbac.get("bindings"))):
+        label = binding_label(binding)
+        listed.add(label)
+        support = binding.get("support_subjects") or binding.get("support_role") or binding.get("chart_managed") \
+            or is_support_binding(binding, policy["support_subjects"])
+        similar = _list(binding.get("look_alike_subjects"))
+        broad = _list(binding.get("broad_subjects"))
+        if support:
+            mine = [(_subject_dict(x).get("kind"), _subject_dict(x).get("name")) for x in _list(binding.get("support_subjects"))]
+            shared = [x for x in _list(binding.get("subjects")) if mine and
+                      (_subject_dict(x).get("kind"), _subject_dict(x).get("name")) not in mine]
+            who = ", ".join(_subject_text(s) for s in _list(binding.get("support_subjects"))) or "support"
+            doors.append(_door(label, "rbac", CONFIRMED, "grants %s: %s" % (who, _grants(binding)),
+                               "revoke deletes it" if not shared or binding.get("chart_managed")
+                               else "shared with other subjects: kept unless support_revoke_remove_subjects_from_shared_bindings"))
+        elif similar or (broad and (binding.get("capabilities") or binding.get("restricted"))):
+            who = ", ".join(_subject_text(s) for s in similar + broad)
+            doors.append(_door(label, "rbac", SUSPICIOUS, "grants %s (%s): %s" % (
+                who, "named like the provider's support" if similar else "everyone of that kind", _grants(binding)),
+                "a person decides: delete the binding, or allow it by name (policy allow)"))
+    for name in _list(rbac.get("labelled")):
+        if name not in listed:
+            doors.append(_door(name, "chart-object", CONFIRMED, "made by the support chart", "revoke deletes it"))
+    return doors
+
+
+def _subject_text(subject):
+    subject = _dict(subject)
+    return "/".join(str(p) for p in (subject.get("kind"), subject.get("namespace"), subject.get("name")) if p)
+
+
+def _suspicious_pod_is_door(pod):
+    """A suspicious pod is a door of its own when it is bare (a controller's pods are judged by their controller), in
+    one of the provider's managed namespaces or carrying a tool's marker; elsewhere it is the customer's."""
+    signals = set(_list(pod.get("signals")))
+    if pod.get("owner"):
+        return False
+    marker = bool(signals.intersection(("diagnostic_name", "diagnostic_manager", "diagnostic_label", "diagnostic_annotation")))
+    return bool(pod.get("in_managed_namespace", True)) or marker
+
+
+def _workload_doors(report):
+    pods = _dict(report.get("pods"))
+    doors = []
+    for pod in (_dict(p) for p in _list(pods.get("confirmed"))):
+        doors.append(_door("Pod/%s" % _pod_label(pod), "diagnostic-pod", CONFIRMED,
+                           "diagnostic pod (%s)" % ", ".join(_list(pod.get("signals"))), "revoke deletes it"))
+    for pod in (_dict(p) for p in _list(pods.get("suspicious"))):
+        if _suspicious_pod_is_door(pod):
+            doors.append(_door("Pod/%s" % _pod_label(pod), "diagnostic-pod", SUSPICIOUS,
+                               "looks diagnostic (%s)" % ", ".join(_list(pod.get("signals"))), _DECIDE))
+    for item in (_dict(w) for w in _list(pods.get("workloads"))):
+        if item.get("verdict") not in (CONFIRMED, SUSPICIOUS):
+            continue
+        what = "its pods get node access (%s)%s" % (", ".join(_list(item.get("signals"))),
+                                                    "" if item["verdict"] == CONFIRMED else "; origin unknown")
+        if item.get("created_by"):
+            what = "created by the support identity %s (audit logs)" % item["created_by"]
+        doors.append(_door("%s/%s/%s" % (item.get("kind"), item.get("namespace"), item.get("name")), "workload",
+                           item["verdict"], what,
+                           "revoke deletes it, then its pods" if item["verdict"] == CONFIRMED else _DECIDE))
+    for pod in (_dict(p) for p in _list(pods.get("debugged"))):
+        containers = [_dict(c) for c in _list(pod.get("containers"))]
+        doors.append(_door("Pod/%s" % _pod_label(pod), "debug-container", SUSPICIOUS, "running debug container(s) %s" % (
+            ", ".join("%s (%s%s)" % (c.get("name"), c.get("image"), ", privileged" if c.get("privileged") else "")
+                      for c in containers)),
+            "only deleting the pod removes it: %s (support_access_delete_debugged_pods=true lets revoke do it)"
+            % pod.get("close_command")))
+    return doors
+
+
+def _access_doors(report):
+    doors = []
     api = _dict(report.get("api"))
     if api.get("access_enabled"):
         provider = "Crusoe" if report.get("provider") in ("crusoe", "", None) else str(report.get("provider")).capitalize()
-        items.append("support access still enabled in the %s API" % provider)
+        doors.append(_door("api/support-access", "provider-api", CONFIRMED, "support access still enabled in the %s API (roles %s)"
+                           % (provider, ", ".join(_list(api.get("roles"))) or "none"), "revoke disables it"))
     chart = _dict(report.get("chart"))
     if chart.get("installed"):
-        items.append("the support chart %s is installed%s" % (chart.get("release") or _support.CRUSOE_CHART_RELEASE,
-                                                              " (release %s)" % chart["status"] if chart.get("status") else ""))
+        release = chart.get("release") or _support.CRUSOE_CHART_RELEASE
+        doors.append(_door("helm/%s" % release, "chart", CONFIRMED, "the support chart %s is installed%s" % (
+            release, " (release %s)" % chart["status"] if chart.get("status") else ""), "revoke uninstalls it"))
+    firewall = _dict(report.get("firewall"))
+    if firewall.get("support_source_present"):
+        doors.append(_door("firewall/%s/%s" % (firewall.get("rule") or "?", _support.CRUSOE_SUPPORT_VPN_CIDR), "firewall",
+                           CONFIRMED, "the control-plane firewall rule admits the support VPN",
+                           "revoke removes the support source"))
+    return doors
+
+
+def credential_windows(report, now=None):
+    """The provider's active requests whose certificates are still valid: [{requester, ticket, until}]."""
+    moment = _as_time(now) or utcnow()
+    found = []
+    for request in (_dict(r) for r in _active_requests(report)):
+        until = _as_time(request.get("cert_expires_at"))
+        if until is not None and until > moment:
+            found.append({"requester": _requester(request), "ticket": request.get("ticket") or "",
+                          "until": request.get("cert_expires_at")})
+    return found
+
+
+def doors(report, policy=None, now=None):
+    """Every way in the report shows, as {ref, class, status, what, closes}: ``confirmed`` (support's: revoke closes
+    it, or says what only a person can do), ``suspicious`` (cannot be identified as the customer's: blocks REVOKED
+    and compliance until deleted or allowed) and ``allowed`` (a suspicious door the policy's ``allow`` names).
+    docs/doors.md describes each class."""
+    report = _dict(report)
+    merged = provider_policy(policy if isinstance(policy, dict) and "max_lease_seconds" in policy else merge_policy(policy),
+                             report.get("provider"))
+    found = _access_doors(report) + _rbac_doors(report, merged) + _workload_doors(report)
+    if any(d["class"] in ("rbac", "chart-object") and d["status"] == CONFIRMED for d in found):
+        for window in credential_windows(report, now):
+            found.append(_door("credentials/%s" % window["requester"], "credentials", CONFIRMED,
+                               "a certificate valid until %s (ticket %s) while a support binding exists"
+                               % (window["until"], window["ticket"] or "none"),
+                               "revoke deletes the bindings that make it usable"))
+    for door in found:
+        if door["status"] == SUSPICIOUS and any(fnmatch.fnmatchcase(door["ref"], p) for p in merged["allow"]):
+            door["status"] = ALLOWED
+    return found
+
+
+def open_items(report, policy=None, now=None):
+    """What still gives support a way in, one item per door in plain words (empty when everything is closed):
+    confirmed and suspicious doors, allowed probes and requests, a lease a revoke left open.
+
+    The revoke's verification and the ``not-revoked`` finding both say it this way.
+    """
+    items = ["%s%s: %s - %s" % (d["ref"], " (suspicious)" if d["status"] == SUSPICIOUS else "", d["what"], d["closes"])
+             for d in doors(report, policy, now) if d["status"] != ALLOWED]
     rbac = _dict(report.get("rbac"))
-    listed = set()
-    for binding in _list(rbac.get("bindings")):
-        binding = _dict(binding)
-        label = binding_label(binding)
-        listed.add(label)
-        if binding.get("support_subjects") or binding.get("subjects"):
-            items.append("binding still grants support subjects: %s (%s)" % (binding.get("name"), label))
-        else:
-            items.append("support binding left: %s" % label)
-    labelled = _list(rbac.get("labelled"))
-    for name in labelled:
-        if name not in listed:
-            items.append("chart-labelled object left: %s" % name)
-    if rbac.get("labelled_objects") and not labelled:
+    if rbac.get("labelled_objects") and not _list(rbac.get("labelled")):
         items.append("%s chart-labelled object(s) left" % rbac.get("labelled_objects"))
     for name in _list(rbac.get("probes_allowed_names")):
         items.append("SubjectAccessReview allowed: %s" % name)
@@ -233,11 +398,6 @@ def open_items(report):
         elif not request.get("refused"):
             items.append("request as group failed without a 403: %s (%s %s)" % (
                 request.get("group"), request.get("status"), request.get("message") or ""))
-    for pod in _list(_dict(report.get("pods")).get("confirmed")):
-        items.append("diagnostic pod left: %s" % _pod_label(pod))
-    firewall = _dict(report.get("firewall"))
-    if firewall.get("support_source_present"):
-        items.append("the control-plane firewall rule %s admits the support VPN" % (firewall.get("rule") or ""))
     lease = _dict(report.get("lease"))
     if report.get("playbook") == "revoke" and lease.get("status") not in (None, "none", "closed"):
         items.append("lease %s, not closed" % lease.get("status"))
@@ -274,45 +434,163 @@ def lease_status(lease, now):
     return status
 
 
-def _lease_findings(report, api, policy, findings, now):
+def _active_requests(report):
+    return [_dict(r) for r in _list(_dict(report.get("api")).get("active_requests")) if _dict(r).get("status", "active") == "active"]
+
+
+def normalize_ticket(ticket):
+    """A ticket reference as tickets are compared: trimmed, case-insensitive, and the separators between its parts do
+    not count (``ZD-1234``, ``zd#1234``, ``ZD 1234`` and ``ZD1234`` are one ticket); "" when there is none."""
+    return re.sub(r"[\W_]+", "", str(ticket or "")).casefold()
+
+
+def _request_label(request):
+    """How a message names a provider request: its id, else its certificate serial, else when it was requested."""
+    for key, text in (("id", "%s"), ("cert_serial", "cert %s"), ("requested_at", "requested %s")):
+        if request.get(key):
+            return text % request[key]
+    return "(no id)"
+
+
+def _requester(request):
+    who = request.get("requestor_id") or request.get("requested_by") or "(unknown requester)"
+    return "%s (%s)" % (who, request["requestor_team"]) if request.get("requestor_team") else str(who)
+
+
+def _access_lease_findings(report, policy, now):
+    """support-access-without-lease and lease-expired-access-open: access enabled, and the lease does not cover it."""
     lease = _dict(report.get("lease"))
     status = lease_status(lease, now)
-    if api.get("access_enabled"):
-        if status == "expired":
-            findings.append(_finding("lease-expired-access-open", "support access is enabled but lease %s expired at %s"
-                                     % (lease.get("ticket") or "(no ticket)", lease.get("expires_at") or "?")))
-        elif status != "active" and policy["require_lease"]:
-            findings.append(_finding("support-access-without-lease", "support access is enabled but no active lease records why (lease %s)" % status))
-    if status in ("active", "expired"):
-        start, end = _as_time(lease.get("enabled_at")), _as_time(lease.get("expires_at"))
-        if start and end and (end - start).total_seconds() > policy["max_lease_seconds"]:
-            findings.append(_finding("lease-too-long", "lease %s lasts %s, longer than max_lease %s"
-                                     % (lease.get("ticket") or "(no ticket)", _hours(int((end - start).total_seconds())), policy["max_lease"])))
+    if not _dict(report.get("api")).get("access_enabled"):
+        return []
+    if status == "expired":
+        return [_finding("lease-expired-access-open", "support access is enabled but lease %s expired at %s"
+                         % (lease.get("ticket") or "(no ticket)", lease.get("expires_at") or "?"))]
+    if status != "active" and policy["require_lease"]:
+        return [_finding("support-access-without-lease", "support access is enabled but no active lease records why (lease %s)" % status)]
+    return []
 
 
-def _role_findings(api, policy, findings):
+def _lease_length_findings(report, policy, now):
+    lease = _dict(report.get("lease"))
+    if lease_status(lease, now) not in ("active", "expired"):
+        return []
+    start, end = _as_time(lease.get("enabled_at")), _as_time(lease.get("expires_at"))
+    if start and end and (end - start).total_seconds() > policy["max_lease_seconds"]:
+        return [_finding("lease-too-long", "lease %s lasts %s, longer than max_lease %s"
+                         % (lease.get("ticket") or "(no ticket)", _hours(int((end - start).total_seconds())), policy["max_lease"]))]
+    return []
+
+
+def _ticket_findings(report, policy, now):
+    """ticket-mismatch: an active request under a ticket the active lease does not name (one finding per request).
+
+    Only against an active lease that names a ticket: without an active lease, enabled access is already
+    support-access-without-lease or lease-expired-access-open, and with access disabled the listed requests are
+    credentials issued before (the RBAC sections say whether they still work)."""
+    lease = _dict(report.get("lease"))
+    wanted = normalize_ticket(lease.get("ticket"))
+    if lease_status(lease, now) != "active" or not wanted:
+        return []
+    return [_finding("ticket-mismatch", "request %s by %s works under ticket %s; the active lease names %s"
+                     % (_request_label(r), _requester(r), r.get("ticket") or "(no ticket)", lease.get("ticket")))
+            for r in _active_requests(report) if normalize_ticket(r.get("ticket")) != wanted]
+
+
+def _role_findings(report, policy, now):
+    api = _dict(report.get("api"))
     allowed = set(policy["allowed_roles"])
     bad = set()
     if api.get("access_enabled"):
         bad.update(normalize_role(r) for r in _list(api.get("roles")) if normalize_role(r) not in allowed)
-    for request in _list(api.get("active_requests")):
-        request = _dict(request)
-        role = normalize_role(request.get("role"))
-        if role and request.get("status", "active") == "active" and role not in allowed:
-            bad.add(role)
-    if bad:
-        findings.append(_finding("role-not-allowed", "role(s) %s enabled or requested; the policy allows %s"
-                                 % (", ".join(sorted(bad)), ", ".join(policy["allowed_roles"]) or "none")))
+    bad.update(role for role in (normalize_role(r.get("role")) for r in _active_requests(report)) if role and role not in allowed)
+    if not bad:
+        return []
+    return [_finding("role-not-allowed", "role(s) %s enabled or requested; the policy allows %s"
+                     % (", ".join(sorted(bad)), ", ".join(policy["allowed_roles"]) or "none"))]
 
 
-def _rbac_findings(report, api, policy, findings):
-    rbac = _dict(report.get("rbac"))
-    bindings = [_dict(b) for b in _list(rbac.get("bindings"))]
-    support = [b for b in bindings if is_support_binding(b, policy["support_subjects"])]
-    if report.get("api") is not None and not api.get("access_enabled") and support:
-        findings.append(_finding("support-bindings-without-access", "%d support binding(s) exist while support access is disabled: %s"
-                                 % (len(support), _names(binding_label(b) for b in support))))
-    viewers = [b for b in bindings if _role_name(b) == ("ClusterRole", COREWEAVE_VIEWER_ROLE)]
+def _firewall_findings(report, policy, now):
+    firewall = _dict(report.get("firewall"))
+    if not firewall.get("support_source_present") or policy["allow_firewall_opening"]:
+        return []
+    return [_finding("firewall-opening-not-allowed", "firewall rule %s admits the support VPN %s"
+                     % (firewall.get("rule") or "?", _support.CRUSOE_SUPPORT_VPN_ADDRESS))]
+
+
+def _pod_findings(report, policy, now):
+    pods = _dict(report.get("pods"))
+    findings = []
+    confirmed = _list(pods.get("confirmed"))
+    if confirmed and not policy["allow_diagnostic_pods"]:
+        findings.append(_finding("diagnostic-pods-present", "%d diagnostic pod(s): %s" % (len(confirmed), _names(_pod_label(p) for p in confirmed))))
+    workloads = [_dict(w) for w in _list(pods.get("workloads")) if _dict(w).get("verdict") == CONFIRMED]
+    if workloads:
+        findings.append(_finding("support-workloads-present", "%d support workload(s) with node access: %s" % (
+            len(workloads), _names("%s/%s/%s" % (w.get("kind"), w.get("namespace"), w.get("name")) for w in workloads))))
+    return findings
+
+
+def _suspicious_findings(classes):
+    """A rule: the suspicious doors of ``classes`` (not allowed by the policy), as one ``suspicious-doors`` finding."""
+    def rule(report, policy, now):
+        found = [d for d in doors(report, policy, now) if d["status"] == SUSPICIOUS and d["class"] in classes]
+        if not found:
+            return []
+        return [_finding("suspicious-doors", "%d way(s) in that cannot be identified as the customer's (delete them, or "
+                         "allow them by name in the policy's allow): %s" % (len(found), "; ".join(
+                             "%s: %s" % (d["ref"], d["what"]) for d in found)))]
+    return rule
+
+
+def _out_of_chart_findings(report, policy, now):
+    if not _dict(report.get("api")).get("access_enabled"):
+        return []  # while access is off every support binding is support-bindings-without-access
+    found = [b for b in _bindings(report) if (b.get("support_subjects") or is_support_binding(b, policy["support_subjects"]))
+             and not b.get("chart_managed") and not b.get("support_role")]
+    if not found:
+        return []
+    return [_finding("out-of-chart-support-bindings", "%d binding(s) the support chart did not make grant support "
+                     "subjects: %s" % (len(found), "; ".join("%s (%s)" % (binding_label(b), _grants(b)) for b in found)))]
+
+
+def _firewall_cover_findings(report, policy, now):
+    firewall = _dict(report.get("firewall"))
+    sources = _list(firewall.get("admitted_by"))
+    if not sources:
+        return []
+    return [_finding("firewall-admits-support-vpn", "firewall rule %s: source(s) %s admit the support VPN %s (revoke "
+                     "removes only the support source; narrow them or allow them)" % (
+                         firewall.get("rule") or "?", ", ".join(map(str, sources)), _support.CRUSOE_SUPPORT_VPN_ADDRESS))]
+
+
+def _credential_findings(report, policy, now):
+    if _dict(report.get("api")).get("access_enabled"):
+        return []  # access is on: valid certificates are what it is for
+    windows = credential_windows(report, now)
+    if not windows:
+        return []
+    usable = any(d["class"] in ("rbac", "chart-object") and d["status"] == CONFIRMED for d in doors(report, policy, now))
+    return [_finding("credentials-window", "certificates valid until %s (%s); %s" % (
+        max(w["until"] for w in windows), _names("%s, ticket %s" % (w["requester"], w["ticket"] or "none") for w in windows),
+        "USABLE: support bindings exist" if usable else "unusable while no support binding exists"))]
+
+
+def _bindings(report):
+    return [_dict(b) for b in _list(_dict(report.get("rbac")).get("bindings"))]
+
+
+def _bindings_without_access_findings(report, policy, now):
+    support = [b for b in _bindings(report) if is_support_binding(b, policy["support_subjects"])]
+    if report.get("api") is None or _dict(report.get("api")).get("access_enabled") or not support:
+        return []  # no provider API (CoreWeave) or access enabled: the bindings are what access uses
+    return [_finding("support-bindings-without-access", "%d support binding(s) exist while support access is disabled: %s"
+                     % (len(support), _names(binding_label(b) for b in support)))]
+
+
+def _viewer_findings(report, policy, now):
+    viewers = [b for b in _bindings(report) if _role_name(b) == ("ClusterRole", COREWEAVE_VIEWER_ROLE)]
+    findings = []
     execs = [b for b in viewers if set(_list(b.get("capabilities"))) & set(_EXEC_CAPABILITIES) or set(_list(b.get("flags"))) & set(_EXEC_FLAGS)]
     if execs:
         findings.append(_finding("viewer-can-exec", "%s can open shells in pods through %s"
@@ -327,23 +605,25 @@ def _rbac_findings(report, api, policy, findings):
     if secrets:
         findings.append(_finding("viewer-can-read-secrets", "%s can read Secrets through %s"
                                  % (COREWEAVE_VIEWER_ROLE, _names(binding_label(b) for b in secrets))))
+    return findings
 
 
-def _coreweave_findings(report, policy, findings):
+def _coreweave_findings(report, policy, now):
     """audit-log-not-forwarded: a CoreWeave cluster whose Telemetry Relay state was read and forwards no audit logs."""
     if report.get("provider") != "coreweave" or not policy["require_audit_forwarding"]:
-        return
+        return []
     telemetry = _dict(report.get("coreweave")).get("telemetry")
     if not isinstance(telemetry, dict) or telemetry.get("audit_logs_forwarded") is not False:
-        return
+        return []
     pipelines = _list(telemetry.get("pipelines"))
-    findings.append(_finding("audit-log-not-forwarded", "no enabled Telemetry Relay pipeline forwards the cluster's audit logs "
-                             "to an endpoint%s; CoreWeave does not keep them for you" % (
-                                 " (pipelines seen: %s)" % _names(pipelines) if pipelines else "")))
+    return [_finding("audit-log-not-forwarded", "no enabled Telemetry Relay pipeline forwards the cluster's audit logs "
+                     "to an endpoint%s; CoreWeave does not keep them for you" % (
+                         " (pipelines seen: %s)" % _names(pipelines) if pipelines else ""))]
 
 
-def _activity_findings(report, findings):
+def _activity_findings(report, policy, now):
     """The support_activity findings of the report's activity section that are policy findings."""
+    findings = []
     for item in _list(_dict(report.get("activity")).get("findings")):
         item = _dict(item)
         code = item.get("code")
@@ -355,6 +635,28 @@ def _activity_findings(report, findings):
         who_text = " (%s)" % who if who and str(who) not in what else ""
         count_text = ", %s time(s)" % count if isinstance(count, int) and count > 1 else ""
         findings.append(_finding(code, what + who_text + count_text))
+    return findings
+
+
+# (the report sections a rule reads, the rule): a rule runs only when each of its sections was read (or is one the
+# provider does not have); otherwise it makes no claim and its unread sections go into the ``unknown`` record.
+RULES = (
+    (("api", "lease"), _access_lease_findings),
+    (("lease",), _lease_length_findings),
+    (("api", "lease"), _ticket_findings),
+    (("api",), _role_findings),
+    (("firewall",), _firewall_findings),
+    (("pods",), _pod_findings),
+    (("rbac",), _suspicious_findings(("rbac",))),
+    (("pods",), _suspicious_findings(("diagnostic-pod", "workload", "debug-container"))),
+    (("api", "rbac"), _out_of_chart_findings),
+    (("firewall",), _firewall_cover_findings),
+    (("api", "rbac"), _credential_findings),
+    (("api", "rbac"), _bindings_without_access_findings),
+    (("rbac",), _viewer_findings),
+    (("coreweave",), _coreweave_findings),
+    (("activity",), _activity_findings),
+)
 
 
 def not_applicable(report):
@@ -366,54 +668,75 @@ def not_applicable(report):
     return list(NOT_APPLICABLE.get(str(report.get("provider") or ""), ()))
 
 
+def unread_sections(report):
+    """``{section: why}`` for the report's sections that were not read: a null section the provider has, when it is
+    one every run reads (CORE_SECTIONS) or the report's ``unread`` names it (with the failed step), in report order."""
+    report = _dict(report)
+    skipped = set(not_applicable(report))
+    recorded = _dict(report.get("unread"))
+    result = {}
+    for section in SECTIONS:
+        if report.get(section) is not None or section in skipped:
+            continue
+        if section in recorded:
+            result[section] = str(recorded[section] or "not read")
+        elif section in CORE_SECTIONS:
+            result[section] = "not in the report"
+    return result
+
+
+def _unknown_finding(unread):
+    """The ``unknown`` record: which sections could not be read and why (sections with the same reason together)."""
+    reasons = {}
+    for section, why in unread.items():
+        reasons.setdefault(why, []).append(section)
+    finding = _finding("unknown", "not read, so not judged: %s" % "; ".join(
+        "%s (%s)" % (", ".join(sections), why) for why, sections in reasons.items()))
+    finding["sections"] = list(unread)
+    return finding
+
+
+def _revoke_verdict(report, error, unread, policy=None, now=None):
+    """A revoke's verdict and its ``not-revoked`` finding (or None): what is open, else whether it was verified."""
+    items = open_items(report, policy, now)
+    if items:
+        return "not_revoked", _finding("not-revoked", "; ".join(items))
+    if error:
+        return "error", None
+    if report.get("rbac") is None:
+        return "not_revoked", _finding("not-revoked", "revocation was not verified: no RBAC scan in the report")
+    return ("error" if unread else "revoked"), None
+
+
 def evaluate(cluster_report, policy=None, now=None):
     """Findings and verdict for one cluster's report under a policy (merged over the defaults).
 
     Returns ``(findings, verdict)``; findings are sorted by severity, then code. ``now`` is a datetime or an
-    RFC 3339 string (default: the current time); it is kept for rules that depend on the clock.
+    RFC 3339 string (default: the current time); it is kept for rules that depend on the clock. Findings come only
+    from sections that were read: a section that was not (unread_sections) makes no claim, it is named in one
+    ``unknown`` record and the verdict is ``error`` (or ``unreachable``, ``not_revoked``).
     """
     report = _dict(cluster_report)
     merged = policy if isinstance(policy, dict) and "max_lease_seconds" in policy else merge_policy(policy)
     moment = _as_time(now) or utcnow()
-    api = _dict(report.get("api"))
+    unread = unread_sections(report)
     findings = []
     error = str(report.get("error") or "")
     unreachable = report.get("reachable") is False
     if unreachable:
         findings.append(_finding("unreachable", error or "the cluster could not be reached"))
-    _lease_findings(report, api, merged, findings, moment)
-    _role_findings(api, merged, findings)
-    firewall = _dict(report.get("firewall"))
-    if firewall.get("support_source_present") and not merged["allow_firewall_opening"]:
-        findings.append(_finding("firewall-opening-not-allowed", "firewall rule %s admits the support VPN %s"
-                                 % (firewall.get("rule") or "?", _support.CRUSOE_SUPPORT_VPN_ADDRESS)))
-    pods = _dict(report.get("pods"))
-    confirmed = _list(pods.get("confirmed"))
-    if confirmed and not merged["allow_diagnostic_pods"]:
-        findings.append(_finding("diagnostic-pods-present", "%d diagnostic pod(s): %s" % (len(confirmed), _names(_pod_label(p) for p in confirmed))))
-    suspicious = _list(pods.get("suspicious"))
-    if suspicious:
-        findings.append(_finding("suspicious-pods-present", "%d pod(s) look diagnostic but are not confirmed: %s"
-                                 % (len(suspicious), _names(_pod_label(p) for p in suspicious))))
-    _rbac_findings(report, api, merged, findings)
-    _coreweave_findings(report, merged, findings)
-    _activity_findings(report, findings)
+    for sections, rule in RULES:
+        if not any(s in unread for s in sections):
+            findings.extend(rule(report, merged, moment))
+    if unread:
+        findings.append(_unknown_finding(unread))
 
     if unreachable:
         verdict = "unreachable"
     elif report.get("playbook") == "revoke":
-        items = open_items(report)
-        if items:
-            findings.append(_finding("not-revoked", "; ".join(items)))
-            verdict = "not_revoked"
-        elif error:
-            verdict = "error"
-        elif report.get("rbac") is None:
-            findings.append(_finding("not-revoked", "revocation was not verified: no RBAC scan in the report"))
-            verdict = "not_revoked"
-        else:
-            verdict = "revoked"
-    elif error:
+        verdict, finding = _revoke_verdict(report, error, unread, merged, moment)
+        findings.extend([finding] if finding else [])
+    elif error or unread:
         verdict = "error"
     elif any(f["severity"] in ("high", "medium") for f in findings):
         verdict = "noncompliant"
@@ -434,15 +757,22 @@ def normalize(report):
     result = {
         "schema": SCHEMA, "cluster": "", "provider": "", "project": "", "cluster_id": "", "playbook": "audit",
         "checked_at": "", "reachable": None, "api": None, "chart": None, "rbac": None, "pods": None, "firewall": None,
-        "lease": None, "coreweave": None, "activity": None, "actions": [], "findings": [], "verdict": "", "error": "",
+        "lease": None, "coreweave": None, "activity": None, "unread": {}, "actions": [], "findings": [], "doors": [],
+        "verdict": "", "error": "",
     }
     result.update(copy.deepcopy(report))
     result["not_applicable"] = not_applicable(result)
+    result["unread"] = dict((str(k), str(v)) for k, v in _dict(result["unread"]).items())
     for key in ("cluster", "provider", "project", "cluster_id", "playbook", "checked_at", "error", "verdict"):
         result[key] = "" if result[key] is None else str(result[key])
     result["actions"] = [str(a) for a in _list(result["actions"])]
     result["findings"] = [_dict(f) for f in _list(result["findings"])]
+    result["doors"] = [_dict(d) for d in _list(result["doors"])]
     return result
+
+
+# The finding whose message is the error of a failing verdict.
+_EXPLAINED_BY = {"not_revoked": "not-revoked", "unreachable": "unreachable", "error": "unknown"}
 
 
 def apply_policy(report, policy=None, now=None):
@@ -450,8 +780,12 @@ def apply_policy(report, policy=None, now=None):
     result = normalize(report)
     findings, verdict = evaluate(result, policy, now)
     result["findings"], result["verdict"] = findings, verdict
-    if verdict in ("not_revoked", "unreachable"):
-        said = [f["message"] for f in findings if f["code"] in ("not-revoked", "unreachable") and f["message"] not in result["error"]]
+    result["doors"] = doors(result, policy, now)
+    code = _EXPLAINED_BY.get(verdict)
+    # an ``error`` verdict that has its error already (the failed steps) needs no more; one without it came from
+    # sections that were not read, and the unknown record says which and why
+    if code and not (verdict == "error" and result["error"]):
+        said = [f["message"] for f in findings if f["code"] == code and f["message"] not in result["error"]]
         result["error"] = "; ".join([result["error"]] + said if result["error"] else said)
     return result
 
@@ -512,10 +846,6 @@ def prepare(reports, policy=None, now=None):
     return prepared
 
 
-def _active_requests(report):
-    return [_dict(r) for r in _list(_dict(report.get("api")).get("active_requests")) if _dict(r).get("status", "active") == "active"]
-
-
 def summarize(reports):
     """Counts over the fleet: per verdict, per provider, access, requests, pods, findings, and the failing clusters."""
     summary = {
@@ -542,7 +872,7 @@ def summarize(reports):
         summary["active_requests"] += len(_active_requests(report))
         summary["confirmed_pods"] += len(_list(_dict(report.get("pods")).get("confirmed")))
         findings = _list(report.get("findings"))
-        if findings:
+        if any(_dict(f).get("code") != "unknown" for f in findings):
             summary["clusters_with_findings"] += 1
         for finding in findings:
             severity = _dict(finding).get("severity")
@@ -562,15 +892,31 @@ def _sort_key(report):
     return (order.get(report.get("verdict"), 0), str(report.get("cluster")))
 
 
-def build_document(reports, title=None, generated_at=None):
-    """The JSON document: schema, title, generated_at, summary and the clusters (failing first, then by name)."""
+def run_problems(count, expected_clusters=0, problems=()):
+    """What is wrong with the run as a whole, besides its clusters: the given ``problems`` and fewer clusters than
+    expected (``expected_clusters``, 0 = not checked)."""
+    found = [str(p) for p in problems or () if str(p).strip()]
+    if expected_clusters and count < expected_clusters:
+        found.append("%d of %d expected cluster(s) reported (support_access_expected_clusters=%d): an inventory source "
+                     "that failed or yielded fewer clusters, or a limit that left clusters out"
+                     % (count, expected_clusters, expected_clusters))
+    return found
+
+
+def build_document(reports, title=None, generated_at=None, problems=()):
+    """The JSON document: schema, title, generated_at, summary and the clusters (failing first, then by name).
+
+    ``problems``: what is wrong with the run as a whole (run_problems); any makes the summary not ok."""
     clusters = sorted((normalize(r) for r in reports), key=_sort_key)
     moment = _as_time(generated_at) or utcnow()
+    summary = summarize(clusters)
+    summary["problems"] = list(problems or ())
+    summary["ok"] = summary["ok"] and not summary["problems"]
     return {
         "schema": SCHEMA,
         "title": title or DEFAULT_TITLE,
         "generated_at": _lease.format_time(moment),
-        "summary": summarize(clusters),
+        "summary": summary,
         "clusters": clusters,
     }
 

@@ -73,6 +73,21 @@ options:
         the message names them.
     type: bool
     default: false
+  expected_clusters:
+    description:
+      - How many clusters the report must hold at least; fewer fail the task after writing the files, and the report
+        says how many were missing. V(0) does not check.
+      - The playbooks pass C(support_access_expected_clusters), so a run whose inventory source failed or yielded too
+        few clusters cannot pass as a short green report.
+    type: int
+    default: 0
+  problems:
+    description:
+      - What is wrong with the run as a whole (for example an inventory that yielded no cluster); each is listed in
+        the report's C(summary.problems) and any fails the task after writing the files.
+    type: list
+    elements: str
+    default: []
 notes:
   - Runs on the controller; it reads no inventory and contacts no cluster.
   - The verdicts and finding codes are explained in the collection's C(docs/report.md).
@@ -141,10 +156,10 @@ summary:
       description: Confirmed diagnostic pods over the fleet.
       type: int
     clusters_with_findings:
-      description: Clusters with at least one finding.
+      description: Clusters with at least one finding (the C(unknown) record of unread sections does not count).
       type: int
     findings:
-      description: Findings per severity (high, medium, low).
+      description: Findings per severity (high, medium, low, and unknown - the records of sections that could not be read).
       type: dict
     noncompliant:
       description: Names of the noncompliant clusters.
@@ -166,8 +181,12 @@ summary:
       description: Names of all clusters with a failing verdict.
       type: list
       elements: str
+    problems:
+      description: What is wrong with the run as a whole (O(problems), fewer clusters than O(expected_clusters)).
+      type: list
+      elements: str
     ok:
-      description: Whether no cluster has a failing verdict.
+      description: Whether no cluster has a failing verdict and the run has no problems.
       type: bool
 clusters:
   description: The clusters' reports as written (evaluated and normalised), failing clusters first.
@@ -238,18 +257,21 @@ def run(module):
             reports = _report.prepare(_report.merge(docs)["clusters"], params["policy"])
     except _report.ReportError as exc:
         module.fail_json(msg=str(exc))
+    if params["expected_clusters"] < 0:
+        module.fail_json(msg="expected_clusters: expected a number of clusters (0 or more), got %d" % params["expected_clusters"])
+    problems = _report.run_problems(len(reports), params["expected_clusters"], params["problems"])
     paths = {fmt: os.path.join(dest, basename + _render.EXTENSIONS[fmt]) for fmt in formats}
 
     rendered = None
     previous = _previous_generated_at(os.path.join(dest, basename + _render.EXTENSIONS["json"]))
     if previous:
-        doc = _report.build_document(reports, params["title"], previous)
+        doc = _report.build_document(reports, params["title"], previous, problems)
         candidate = {fmt: to_bytes(text) for fmt, text in _render.render(doc, formats).items()}
         if all(_read(paths[fmt]) == candidate[fmt] for fmt in formats):
             rendered = candidate
     changed = rendered is None
     if changed:
-        doc = _report.build_document(reports, params["title"])
+        doc = _report.build_document(reports, params["title"], problems=problems)
         rendered = {fmt: to_bytes(text) for fmt, text in _render.render(doc, formats).items()}
         changed = any(_read(paths[fmt]) != rendered[fmt] for fmt in formats)
 
@@ -267,6 +289,9 @@ def run(module):
     counts = ", ".join("%d %s" % (n, v) for v, n in summary["verdicts"].items() if n) or "no clusters"
     verb = ("would write" if module.check_mode else "wrote") if changed else "unchanged"
     result["msg"] = "%s support access report for %d cluster(s): %s" % (verb, summary["clusters"], counts)
+    if problems:
+        result["msg"] = "%s; report in %s" % ("; ".join(problems), dest)
+        module.fail_json(**result)
     if params["fail_on_findings"] and summary["failed"]:
         parts = ["%s: %s" % (v.replace("_", " "), ", ".join(summary[v])) for v in _report.FAILING_VERDICTS if summary[v]]
         result["msg"] = ("support access policy failed on %d cluster(s) (%s); report in %s"
@@ -285,6 +310,8 @@ def main():
         title=dict(type="str", default=_report.DEFAULT_TITLE),
         policy=dict(type="dict"),
         fail_on_findings=dict(type="bool", default=False),
+        expected_clusters=dict(type="int", default=0),
+        problems=dict(type="list", elements="str", default=[]),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     run(module)

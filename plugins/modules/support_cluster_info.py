@@ -35,6 +35,7 @@ extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
   - neocloud.support_access.support_subjects
   - neocloud.support_access.support_subjects.probes
+  - neocloud.support_access.crusoe_connection
 attributes:
   action:
     support: full
@@ -89,18 +90,25 @@ options:
     description: The namespace of the support chart's Helm release.
     type: str
     default: crusoe-system
+  probe_every_class:
+    description:
+      - When O(probes) is omitted, ask one SubjectAccessReview per door class of the collection's C(docs/doors.md)
+        (exec, kubelet proxy, ephemeral containers, token minting, CSR approval, impersonation, admission webhooks,
+        ...) for each support subject besides the six default probes. The revoke playbook's proof sets it.
+    type: bool
+    default: false
   read_only_roles:
     description: ClusterRoles expected to be read-only without Secrets (see M(neocloud.support_access.support_rbac_info)).
     type: list
     elements: str
     default: [teleport-cluster-viewers]
   pods_allow:
-    description: C(namespace/name) glob patterns of pods that are never diagnostic.
+    description: C(namespace/name) glob patterns of pods and pod controllers that are never diagnostic.
     type: list
     elements: str
     default: []
   pods_deny:
-    description: C(namespace/name) glob patterns of bare pods that are always diagnostic.
+    description: C(namespace/name) glob patterns of bare pods and pod controllers that are always support's (confirmed).
     type: list
     elements: str
     default: []
@@ -157,41 +165,6 @@ options:
   policy:
     description: The support access policy (see the collection's C(docs/report.md)); missing keys take their defaults.
     type: dict
-  crusoe:
-    description:
-      - Crusoe API connection options; each falls back to the E(CRUSOE_*) environment variables and the Crusoe
-        config file as for the Crusoe modules (see M(neocloud.support_access.crusoe_support_access_info)).
-    type: dict
-    default: {}
-    suboptions:
-      api_endpoint:
-        description: Base URL of the Crusoe Cloud API.
-        type: str
-      access_key_id:
-        description: Crusoe access key id.
-        type: str
-      secret_key:
-        description: Crusoe secret key. Never logged.
-        type: str
-      profile:
-        description: Profile of the config file.
-        type: str
-      config_file:
-        description: Crusoe CLI config file.
-        type: path
-        default: ~/.crusoe/config
-      api_timeout:
-        description: Seconds to wait for one HTTP answer.
-        type: int
-        default: 30
-      api_retries:
-        description: How often a throttled or failed request is repeated.
-        type: int
-        default: 5
-      validate_certs:
-        description: Verify the API's TLS certificate.
-        type: bool
-        default: true
   coreweave:
     description:
       - CoreWeave API connection options; each falls back to the E(COREWEAVE_*) environment variables as for the
@@ -239,8 +212,10 @@ RETURN = r"""
 report:
   description:
     - The cluster report (schema 1) with the keys cluster, provider, project, cluster_id, playbook, checked_at,
-      reachable, api, chart, rbac, pods, firewall, lease, coreweave, activity, not_applicable, actions, findings,
-      verdict and error.
+      reachable, api, chart, rbac, pods, firewall, lease, coreweave, activity, not_applicable, unread, actions,
+      findings, verdict and error.
+    - C(unread) names each section that could not be read and why; no finding is made from it (the C(unknown)
+      record lists it instead) and the verdict is C(error) or C(unreachable).
     - The collection's C(docs/report.md) describes every key.
   returned: success
   type: dict

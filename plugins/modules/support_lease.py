@@ -13,7 +13,10 @@ description:
     C(app.kubernetes.io/managed-by=neocloud.support_access) and C(app.kubernetes.io/component=support-access-lease),
     so every run (a laptop, AWX, CI) sees the same record.
   - O(state=active) records a lease that starts now and ends after O(duration). An active, unexpired lease with
-    the same ticket and roles is left alone unless O(renew=true).
+    the same ticket and roles is left alone unless O(extend=true); an active lease for another ticket or other roles
+    is never replaced silently - the module fails, naming it, unless O(extend=true).
+  - The ConfigMap keeps the earlier leases too (data key C(history), newest first, at most 50), each with how it
+    ended - V(closed), V(expired), V(extended) (same ticket, new terms) or V(replaced) (another ticket).
   - O(state=closed) closes an active or expired lease; without a lease, or with a closed one, nothing changes.
   - O(state=query) only reads the lease.
   - A ConfigMap of that name that does not carry the lease labels is never overwritten; the module fails instead.
@@ -75,10 +78,15 @@ options:
   max_duration:
     description: The longest O(duration) a policy allows; a longer one fails.
     type: str
-  renew:
-    description: Record a new lease even when an active one with the same ticket and roles exists.
+  extend:
+    description:
+      - Record the new lease even when an active one exists - the same ticket and roles (a new expiry), or another
+        ticket or other roles. The current lease goes to the history as V(extended) or V(replaced).
+      - Without it, an active lease with the same ticket and roles is left as it is, and one with another ticket or
+        other roles makes the module fail before anything is written.
     type: bool
     default: false
+    aliases: [renew]
   closed_reason:
     description: Why the lease was closed (O(state=closed)).
     type: str
@@ -173,6 +181,12 @@ lease:
     closed_reason:
       description: Why it was closed.
       type: str
+    history:
+      description:
+        - The earlier leases, newest first (at most 50), each with the fields above and C(ended) - how it ended
+          (V(closed), V(expired), V(extended) or V(replaced)).
+      type: list
+      elements: dict
 status:
   description: C(none), C(active), C(expired) (active but past C(expires_at)) or C(closed).
   returned: success
@@ -196,7 +210,6 @@ from ansible_collections.neocloud.support_access.plugins.module_utils._k8s impor
 from ansible_collections.neocloud.support_access.plugins.module_utils import _lease
 from ansible_collections.neocloud.support_access.plugins.module_utils._objects import is_dns_label
 
-TICKET_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._#:/-]{0,127}$")
 DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
@@ -250,16 +263,29 @@ class SupportLease(SupportK8sModule):
             self.write(configmap, closed)
             self.finish(True, current, closed, now, "lease closed (was %s)" % status)
         else:
-            roles = sorted(set(params["roles"] or []))
-            same = (status == "active" and current.get("ticket") == (params["ticket"] or "")
-                    and sorted(set(current.get("roles") or [])) == roles)
-            if same and not params["renew"]:
-                self.finish(False, current, current, now, "an active lease for this ticket and these roles exists")
+            self.record(configmap, current, status, now)
+
+    def record(self, configmap, current, status, now):
+        """state=active: keep the same live lease, refuse another one unless extend=true, else record it with the
+        lease it follows at the head of its history."""
+        params = self.params
+        roles = sorted(set(params["roles"] or []))
+        if status == "active":
+            same = current.get("ticket") == (params["ticket"] or "") and sorted(set(current.get("roles") or [])) == roles
+            if same and not params["extend"]:
+                self.finish(False, current, current, now, "an active lease for this ticket and these roles exists "
+                            "until %s; extend=true extends it" % current.get("expires_at"))
                 return
-            lease = _lease.new_lease(params["provider"], params["cluster_name"], params["ticket"] or "", params["reason"],
-                                     params["requested_by"] or _current_user(), roles, params["duration"], now)
-            self.write(configmap, lease)
-            self.finish(True, current, lease, now, "lease %s until %s" % ("renewed" if same else "recorded", lease["expires_at"]))
+            if not params["extend"]:
+                self.fail("an active lease exists (%s): a new lease does not silently replace it; set extend=true to "
+                          "extend or change it (the current one is kept in the lease history), or close it first; "
+                          "nothing was changed" % _lease.describe(current), lease=current)
+        lease = _lease.new_lease(params["provider"], params["cluster_name"], params["ticket"] or "", params["reason"],
+                                 params["requested_by"] or _current_user(), roles, params["duration"], now)
+        lease = _lease.succeed(current, lease, now)
+        self.write(configmap, lease)
+        verb = lease["history"][0]["ended"] if status == "active" else "recorded"
+        self.finish(True, current, lease, now, "lease %s until %s" % (verb, lease["expires_at"]))
 
     def validate_names(self):
         """Fail before any request when name or namespace cannot name a ConfigMap."""
@@ -274,17 +300,8 @@ class SupportLease(SupportK8sModule):
     def validate_active(self):
         """Fail before any request when the options for an active lease are unusable."""
         params = self.params
-        if params["require_ticket"] and not (params["ticket"] or "").strip():
-            self.fail("state=active needs a ticket (option ticket) unless require_ticket=false")
-        if params["ticket"] and not TICKET_RE.match(params["ticket"]):
-            self.fail("invalid option ticket: %r is not a ticket id (one word of letters, digits and . _ - # : /, "
-                      "for example ZD-1234)" % params["ticket"])
         try:
-            seconds = _lease.parse_duration(params["duration"], "duration")
-            if params["max_duration"]:
-                limit = _lease.parse_duration(params["max_duration"], "max_duration")
-                if seconds > limit:
-                    self.fail("duration %s is longer than max_duration %s" % (params["duration"], params["max_duration"]))
+            _lease.validate_active(params["ticket"], params["require_ticket"], params["duration"], params["max_duration"])
         except _lease.LeaseError as exc:
             self.fail("invalid option %s" % exc)
 
@@ -337,7 +354,7 @@ def main():
         cluster_name=dict(type="str", default=""),
         duration=dict(type="str", default=_lease.DEFAULT_DURATION),
         max_duration=dict(type="str"),
-        renew=dict(type="bool", default=False),
+        extend=dict(type="bool", default=False, aliases=["renew"]),
         closed_reason=dict(type="str", default=""),
         name=dict(type="str", default=_lease.LEASE_NAME),
         namespace=dict(type="str", default=_lease.LEASE_NAMESPACE),

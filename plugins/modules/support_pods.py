@@ -20,6 +20,13 @@ description:
     debug container (deleting it would kill the workload it debugs) unless it is a bare pod on the O(deny) list.
   - O(state=absent) deletes only C(confirmed) pods, only with O(confirm=true), each with a uid precondition so only
     the exact pod that was classified is deleted.
+  - With O(workloads) it also classifies the pod controllers (DaemonSets, Deployments, StatefulSets, ReplicaSets,
+    Jobs, CronJobs) by their pod template - C(confirmed) (support tooling with node access, or on the O(deny) list),
+    C(suspicious) (node access of unknown origin in a managed namespace) or C(kept) (the customer's) - and
+    O(state=absent) deletes the C(confirmed) controllers first (a controller recreates the pods a sweep deletes),
+    then their pods.
+  - Pods with running ephemeral (debug) containers are reported in RV(debugged); only deleting the pod removes them,
+    so O(state=absent) deletes them only with O(delete_debugged_pods=true).
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
@@ -56,6 +63,34 @@ options:
     elements: str
   report_all:
     description: Also report pods without a verdict.
+    type: bool
+    default: false
+  workloads:
+    description:
+      - Also classify the pod controllers (of O(namespaces), else of every namespace), and delete the C(confirmed)
+        ones with O(state=absent).
+    type: bool
+    default: true
+  activity_logs:
+    description:
+      - Kubernetes audit log files (or directories, globs; gzip is read too) of this cluster, as
+        M(neocloud.support_access.support_activity) reads them. A pod or pod controller the logs show a support
+        identity creating is support's (C(confirmed)) whatever it looks like, unless allow-listed.
+    type: list
+    elements: path
+    default: []
+  activity_cluster:
+    description: The cluster's name in the audit logs (the C(cluster) option of M(neocloud.support_access.support_activity)); defaults to the context.
+    type: str
+  activity_support_users:
+    description: Glob patterns of support user names in the logs, besides the provider's support groups.
+    type: list
+    elements: str
+    default: []
+  delete_debugged_pods:
+    description:
+      - With O(state=absent), also delete every pod with a running ephemeral (debug) container - the only way to end
+        one. Off by default - such a pod is usually the customer's workload that was debugged.
     type: bool
     default: false
   allow:
@@ -184,6 +219,26 @@ pods:
     deny_listed:
       description: The O(deny) pattern that matched, or null.
       type: str
+workloads:
+  description: The pod controllers with a verdict (O(workloads)) - kind, namespace, name, uid, signals, origin, verdict.
+  returned: success
+  type: list
+  elements: dict
+debugged:
+  description: Pods with running ephemeral (debug) containers - namespace, name, uid, node, containers, close_command.
+  returned: success
+  type: list
+  elements: dict
+would_delete_workloads:
+  description: The controllers O(state=absent) with O(confirm=true) deletes.
+  returned: success
+  type: list
+  elements: dict
+deleted_workloads:
+  description: The controllers deleted by this run (their pods follow, deleted by the garbage collector and this run).
+  returned: success
+  type: list
+  elements: dict
 would_delete:
   description: The pods O(state=absent) with O(confirm=true) deletes (the C(confirmed) pods not yet terminating).
   returned: success
@@ -225,10 +280,11 @@ summary:
       type: int
 """
 
+import itertools
 import re
 
 from ansible_collections.neocloud.support_access.plugins.module_utils._k8s import K8sClusterError, SupportK8sModule
-from ansible_collections.neocloud.support_access.plugins.module_utils import _objects, _pods, _support
+from ansible_collections.neocloud.support_access.plugins.module_utils import _activity, _objects, _pods, _support, _workloads
 
 _NAMESPACE_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
@@ -238,7 +294,14 @@ def _ref(entry):
 
 
 def _names(refs):
-    return ["%s/%s" % (r["namespace"], r["name"]) for r in refs]
+    return ["%s%s/%s" % (r["kind"] + " " if r.get("kind") else "", r["namespace"], r["name"]) for r in refs]
+
+
+def _workload_ref(entry):
+    return {"kind": entry["kind"], "namespace": entry["namespace"], "name": entry["name"], "uid": entry["uid"]}
+
+
+_WORKLOAD_PATHS = dict((kind, (group, version, plural)) for group, version, kind, plural in _workloads.CONTROLLERS)
 
 
 class SupportPods(SupportK8sModule):
@@ -273,40 +336,63 @@ class SupportPods(SupportK8sModule):
         managed = params["managed_namespaces"]
         if managed is None:
             managed = list(_support.CRUSOE_MANAGED_NAMESPACES)
+        try:
+            created = self.support_created()
+        except (_activity.ActivityError, ValueError) as exc:
+            self.fail("invalid option activity_logs: %s" % exc)
+            return
         managers = params["diagnostic_managers"]
         if managers is None:
             managers = list(_pods.DIAGNOSTIC_MANAGERS)
-        entries = [_pods.classify_pod(pod, allow=allow, deny=deny, managed_namespaces=managed, managers=managers,
-                                      marker_labels=params["marker_labels"],
-                                      marker_annotations=params["marker_annotations"])
-                   for pod in pods]
+        entries = []
+        for pod in pods:
+            entry = _pods.classify_pod(pod, allow=allow, deny=deny, managed_namespaces=managed, managers=managers,
+                                       marker_labels=params["marker_labels"], marker_annotations=params["marker_annotations"])
+            user = _workloads.created_by(created, "pods", pod)
+            entries.append(_workloads.mark_created_pod(entry, user) if user else entry)
         entries.sort(key=lambda e: (e["namespace"] or "", e["name"] or ""))
         reported = [e for e in entries if e["verdict"] or params["report_all"]]
-        candidates = [_ref(e) for e in entries if e["verdict"] == _pods.VERDICT_CONFIRMED and not e["terminating"]]
-        result = {"pods": reported, "would_delete": candidates, "deleted": [], "skipped": []}
+        try:
+            workloads = self.list_workloads(allow, deny, managed, created) if params["workloads"] else []
+        except K8sClusterError as err:
+            self.fail_error(err)
+            return
+        debugged = [d for d in (_workloads.debugged_pod(pod) for pod in pods) if d]
+        doomed_workloads = [w for w in workloads if w["verdict"] == _pods.VERDICT_CONFIRMED]
+        owners = set(w["uid"] for w in doomed_workloads)
+        candidates = [_ref(e) for e in entries if not e["terminating"] and (
+            e["verdict"] == _pods.VERDICT_CONFIRMED or (e["owner"] or {}).get("uid") in owners)]
+        if params["delete_debugged_pods"]:
+            candidates += [_ref(d) for d in debugged if _ref(d) not in candidates]
+        result = {"pods": reported, "workloads": workloads, "debugged": debugged, "would_delete": candidates,
+                  "would_delete_workloads": [_workload_ref(w) for w in doomed_workloads], "deleted": [],
+                  "deleted_workloads": [], "skipped": []}
 
         if params["state"] == "absent" and not self.check_mode and not params["confirm"]:
-            what = ", ".join(_names(candidates)) if candidates else "nothing (no confirmed diagnostic pods)"
-            self.fail("state=absent deletes pods and needs confirm=true; it would delete %d pod(s): %s"
-                      % (len(candidates), what), **result)
+            what = ", ".join(_names(candidates) + _names(result["would_delete_workloads"])) \
+                or "nothing (no confirmed diagnostic pods or workloads)"
+            self.fail("state=absent deletes pods and needs confirm=true; it would delete %d pod(s) and %d workload(s): %s"
+                      % (len(candidates), len(doomed_workloads), what), **result)
             return
 
         if params["state"] == "absent" and not self.check_mode:
-            for ref in candidates:
+            # the controllers first: they would make new pods for the ones deleted below
+            for ref in result["would_delete_workloads"] + candidates:
                 try:
-                    outcome = self.delete_pod(ref)
+                    outcome = self.delete(ref)
                 except K8sClusterError as err:
                     result["summary"] = _pods.pods_summary(entries, result["deleted"], candidates)
                     self.fail_error(err, **result)
                     return
                 if outcome == "deleted":
-                    result["deleted"].append(ref)
+                    result["deleted_workloads" if ref.get("kind") else "deleted"].append(ref)
                 else:
                     skipped = dict(ref)
                     skipped["reason"] = outcome
                     result["skipped"].append(skipped)
 
-        gone = result["deleted"] if not self.check_mode else (candidates if params["state"] == "absent" else [])
+        gone = result["deleted"] + result["deleted_workloads"] if not self.check_mode else (
+            candidates + result["would_delete_workloads"] if params["state"] == "absent" else [])
         changed = bool(gone)
         if self.diff_mode and params["state"] == "absent":
             before = _names(reported)
@@ -327,13 +413,41 @@ class SupportPods(SupportK8sModule):
                                       page_size=page, kind="Pod"))
         return pods
 
-    def delete_pod(self, ref):
-        """Delete one pod with a uid precondition. Returns "deleted", "gone" or "replaced (uid changed)"."""
+    def support_created(self):
+        """{(plural, namespace, name): user} of what the audit logs show a support identity creating (O(activity_logs))."""
+        params = self.params
+        if not params["activity_logs"]:
+            return {}
+        cluster = params["activity_cluster"] or self.cluster
+        result = _activity.analyze(list(params["activity_logs"]), cluster=cluster,
+                                   support_users=params["activity_support_users"])
+        return _workloads.support_created(((result.get("clusters") or {}).get(cluster) or {}).get("created"))
+
+    def list_workloads(self, allow, deny, managed, created=None):
+        """The pod controllers of every namespace with a verdict (_workloads.classify_workload)."""
+        found = []
+        namespaces = list(dict.fromkeys(self.params["namespaces"] or [None]))
+        for (group, version, kind, plural), namespace in itertools.product(_workloads.CONTROLLERS, namespaces):
+            base = "/apis/%s/%s/%s" % (group, version, "namespaces/%s/%s" % (namespace, plural) if namespace else plural)
+            what = "listing %s in %s" % (plural, "namespace %s" % namespace if namespace else "all namespaces")
+            for obj in self.list_all(base, what, page_size=self.params["page_size"], kind=kind):
+                entry = _workloads.classify_workload(obj, kind, allow=allow, deny=deny, managed_namespaces=managed,
+                                                     created_by=_workloads.created_by(created or {}, plural, obj))
+                if entry and entry["verdict"]:
+                    found.append(entry)
+        return sorted(found, key=lambda e: (e["namespace"] or "", e["kind"], e["name"] or ""))
+
+    def delete(self, ref):
+        """Delete one pod or controller (``kind`` set) with a uid precondition, its dependents in the background.
+        Returns "deleted", "gone" or "replaced (uid changed)"."""
         body = _objects.delete_options(ref["uid"], self.params["grace_period_seconds"])
-        what = "deleting pod %s/%s" % (ref["namespace"], ref["name"])
-        answer = self.request("DELETE", "/api/v1/namespaces/%s/pods/%s" % (ref["namespace"], ref["name"]), what,
-                              body=body, ok_statuses=(404, 409))
-        return _objects.delete_outcome(answer)
+        if ref.get("kind"):
+            group, version, plural = _WORKLOAD_PATHS[ref["kind"]]
+            path = "/apis/%s/%s/namespaces/%s/%s/%s" % (group, version, ref["namespace"], plural, ref["name"])
+        else:
+            path = "/api/v1/namespaces/%s/pods/%s" % (ref["namespace"], ref["name"])
+        what = "deleting %s %s/%s" % (ref.get("kind") or "pod", ref["namespace"], ref["name"])
+        return _objects.delete_outcome(self.request("DELETE", path, what, body=body, ok_statuses=(404, 409)))
 
 
 def main():
@@ -343,6 +457,11 @@ def main():
         namespaces=dict(type="list", elements="str"),
         managed_namespaces=dict(type="list", elements="str"),
         report_all=dict(type="bool", default=False),
+        workloads=dict(type="bool", default=True),
+        activity_logs=dict(type="list", elements="path", default=[]),
+        activity_cluster=dict(type="str"),
+        activity_support_users=dict(type="list", elements="str", default=[]),
+        delete_debugged_pods=dict(type="bool", default=False),
         allow=dict(type="list", elements="str", default=[]),
         deny=dict(type="list", elements="str", default=[]),
         diagnostic_managers=dict(type="list", elements="str"),

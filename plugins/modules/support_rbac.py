@@ -53,6 +53,11 @@ options:
       - With V(true), the support subjects are removed from it and the other subjects keep their access.
     type: bool
     default: false
+  policy:
+    description:
+      - The support access policy (the collection's C(docs/report.md)); the subjects its C(support_subjects) declare
+        are support subjects too (the revoke playbook passes C(support_access_policy)).
+    type: dict
   page_size:
     description: How many objects to ask for per list page.
     type: int
@@ -128,7 +133,7 @@ msg:
 """
 
 from ansible_collections.neocloud.support_access.plugins.module_utils._k8s import K8sClusterError, SupportK8sModule
-from ansible_collections.neocloud.support_access.plugins.module_utils import _objects, _rbac, _support
+from ansible_collections.neocloud.support_access.plugins.module_utils import _objects, _rbac, _report, _support
 
 RBAC = "/apis/rbac.authorization.k8s.io/v1/"
 FLOWCONTROL = "/apis/flowcontrol.apiserver.k8s.io/v1/"
@@ -221,7 +226,7 @@ class SupportRbac(SupportK8sModule):
     def run(self):
         params = self.params
         try:
-            subjects = _rbac.normalize_subjects(params["subjects"])
+            subjects = self.subjects()
             _objects.check_page_size(params["page_size"])
         except ValueError as exc:
             self.fail("invalid option: %s" % exc)
@@ -258,6 +263,15 @@ class SupportRbac(SupportK8sModule):
                             len(update) if self.check_mode else len(result["updated"]), len(keep)))
         self.exit(changed=changed, **result)
 
+    def subjects(self):
+        """The support subjects: O(subjects) (default: the Crusoe groups) and the policy's declared ones."""
+        subjects = _rbac.normalize_subjects(self.params["subjects"])
+        try:
+            declared = _report.merge_policy(self.params["policy"])["support_subjects"] if self.params["policy"] else []
+        except _report.ReportError as exc:
+            raise ValueError(str(exc)) from None
+        return subjects + [spec for spec in declared if spec not in subjects]
+
     def list_objects(self):
         objects = {}
         page = self.params["page_size"]
@@ -280,7 +294,7 @@ class SupportRbac(SupportK8sModule):
             ns = ref["namespace"] or None
             obj["subjects"] = [s for s in obj.get("subjects") or []
                                if not any(_rbac.subject_matches(s, spec, ns)
-                                          for spec in _rbac.normalize_subjects(self.params["subjects"]))]
+                                          for spec in self.subjects())]
             what = "removing support subjects from %s" % _label(ref)
             try:
                 self.request("PUT", object_path(ref["kind"], ref["name"], ns), what, body=obj)
@@ -312,6 +326,7 @@ def main():
         subjects=dict(type="list", elements="dict", options=_rbac.subject_spec()),
         chart_release=dict(type="str", default=_support.CRUSOE_CHART_RELEASE),
         remove_subjects_from_shared_bindings=dict(type="bool", default=False),
+        policy=dict(type="dict"),
         page_size=dict(type="int", default=500),
     )
     SupportRbac(argument_spec, supports_check_mode=True).run()

@@ -113,16 +113,6 @@ def node_shell(name, ns, node):
                                      "command": ["nsenter"], "args": ["-t", "1", "-m", "-u", "-i", "-n", "--", "bash", "-l"]}]}}
 
 
-def gpu_daemonset(name, ns):
-    """A GPU operator DaemonSet: its pods are privileged with hostPath / and hostPID, like a node shell."""
-    template = {"metadata": {"labels": {"app": name}},
-                "spec": {"hostPID": True, "volumes": HOST_ROOT,
-                         "containers": [{"name": "driver", "image": "nvcr.io/nvidia/driver", "securityContext": PRIVILEGED,
-                                         "volumeMounts": [{"name": "host-root", "mountPath": "/host"}]}]}}
-    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": name, "namespace": ns},
-            "spec": {"selector": {"matchLabels": {"app": name}}, "template": template}}
-
-
 def deployment(name, ns):
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": ns},
             "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},

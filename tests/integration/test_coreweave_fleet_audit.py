@@ -147,7 +147,7 @@ def test_mixed_crusoe_and_coreweave_audit(ansible_playbook, cw_fleet, kube_emula
         assert train["coreweave"] is None and train["not_applicable"] == []
         assert train["api"]["access_enabled"] is True and train["chart"]["installed"] is True and train["firewall"]
         markdown = (reports / "support-access-report.md").read_text()
-        section = markdown.split("## CoreWeave")[1].split("## Findings")[0]
+        section = markdown.split("## CoreWeave")[1].split("\n## ")[0]
         assert COMPLIANT in section and "crusoe-train" not in section
     finally:
         crusoe.stop()

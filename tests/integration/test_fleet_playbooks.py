@@ -22,7 +22,8 @@ ENGAGED, EXPIRED, UNLEASED, CLEAN, DORMANT, DIAGNOSTIC = (
 EXPECTED_AUDIT = {
     ENGAGED: ("compliant", []),
     EXPIRED: ("noncompliant", ["lease-expired-access-open"]),
-    UNLEASED: ("noncompliant", ["support-access-without-lease"]),
+    # its control-plane rule is open to all (0.0.0.0/0), which admits the support VPN too
+    UNLEASED: ("noncompliant", ["firewall-admits-support-vpn", "support-access-without-lease"]),
     CLEAN: ("compliant", []),
     DORMANT: ("noncompliant", ["support-bindings-without-access"]),
     DIAGNOSTIC: ("noncompliant", ["diagnostic-pods-present"]),
@@ -50,8 +51,9 @@ def run(ansible_playbook, fleet, playbook, tmp_path, extra=None, inventory=None,
     extra_vars = {"support_access_report_dir": str(tmp_path / "reports")}
     extra_vars.update(extra or {})
     kwargs.setdefault("forks", 6)
+    kwargs.setdefault("env", fleet.env())
     return ansible_playbook("neocloud.support_access.%s" % playbook, inventory=inventory or fleet.inventory,
-                            extra_vars=extra_vars, env=fleet.env(), **kwargs)
+                            extra_vars=extra_vars, **kwargs)
 
 
 def report(tmp_path, basename="support-access-report"):
@@ -165,13 +167,76 @@ def test_audit_names_an_unreachable_cluster_and_finishes_the_rest(ansible_playbo
     assert res.recap[ENGAGED]["failed"] == 0 and res.recap[EXPIRED]["failed"] == 0, res.recap
     clusters = report(tmp_path)[1]
     down = clusters[DIAGNOSTIC]
-    assert down["verdict"] == "unreachable" and down["reachable"] is False and codes(down) == ["unreachable"]
+    assert down["verdict"] == "unreachable" and down["reachable"] is False and codes(down) == ["unknown", "unreachable"]
+    assert [f["sections"] for f in down["findings"] if f["code"] == "unknown"] == [["rbac", "chart", "pods", "lease"]]
     assert "cannot reach" in down["error"] or "connection" in down["error"].lower(), down["error"]
     assert down["api"]["access_enabled"] is False  # the provider API still answered
     for name in (ENGAGED, EXPIRED):
         assert (clusters[name]["verdict"], codes(clusters[name])) == EXPECTED_AUDIT[name], clusters[name]
     assert stats(res)["support_access"]["unreachable"] == [DIAGNOSTIC]
     no_writes(fleet)
+
+
+def test_audit_judges_only_what_it_read(ansible_playbook, fleet, tmp_path):
+    """A cluster with an active lease whose lease ConfigMap answers 403, then whose kubeconfig context is wrong: each
+    time its report says error, names what was not read and why, and claims no support-access-without-lease (the
+    provider API still says access is enabled); what was read is still judged."""
+    fleet.kube(ENGAGED).set_fault("status", code=403, path_contains="/configmaps/neocloud-support-access-lease", count=10 ** 6)
+    res = run(ansible_playbook, fleet, "audit", tmp_path, limit="%s,%s" % (ENGAGED, CLEAN))
+    assert res.rc != 0
+    assert res.recap[ENGAGED]["failed"] == 1 and res.recap[CLEAN]["failed"] == 0, res.recap
+    no_writes(fleet)
+    clusters = report(tmp_path)[1]
+    engaged = clusters[ENGAGED]
+    assert engaged["verdict"] == "error" and engaged["reachable"] is True, engaged
+    assert engaged["api"]["access_enabled"] is True and engaged["lease"] is None
+    assert codes(engaged) == ["unknown"], engaged["findings"]
+    assert "step 'read the lease' failed" in engaged["error"] and "403" in engaged["error"], engaged["error"]
+    assert list(engaged["unread"]) == ["lease"] and "403" in engaged["unread"]["lease"]
+    unknown = engaged["findings"][0]
+    assert unknown["severity"] == "unknown" and unknown["sections"] == ["lease"]
+    assert unknown["message"].startswith("not read, so not judged: lease (step 'read the lease' failed")
+    assert engaged["rbac"]["bindings"] and engaged["chart"]["installed"] is True  # read, and judged
+    assert clusters[CLEAN]["verdict"] == "compliant" and clusters[CLEAN]["unread"] == {}
+
+    fleet.kube(ENGAGED).clear_faults()
+    inventory = policy_inventory(fleet, tmp_path, {})
+    host_vars = tmp_path / "inventory" / "host_vars"
+    host_vars.mkdir()
+    (host_vars / ("%s.yml" % ENGAGED)).write_text(json.dumps({"support_access_context": "nowhere"}))
+    res = run(ansible_playbook, fleet, "audit", tmp_path, inventory=inventory, limit=ENGAGED)
+    assert res.rc != 0
+    engaged = report(tmp_path)[1][ENGAGED]
+    assert engaged["verdict"] == "error" and engaged["api"]["access_enabled"] is True, engaged
+    assert codes(engaged) == ["unknown"] and "nowhere" in engaged["error"], engaged
+    assert sorted(engaged["unread"]) == ["chart", "lease", "pods", "rbac"]
+    assert "nowhere" in engaged["unread"]["rbac"]
+    assert engaged["unread"]["lease"] == "not tried after step 'scan the support RBAC' failed"
+    markdown = (tmp_path / "reports" / "support-access-report.md").read_text()
+    assert "- **unknown**: not read, so not judged: " in markdown
+    no_writes(fleet)
+
+
+def test_audit_reconciles_the_providers_requests_with_the_lease_ticket(ansible_playbook, fleet, tmp_path):
+    """The engaged cluster's lease names ZD-4241 and its provider request ZD#4241 (the same ticket); a second active
+    request under ZD#9999 is a ticket-mismatch. A cluster without a lease is support-access-without-lease (and its
+    rule, open to all, admits the support VPN), no ticket-mismatch."""
+    settings = support_settings(fleet, ENGAGED)
+    with fleet.crusoe.lock:
+        settings["active_requests"].append(dict(settings["active_requests"][0], ticket_ref="ZD#9999",
+                                                requestor_id="00ff00ff001", cert_serial="9f9f"))
+    res = run(ansible_playbook, fleet, "audit", tmp_path, limit="%s,%s" % (ENGAGED, UNLEASED))
+    assert res.rc == 0, res.stdout
+    no_writes(fleet)
+    clusters = report(tmp_path)[1]
+    engaged = clusters[ENGAGED]
+    assert [(r["ticket"], r["requestor_id"]) for r in engaged["api"]["active_requests"]] == [
+        ("ZD#4241", "00ab12cd5d1"), ("ZD#9999", "00ff00ff001")]
+    assert engaged["lease"]["ticket"] == "ZD-4241"
+    assert engaged["verdict"] == "noncompliant" and codes(engaged) == ["ticket-mismatch"], engaged["findings"]
+    assert engaged["findings"][0]["message"] == (
+        "request cert 9f9f by 00ff00ff001 (cmk-support) works under ticket ZD#9999; the active lease names ZD-4241")
+    assert codes(clusters[UNLEASED]) == ["firewall-admits-support-vpn", "support-access-without-lease"]
 
 
 def test_revoke_needs_confirm_checks_without_writing_and_revokes_the_whole_fleet(ansible_playbook, fleet, tmp_path):
@@ -222,6 +287,50 @@ def test_revoke_needs_confirm_checks_without_writing_and_revokes_the_whole_fleet
     assert {n: (c["verdict"], c["actions"]) for n, c in report(tmp_path)[1].items()} == dict.fromkeys(fleet.names, ("revoked", []))
     for name in fleet.names:
         assert_closed(fleet, name)
+
+
+@pytest.mark.parametrize("playbook", ["audit", "revoke"])
+def test_the_gate_fails_closed_when_the_inventory_yields_no_cluster(ansible_playbook, fleet, tmp_path, playbook):
+    """A wrong Crusoe secret, an inventory file the plugin does not accept and support_access_hosts naming no host:
+    each run fails with a report that says no cluster was checked; with ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true
+    a failed source stops the run with its own error. A limit that matches no host stops ansible-playbook; fewer
+    clusters than support_access_expected_clusters fail the run after the report."""
+    gate = {"support_access_fail_on_findings": True, "support_access_confirm": True}
+    misnamed = tmp_path / "fleet.yml"
+    misnamed.write_text(open(fleet.inventory, encoding="utf-8").read())
+    cases = ((dict(fleet.env(), CRUSOE_SECRET_KEY="d3JvbmctZmxlZXQtc2VjcmV0"), fleet.inventory, {}),
+             (fleet.env(), str(misnamed), {}),
+             (fleet.env(), fleet.inventory, {"support_access_hosts": "no-such-cluster"}))
+    for env, inventory, extra in cases:
+        fleet.clear_logs()
+        res = run(ansible_playbook, fleet, playbook, tmp_path, dict(gate, **extra), inventory=inventory, env=env)
+        text = " ".join(res.stdout.split())
+        assert res.rc != 0, res.stdout
+        assert "the inventory yielded no cluster for hosts '%s'" % extra.get("support_access_hosts", "all") in text
+        assert "ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true" in text and "nothing was checked or changed" in text
+        doc = report(tmp_path)[0]
+        assert doc["clusters"] == [] and doc["summary"]["ok"] is False
+        assert doc["summary"]["problems"][0].startswith("the inventory yielded no cluster")
+        no_writes(fleet)
+        os.remove(str(tmp_path / "reports" / "support-access-report.json"))
+    for env, inventory, _extra in cases[:2]:
+        res = run(ansible_playbook, fleet, playbook, tmp_path, gate, inventory=inventory,
+                  env=dict(env, ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true"))
+        assert res.rc != 0 and "Completely failed to parse inventory source" in res.stdout + res.stderr
+    res = run(ansible_playbook, fleet, playbook, tmp_path, gate, limit="no-such-cluster")
+    assert res.rc != 0 and "no hosts to target" in res.stdout + res.stderr
+    assert fleet.crusoe_writes() == [] and fleet.kube_writes() == {}
+
+    if playbook == "audit":
+        res = run(ansible_playbook, fleet, playbook, tmp_path, {"support_access_expected_clusters": len(fleet.names)},
+                  limit="%s,%s" % (ENGAGED, CLEAN))
+        assert res.rc != 0
+        assert "2 of %d expected cluster(s) reported (support_access_expected_clusters=%d)" % (
+            len(fleet.names), len(fleet.names)) in " ".join(res.stdout.split())
+        doc = report(tmp_path)[0]
+        assert len(doc["clusters"]) == 2 and doc["summary"]["ok"] is False
+        res = run(ansible_playbook, fleet, playbook, tmp_path, {"support_access_expected_clusters": len(fleet.names)})
+        assert report(tmp_path)[0]["summary"]["problems"] == []
 
 
 def test_expire_revokes_only_what_ran_out(ansible_playbook, fleet, tmp_path):
@@ -309,6 +418,60 @@ def test_enable_with_a_ticket_then_audit_shows_the_lease(ansible_playbook, fleet
     assert audited["lease"]["reason"] == "CMK Node Not Ready on gpu-3"
     assert sorted(audited["lease"]["roles"]) == ["operator", "readonly"]
     assert audited["api"]["access_enabled"] is True and audited["firewall"]["support_source_present"] is True
+
+
+def test_enable_enforces_policy_lease_and_requests_before_any_write(ansible_playbook, fleet, tmp_path):
+    """The policy (allowed_roles, max_lease, allow_firewall_opening), a live lease and an active request's role are
+    checked on each cluster before anything changes; each refusal names the key, where the policy is defined and the
+    cluster. support_access_extend=true changes a live lease and keeps the old one in its history."""
+    extra = {"support_access_chart_repo_url": fleet.chart_repo.url, "support_access_ticket": "ZD-9",
+             "support_access_roles": ["readonly", "operator"], "support_access_duration": "8h"}
+    inventory = policy_inventory(fleet, tmp_path, {"crusoe_ml": {"support_access_policy": {
+        "allowed_roles": ["readonly"], "max_lease": "4h", "allow_firewall_opening": False}}})
+    for check in (True, False):
+        fleet.clear_logs()
+        res = run(ansible_playbook, fleet, "enable", tmp_path, extra, inventory=inventory, limit=EXPIRED, check=check)
+        assert res.rc != 0
+        text = " ".join(res.stdout.split())
+        source = "of support_access_policy (group_vars of crusoe_ml)"
+        assert "cluster '%s': enable refused: role(s) operator: not in allowed_roles [readonly] %s" % (EXPIRED, source) in text
+        assert "duration 8h: longer than max_lease 4h %s" % source in text
+        assert "allow_firewall_opening is false in support_access_policy (group_vars of crusoe_ml)" in text
+        assert "nothing was changed" in text
+        no_writes(fleet)
+
+    # within the policy (and without the firewall opening) the same cluster is enabled; the expired lease is history
+    res = run(ansible_playbook, fleet, "enable", tmp_path, dict(extra, support_access_roles=["readonly"],
+              support_access_duration="4h", support_access_firewall=False), inventory=inventory, limit=EXPIRED)
+    assert res.rc == 0, res.stdout
+    lease = report(tmp_path)[1][EXPIRED]["lease"]
+    assert lease["ticket"] == "ZD-9" and lease["status"] == "active"
+    assert [(h["ticket"], h["ended"]) for h in lease["history"]] == [("ZD-4242", "expired")]
+
+    # a live lease (ZD-4241, readonly+operator, an operator request active) is never replaced silently
+    fleet.clear_logs()
+    res = run(ansible_playbook, fleet, "enable", tmp_path, extra, limit=ENGAGED)
+    text = " ".join(res.stdout.split())
+    assert res.rc != 0 and "an active lease exists (ticket ZD-4241, requested by alice, roles operator, readonly" in text
+    assert "set extend (support_access_extend, support_enable_extend) to true" in text
+    no_writes(fleet)
+    res = run(ansible_playbook, fleet, "enable", tmp_path, dict(extra, support_access_roles=["readonly"],
+              support_access_extend=True), limit=ENGAGED)
+    text = " ".join(res.stdout.split())
+    assert res.rc != 0 and "an active support request by" in text and "ticket ZD#4241" in text
+    assert "uses role operator, which roles readonly would drop" in text
+    no_writes(fleet)
+    res = run(ansible_playbook, fleet, "enable", tmp_path, dict(extra, support_access_extend=True), limit=ENGAGED)
+    assert res.rc == 0, res.stdout
+    lease = report(tmp_path)[1][ENGAGED]["lease"]
+    assert lease["ticket"] == "ZD-9"
+    assert [(h["ticket"], h["requested_by"], h["ended"]) for h in lease["history"]] == [("ZD-4241", "alice", "replaced")]
+    # the same request again changes nothing
+    fleet.clear_logs()
+    res = run(ansible_playbook, fleet, "enable", tmp_path, extra, limit=ENGAGED)
+    assert res.rc == 0, res.stdout
+    no_writes(fleet)
+    assert res.changed == 0, res.recap
 
 
 def test_disable_and_sweep(ansible_playbook, fleet, tmp_path):

@@ -20,7 +20,7 @@ SLICES = 3
 EXPECTED = {
     "training-prod": ("compliant", []),
     "inference": ("noncompliant", ["lease-expired-access-open"]),
-    "research-a": ("noncompliant", ["support-access-without-lease"]),
+    "research-a": ("noncompliant", ["firewall-admits-support-vpn", "support-access-without-lease"]),
     "batch-eu": ("compliant", []),
     "notebooks": ("noncompliant", ["support-bindings-without-access"]),
     "staging": ("noncompliant", ["diagnostic-pods-present"]),

@@ -39,6 +39,8 @@ class Api:
         self.conn.request(method, self.prefix + path, body=data, headers=hdrs)
         resp = self.conn.getresponse()
         raw = resp.read()
+        if resp.getheader("Content-Type", "").startswith("application/vnd.kubernetes.protobuf"):
+            return resp.status, raw, resp
         try:
             return resp.status, json.loads(raw), resp
         except ValueError:
@@ -280,3 +282,160 @@ def test_rbac_escalation_prevention_and_immutable_fields(kube_cluster):
                                      {"spec": {"selector": {"matchLabels": {"app": "other"}}}},
                                      ctype="application/merge-patch+json")
     assert status == 422 and "spec.selector: Invalid value" in body["message"] and "field is immutable" in body["message"]
+
+
+# ---- through the Python kubernetes client's typed API (CoreV1Api, BatchV1Api) -----------------------------------
+
+def _core(kube):
+    from kubernetes import client, config  # pylint: disable=import-outside-toplevel
+    configuration = client.Configuration()
+    config.load_kube_config(config_file=kube.kubeconfig, context=kube.name, client_configuration=configuration)
+    api_client = client.ApiClient(configuration)
+    return client.CoreV1Api(api_client), client.AppsV1Api(api_client), client.BatchV1Api(api_client)
+
+
+def _python_client_error(call):
+    from kubernetes.client.rest import ApiException  # pylint: disable=import-outside-toplevel
+    with pytest.raises(ApiException) as err:
+        call()
+    return err.value.status, json.loads(err.value.body)
+
+
+def test_ephemeral_containers_can_only_be_added(kube_cluster):
+    core, _apps, _batch = _core(kube_cluster)
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "app", "labels": {"app": "x"}},
+           "spec": {"containers": [{"name": "app", "image": "busybox:1.36"}]}}
+    core.create_namespaced_pod("default", pod)
+    debugger = {"name": "dbg", "image": "busybox:1.36", "targetContainerName": "app", "stdin": True, "tty": True}
+    patched = core.patch_namespaced_pod_ephemeralcontainers(
+        "app", "default", {"spec": {"ephemeralContainers": [debugger]}})
+    assert [c.name for c in patched.spec.ephemeral_containers] == ["dbg"]
+    assert patched.spec.ephemeral_containers[0].termination_message_path == "/dev/termination-log"
+    entry = kube_cluster.cluster.request_log()[-1]
+    assert (entry["verb"], entry["subresource"], entry["content_type"]) == (
+        "patch", "ephemeralcontainers", "application/strategic-merge-patch+json")
+    read = core.read_namespaced_pod_ephemeralcontainers("app", "default")
+    assert read.kind == "Pod" and read.status.ephemeral_container_statuses[0].state.running
+    # removing or changing one: 422 as kube-apiserver words it
+    status, body = _python_client_error(lambda: core.patch_namespaced_pod_ephemeralcontainers(
+        "app", "default", [{"op": "remove", "path": "/spec/ephemeralContainers/0"}]))
+    assert status == 422 and body["reason"] == "Invalid"
+    assert body["message"] == ('Pod "app" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral '
+                               'containers "dbg" may not be removed\n')
+    assert body["details"]["causes"] == [{"reason": "FieldValueForbidden", "field": "spec.ephemeralContainers",
+                                          "message": 'Forbidden: existing ephemeral containers "dbg" may not be removed\n'}]
+    status, body = _python_client_error(lambda: core.patch_namespaced_pod_ephemeralcontainers(
+        "app", "default", [{"op": "replace", "path": "/spec/ephemeralContainers/0/image", "value": "alpine"}]))
+    assert status == 422 and 'existing ephemeral containers "dbg" may not be changed' in body["message"]
+    # fields ephemeral containers may not have, a target that is not a container, a name already taken
+    bad = [dict(debugger, name="ports", ports=[{"containerPort": 80}]), dict(debugger, name="t", targetContainerName="nope"),
+           dict(debugger, name="app")]
+    status, body = _python_client_error(lambda: core.patch_namespaced_pod_ephemeralcontainers(
+        "app", "default", {"spec": {"ephemeralContainers": bad}}))
+    assert status == 422
+    assert {c["field"]: c["message"] for c in body["details"]["causes"]} == {
+        "spec.ephemeralContainers[1].ports": "Forbidden: cannot be set for an Ephemeral Container",
+        "spec.ephemeralContainers[2].targetContainerName": 'Not found: "nope"',
+        "spec.ephemeralContainers[3].name": 'Duplicate value: "app"'}
+    # everything but spec.ephemeralContainers is the stored pod's: other changes are dropped, not applied
+    live = core.read_namespaced_pod("app", "default")
+    body = kube_cluster.cluster.get("v1", "Pod", "app", "default")
+    body["metadata"]["labels"] = {"app": "changed"}
+    body["spec"]["containers"][0]["image"] = "alpine"
+    body["spec"]["ephemeralContainers"].append({"name": "dbg2", "image": "busybox:1.36"})
+    replaced = core.replace_namespaced_pod_ephemeralcontainers("app", "default", body)
+    assert [c.name for c in replaced.spec.ephemeral_containers] == ["dbg", "dbg2"]
+    entry = kube_cluster.cluster.request_log()[-1]
+    assert (entry["method"], entry["verb"], entry["subresource"]) == ("PUT", "update", "ephemeralcontainers")
+    assert replaced.metadata.labels == {"app": "x"} and replaced.spec.containers[0].image == "busybox:1.36"
+    # a stale resourceVersion on PUT: 409
+    stale = kube_cluster.cluster.get("v1", "Pod", "app", "default")
+    stale["metadata"]["resourceVersion"] = live.metadata.resource_version
+    status, body = _python_client_error(lambda: core.replace_namespaced_pod_ephemeralcontainers("app", "default", stale))
+    assert status == 409 and body["reason"] == "Conflict"
+    # and neither create nor a plain update may carry them
+    status, body = _python_client_error(lambda: core.create_namespaced_pod("default", dict(
+        pod, metadata={"name": "direct"}, spec=dict(pod["spec"], ephemeralContainers=[debugger]))))
+    assert status == 422 and "spec.ephemeralContainers: Forbidden: cannot be set on create" in body["message"]
+    status, body = _python_client_error(lambda: core.patch_namespaced_pod(
+        "app", "default", {"spec": {"ephemeralContainers": [dict(debugger, name="dbg3")]}}))
+    assert status == 422 and "spec: Forbidden: pod updates may not change fields other than" in body["message"]
+    # an image change is allowed on a running pod
+    assert core.patch_namespaced_pod("app", "default", {"spec": {"containers": [
+        {"name": "app", "image": "busybox:1.37"}]}}).spec.containers[0].image == "busybox:1.37"
+
+
+def test_defaults_the_typed_clients_see(kube_cluster):
+    core, apps, batch = _core(kube_cluster)
+    core.create_namespaced_pod("default", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+        "containers": [{"name": "c", "image": "registry.local:5000/tools", "ports": [{"containerPort": 8080}],
+                        "resources": {"limits": {"cpu": "1"}}}],
+        "volumes": [{"name": "cfg", "configMap": {"name": "cm"}}, {"name": "scratch"}]}})
+    pod = core.read_namespaced_pod("p", "default")
+    spec = pod.spec
+    assert (spec.restart_policy, spec.dns_policy, spec.scheduler_name, spec.termination_grace_period_seconds) == (
+        "Always", "ClusterFirst", "default-scheduler", 30)
+    assert spec.security_context is not None and spec.enable_service_links is True
+    assert (spec.service_account_name, spec.service_account, spec.priority) == ("default", "default", 0)
+    assert {(t.key, t.effect, t.toleration_seconds) for t in spec.tolerations} == {
+        ("node.kubernetes.io/not-ready", "NoExecute", 300), ("node.kubernetes.io/unreachable", "NoExecute", 300)}
+    container = spec.containers[0]
+    assert (container.image_pull_policy, container.termination_message_path, container.termination_message_policy) == (
+        "Always", "/dev/termination-log", "File")    # a registry port is not a tag: latest
+    assert container.ports[0].protocol == "TCP" and container.resources.requests == {"cpu": "1"}
+    assert spec.volumes[0].config_map.default_mode == 420 and spec.volumes[1].empty_dir is not None
+    assert pod.status.qos_class == "Burstable"
+    apps.create_namespaced_stateful_set("default", {
+        "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
+        "spec": {"selector": {"matchLabels": {"app": "db"}}, "serviceName": "db",
+                 "template": {"metadata": {"labels": {"app": "db"}},
+                              "spec": {"containers": [{"name": "db", "image": "pg:16"}]}}}})
+    sts = apps.read_namespaced_stateful_set("db", "default").spec
+    assert (sts.pod_management_policy, sts.update_strategy.type, sts.update_strategy.rolling_update.partition,
+            sts.revision_history_limit, sts.replicas) == ("OrderedReady", "RollingUpdate", 0, 10, 1)
+    assert sts.template.spec.containers[0].image_pull_policy == "IfNotPresent"
+    assert sts.template.spec.enable_service_links is None     # Pod-only defaults stay out of templates
+    batch.create_namespaced_cron_job("default", {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "cj"},
+                                                 "spec": {"schedule": "@hourly", "jobTemplate": {"spec": {"template": {
+                                                     "spec": {"restartPolicy": "OnFailure",
+                                                              "containers": [{"name": "c", "image": "busybox"}]}}}}}})
+    cron = batch.read_namespaced_cron_job("cj", "default").spec
+    assert (cron.concurrency_policy, cron.suspend, cron.successful_jobs_history_limit, cron.failed_jobs_history_limit) == (
+        "Allow", False, 3, 1)
+    # and what kube-apiserver refuses in pod templates
+    status, body = _python_client_error(lambda: batch.create_namespaced_job("default", {
+        "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+        "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}))
+    assert status == 422 and body["message"] == ('Job.batch "j" is invalid: spec.template.spec.restartPolicy: '
+                                                 'Unsupported value: "Always": supported values: "OnFailure", "Never"')
+    status, body = _python_client_error(lambda: apps.create_namespaced_daemon_set("default", {
+        "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "d"},
+        "spec": {"selector": {"matchLabels": {"app": "d"}}, "template": {"metadata": {"labels": {"app": "other"}},
+                                                                         "spec": {"containers": [{"name": "c"}]}}}}))
+    assert status == 422 and '`selector` does not match template `labels`' in body["message"]
+
+
+def test_token_request_and_protobuf_answers(kube_cluster):
+    core, _apps, _batch = _core(kube_cluster)
+    core.create_namespaced_service_account("default", {"metadata": {"name": "bot"}})
+    status, body = _python_client_error(lambda: core.create_namespaced_service_account_token(
+        "bot", "default", {"spec": {"expirationSeconds": 60}}))
+    assert status == 422 and "may not specify a duration less than 10 minutes" in body["message"]
+    minted = core.create_namespaced_service_account_token("bot", "default", {"spec": {"audiences": ["vault"]}})
+    assert minted.status.token and minted.spec.audiences == ["vault"] and minted.spec.expiration_seconds == 3600
+    review = Api(kube_cluster).call("POST", "/apis/authentication.k8s.io/v1/tokenreviews", {
+        "apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": minted.status.token}})[1]
+    assert review["status"]["authenticated"] and review["status"]["user"]["username"] == "system:serviceaccount:default:bot"
+    status, _body = _python_client_error(lambda: core.create_namespaced_service_account_token(
+        "ghost", "default", {"spec": {}}))
+    assert status == 404
+    # a protobuf-preferring client gets protobuf; JSON-only and protobuf-only clients are served too
+    from sim.kube import protobuf  # pylint: disable=import-outside-toplevel
+    api = Api(kube_cluster)
+    for accept, want in (("application/vnd.kubernetes.protobuf,application/json", protobuf.PROTOBUF),
+                         ("application/vnd.kubernetes.protobuf", protobuf.PROTOBUF),
+                         ("application/json", "application/json")):
+        status, body, resp = api.call("GET", "/api/v1/namespaces/default/serviceaccounts/bot", headers={"Accept": accept})
+        assert status == 200 and resp.getheader("Content-Type") == want
+        if want == protobuf.PROTOBUF:
+            assert protobuf.decode(body)["metadata"]["name"] == "bot"

@@ -24,8 +24,8 @@ def _sar(k, group, verb, resource, subresource=""):
             "spec": {"user": "someone", "groups": [group, "system:authenticated"],
                      "resourceAttributes": {"namespace": "kube-system", "verb": verb, "resource": resource,
                                             "subresource": subresource}}}
-    # create-only kinds have no PATCH in OpenAPI v3, so kubectl would validate client side with /openapi/v2
-    out = k.kubectl("create", "--validate=false", "-f", "-", "-o", "json", input_text=json.dumps(body))
+    # create-only kinds have no PATCH in OpenAPI v3, so kubectl validates client side with /openapi/v2 (protobuf)
+    out = k.kubectl("create", "-f", "-", "-o", "json", input_text=json.dumps(body))
     return json.loads(out.stdout)["status"]
 
 

@@ -27,17 +27,31 @@ pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
                                 reason="%s is not installed (Debian package chromium: apt-get install -y chromium)" % CHROMIUM)
 
 
+# What every run reads (a report without one of them is judged error: findings only from what was read).
+READ = {"chart": {"installed": False}, "rbac": {"bindings": []}, "pods": {"confirmed": [], "suspicious": []},
+        "lease": {"status": "none"}}
+HISTORY = [
+    {"ticket": "ZD-0998", "requested_by": "bob", "reason": "GPU node drained", "roles": ["readonly"],
+     "enabled_at": "2026-11-21T08:00:00Z", "expires_at": "2026-11-21T16:00:00Z", "state": "closed",
+     "closed_at": "2026-11-21T11:30:00Z", "closed_by": "carol", "closed_reason": "fixed", "ended": "closed"},
+    {"ticket": "ZD-0990", "requested_by": "dan", "reason": "control-plane upgrade", "roles": ["operator", "readonly"],
+     "enabled_at": "2026-11-19T08:00:00Z", "expires_at": "2026-11-19T12:00:00Z", "state": "active", "closed_at": "",
+     "closed_by": "", "closed_reason": "", "ended": "expired"},
+]
+
+
 def _fleet():
     on = {"access_enabled": True, "roles": ["readonly", "operator"], "active_requests": [
         {"role": "operator", "ticket": "ZD-1", "expires_at": "2026-11-22T14:00:00Z", "status": "active"}]}
     reports = [
-        {"cluster": "training-prod", "provider": "crusoe", "reachable": True, "api": on, "chart": {"installed": True, "version": "0.2.0"},
-         "lease": {"status": "active", "ticket": "ZD-1", "enabled_at": "2026-11-22T08:00:00Z", "expires_at": "2026-11-22T16:00:00Z"}},
-        {"cluster": HOSTILE, "provider": "crusoe", "reachable": True, "api": on, "lease": {"status": "none"},
-         "pods": {"confirmed": [{"namespace": "kube-system", "name": "node-shell-1"}], "suspicious": []}},
+        dict(READ, cluster="training-prod", provider="crusoe", reachable=True, api=on, chart={"installed": True, "version": "0.2.0"},
+             lease={"status": "active", "ticket": "ZD-1", "requested_by": "alice", "reason": "CMK node not ready on gpu-3",
+                    "roles": ["operator", "readonly"], "enabled_at": "2026-11-22T08:00:00Z", "expires_at": "2026-11-22T16:00:00Z",
+                    "history": HISTORY}),
+        dict(READ, cluster=HOSTILE, provider="crusoe", reachable=True, api=on,
+             pods={"confirmed": [{"namespace": "kube-system", "name": "node-shell-1"}], "suspicious": []}),
         {"cluster": "cw-east", "provider": "coreweave", "reachable": False, "error": "connection refused"},
-        {"cluster": "old-prod", "provider": "crusoe", "playbook": "revoke", "reachable": True, "api": {"access_enabled": False},
-         "chart": {"installed": False}, "rbac": {"bindings": []}, "pods": {"confirmed": [], "suspicious": []}},
+        dict(READ, cluster="old-prod", provider="crusoe", playbook="revoke", reachable=True, api={"access_enabled": False}),
     ]
     return _report.build_document(_report.prepare(reports, None, NOW), "Fleet support access", NOW)
 
@@ -101,12 +115,14 @@ class _Rows(html.parser.HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.clusters, self.scripts, self.title, self._in_title = [], 0, "", False
+        self.clusters, self.leases, self.scripts, self.title, self._in_title = [], [], 0, "", False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "tr" and attrs.get("class") == "cluster":
             self.clusters.append((attrs.get("data-cluster"), attrs.get("data-verdict")))
+        if tag == "tr" and (attrs.get("class") or "").startswith("lease-"):
+            self.leases.append((attrs.get("data-cluster"), attrs.get("class")))
         self.scripts += tag == "script"
         self._in_title = tag == "title"
 
@@ -132,6 +148,8 @@ def test_rendered_dom_has_one_row_per_cluster_and_no_script(tmp_path, page):
     assert sorted(parser.clusters) == sorted([("training-prod", "compliant"), (HOSTILE, "noncompliant"),
                                               ("cw-east", "unreachable"), ("old-prod", "revoked")])
     assert parser.scripts == 0 and parser.title == "Fleet support access"  # the hostile name stayed text
+    assert parser.leases == [("training-prod", "lease-current"), ("training-prod", "lease-earlier"),
+                             ("training-prod", "lease-earlier")]
 
 
 def test_screenshot_shows_the_colour_coded_table(tmp_path, page):

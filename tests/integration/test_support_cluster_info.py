@@ -76,7 +76,8 @@ def test_one_read_in_process_and_as_a_module_agree(ansible_playbook, fleet):
     assert [p["name"] for p in diagnostic["pods"]["confirmed"]] == ["node-shell-5c1f0a2e"]
     assert clean["verdict"] == "compliant"
     assert in_process[fleet.names[3]]["open"] == []
-    assert "the support chart crusoe-support-roles is installed" in in_process[fleet.names[1]]["open"]
+    assert "helm/crusoe-support-roles: the support chart crusoe-support-roles is installed - revoke uninstalls it" in \
+        in_process[fleet.names[1]]["open"]
 
 
 def test_the_release_read_from_helms_storage_agrees_with_helm(ansible_playbook, fleet):
@@ -106,6 +107,9 @@ def test_bad_options_and_an_unreachable_cluster_are_named(ansible_playbook, flee
     assert report["verdict"] == "error" and report["rbac"] is None
     assert "context nowhere" in report["error"] or "nowhere" in report["error"]
     assert report["api"] is not None  # the provider API was read all the same
+    # access is enabled and the lease could not be read: no claim that there is none, the record says what is unknown
+    assert report["api"]["access_enabled"] is True
+    assert [(f["code"], f["sections"]) for f in report["findings"]] == [("unknown", ["rbac", "chart", "pods", "lease"])]
 
     wrong = ansible_playbook(READ.replace("      register: state", "        pods_allow: ['a/b/c']\n      register: state") % "",
                              inventory=fleet.inventory, env=fleet.env(), limit=fleet.names[0])

@@ -38,7 +38,7 @@ def test_active_query_close_cycle(ansible_playbook, kube_cluster):
     assert res.rc == 0 and res.result("lease")["changed"] is False
     assert k.cluster.writes() == []
 
-    res = run(ansible_playbook, k, dict(params, renew=True))
+    res = run(ansible_playbook, k, dict(params, extend=True))
     assert res.rc == 0 and res.result("lease")["changed"] is True
 
     res = run(ansible_playbook, k, {"state": "query"})
@@ -80,6 +80,38 @@ def test_expired_lease_is_replaced_and_closable(ansible_playbook, kube_cluster):
     assert res.rc == 0 and res.result("lease")["changed"] is True
     assert res.result("lease")["result"]["status"] == "active"
     assert 3000 < res.result("lease")["result"]["expires_in_seconds"] <= 3600
+
+
+def test_live_lease_is_never_replaced_silently_and_history_is_kept(ansible_playbook, kube_cluster):
+    k = kube_cluster
+    first = {"ticket": "ZD-1", "roles": ["operator", "readonly"], "requested_by": "alice", "reason": "node down"}
+    assert run(ansible_playbook, k, first).rc == 0
+    k.cluster.clear_log()
+    for other in ({"ticket": "ZD-2"}, {"roles": ["readonly"]}):
+        res = run(ansible_playbook, k, dict(first, requested_by="bob", **other), check=True)
+        out = res.result("lease")["result"]
+        assert res.rc != 0, out
+        assert "an active lease exists (ticket ZD-1, requested by alice, roles operator, readonly, until" in out["msg"]
+        assert "extend=true" in out["msg"] and "nothing was changed" in out["msg"] and k.name in out["msg"]
+        assert run(ansible_playbook, k, dict(first, **other)).rc != 0
+    assert k.cluster.writes() == [] and k.cluster.get(*LEASE)["data"]["ticket"] == "ZD-1"
+
+    res = run(ansible_playbook, k, dict(first, ticket="ZD-2", requested_by="bob", extend=True), diff=True)
+    out = res.result("lease")["result"]
+    assert res.rc == 0 and out["changed"] is True and out["msg"].startswith("lease replaced until")
+    assert [(h["ticket"], h["requested_by"], h["ended"]) for h in out["lease"]["history"]] == [("ZD-1", "alice", "replaced")]
+    assert run(ansible_playbook, k, {"state": "closed", "closed_reason": "revoked"}).rc == 0
+    res = run(ansible_playbook, k, dict(first, ticket="ZD-3"))
+    assert res.rc == 0 and res.result("lease")["result"]["msg"].startswith("lease recorded")
+    res = run(ansible_playbook, k, dict(first, ticket="ZD-3", duration="2h", extend=True))
+    assert res.result("lease")["result"]["msg"].startswith("lease extended")
+
+    res = run(ansible_playbook, k, {"state": "query"})
+    lease = res.result("lease")["result"]["lease"]
+    assert lease["ticket"] == "ZD-3" and lease["state"] == "active"
+    ended = [(h["ticket"], h["ended"]) for h in lease["history"]]
+    assert ended == [("ZD-3", "extended"), ("ZD-2", "closed"), ("ZD-1", "replaced")]
+    assert lease["history"][1]["closed_reason"] == "revoked" and "history" not in lease["history"][0]
 
 
 def test_foreign_configmap_is_never_overwritten(ansible_playbook, kube_cluster):

@@ -10,9 +10,13 @@ simulators' request logs and the run's output (never typed in by hand):
     reliability.bad_input(clear=True, option="port")   # one bad input, and whether the error named the option
     reliability.check_writes(n)                        # writes that reached an API during a --check run (must be 0)
     reliability.secrets_leaked(n, where="stdout")      # secret values found in output, reports or logs (must be 0)
+    reliability.doors(planted=9, found=9, false_verdicts=0, customer_deleted=0)
+                                                       # doors planted in an adversarial cluster, how many the audit named,
+                                                       # REVOKED/compliant verdicts while one was open, customer deletes
 
 The table sums them over the session. The run fails when a scenario fails, when a must-be-0 counter is not 0, or
-when fewer faults were survived than injected or fewer bad inputs answered clearly than tried. The totals are also
+when fewer faults were survived than injected, fewer bad inputs answered clearly than tried or fewer doors found
+than planted. The totals are also
 written as JSON to $RELIABILITY_SUMMARY (default .cache/reliability-summary.json).
 
 `make reliability` runs the scenarios on two pytest-xdist workers: most scenarios spend much of their time waiting
@@ -35,7 +39,8 @@ import time
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-COUNTERS = ("faults_injected", "faults_survived", "bad_inputs", "clear_errors", "check_mode_writes", "secrets_leaked")
+COUNTERS = ("faults_injected", "faults_survived", "bad_inputs", "clear_errors", "check_mode_writes", "secrets_leaked",
+            "doors_planted", "doors_found", "false_verdicts", "customer_deleted")
 ROWS = (
     ("scenarios run", "scenarios", None),
     ("scenarios failed", "failed", "0"),
@@ -45,6 +50,10 @@ ROWS = (
     ("bad inputs answered with a clear error", "clear_errors", "= tried"),
     ("writes made in check mode", "check_mode_writes", "0"),
     ("secrets leaked", "secrets_leaked", "0"),
+    ("doors planted", "doors_planted", None),
+    ("doors found", "doors_found", "= planted"),
+    ("false REVOKED or compliant verdicts", "false_verdicts", "0"),
+    ("customer objects deleted", "customer_deleted", "0"),
 )
 
 
@@ -78,6 +87,22 @@ class Record:
         if count:
             self.details.append("%d secret(s) leaked %s" % (count, where))
 
+    def doors(self, planted, found, false_verdicts=0, customer_deleted=0, where=""):
+        """Doors planted in an adversarial cluster, how many the audit named, verdicts that said closed while one was
+        open, objects of the customer's that a run deleted."""
+        if found > planted:
+            raise ValueError("doors found (%d) cannot exceed doors planted (%d)" % (found, planted))
+        self.counts["doors_planted"] += planted
+        self.counts["doors_found"] += found
+        self.counts["false_verdicts"] += false_verdicts
+        self.counts["customer_deleted"] += customer_deleted
+        if found < planted:
+            self.details.append("%d door(s) not found %s" % (planted - found, where))
+        if false_verdicts:
+            self.details.append("%d false REVOKED/compliant verdict(s) %s" % (false_verdicts, where))
+        if customer_deleted:
+            self.details.append("%d customer object(s) deleted %s" % (customer_deleted, where))
+
     def as_property(self):
         return {"counts": self.counts, "details": self.details}
 
@@ -107,11 +132,13 @@ class Summary:
         problems = []
         if totals["failed"]:
             problems.append("%d scenario(s) failed" % totals["failed"])
-        for key in ("check_mode_writes", "secrets_leaked"):
+        for key in ("check_mode_writes", "secrets_leaked", "false_verdicts", "customer_deleted"):
             if totals[key]:
                 problems.append("%s is %d, must be 0" % (key, totals[key]))
         if totals["faults_survived"] < totals["faults_injected"]:
             problems.append("%d fault(s) not survived" % (totals["faults_injected"] - totals["faults_survived"]))
+        if totals["doors_found"] < totals["doors_planted"]:
+            problems.append("%d door(s) not found" % (totals["doors_planted"] - totals["doors_found"]))
         if totals["clear_errors"] < totals["bad_inputs"]:
             problems.append("%d bad input(s) without a clear error" % (totals["bad_inputs"] - totals["clear_errors"]))
         if not totals["scenarios"]:

@@ -6,10 +6,11 @@ One cluster is seeded with pods built to fool the diagnostic-pod classifier:
 
 - look-alikes: pods named ``node-shell-*``, ``nsenter-*`` and ``node-debugger-*`` with the exact node-shell spec
   (privileged, hostPID, nsenter into PID 1) but created by a DaemonSet, ReplicaSet, Deployment, StatefulSet or Job
-  that exists, and a mirror pod owned by its Node;
+  that exists and that the customer's own Helm release installed, and a mirror pod owned by its Node;
 - GPU and network operator pods: privileged, hostPID/hostNetwork, hostPath mounts (``/`` included), in their usual
-  namespaces with their usual labels;
-- customer pods with hostPath ``/``, bare and privileged, in a customer namespace and in a Crusoe-managed one;
+  namespaces with their usual labels, installed by the operators' Helm releases;
+- customer pods with hostPath ``/``, bare and privileged, in a customer namespace and in a Crusoe-managed one (that
+  one cannot be told from a door: the revocation is allowed to finish only because the policy allows it by name);
 
 and with real node-shell pods (the shape the support tooling creates) in each of the eight Crusoe-managed namespaces.
 A revocation (and a sweep) must delete every real node-shell pod and nothing else: the emulator's objects and its
@@ -42,7 +43,7 @@ def _node_shell_spec(node=None):
     return spec
 
 
-def _workload(kind, name, namespace, spec, labels=None, replicas=None, api_version="apps/v1"):
+def _workload(kind, name, namespace, spec, labels=None, replicas=None, api_version="apps/v1", release=None):
     labels = dict(labels or {"app": name})
     body = {"selector": {"matchLabels": {"app": labels.get("app", name)}},
             "template": {"metadata": {"labels": labels}, "spec": spec}}
@@ -53,7 +54,10 @@ def _workload(kind, name, namespace, spec, labels=None, replicas=None, api_versi
     if kind == "Job":
         del body["selector"]
         body["template"]["spec"] = dict(spec, restartPolicy="Never")
-    return {"apiVersion": api_version, "kind": kind, "metadata": {"name": name, "namespace": namespace}, "spec": body}
+    meta = {"name": name, "namespace": namespace}
+    if release:  # installed by a Helm release: the customer's
+        meta["annotations"] = {"meta.helm.sh/release-name": release, "meta.helm.sh/release-namespace": namespace}
+    return {"apiVersion": api_version, "kind": kind, "metadata": meta, "spec": body}
 
 
 def _host_volumes(*paths):
@@ -76,12 +80,13 @@ def _operator_spec(image, paths, host_pid=False, host_network=False, command=Non
 def look_alike_controllers():
     """(a) Controllers whose pods are named and built like node-shell pods."""
     debug_label = {"app": "node-shell", "app.kubernetes.io/managed-by": "kubectl-debug"}
+    tools = "platform-tools"
     return [
-        _workload("DaemonSet", "node-shell", "kube-system", _node_shell_spec(), labels=debug_label),
-        _workload("ReplicaSet", "nsenter-toolbox", "nvidia-gpu-operator", _node_shell_spec(), replicas=2),
+        _workload("DaemonSet", "node-shell", "kube-system", _node_shell_spec(), labels=debug_label, release=tools),
+        _workload("ReplicaSet", "nsenter-toolbox", "nvidia-gpu-operator", _node_shell_spec(), replicas=2, release=tools),
         _workload("Deployment", "node-shell-proxy", CUSTOMER_NS, _node_shell_spec(), replicas=1),
-        _workload("StatefulSet", "nsenter-agent", "crusoe-system", _node_shell_spec(), replicas=1),
-        _workload("Job", "node-debugger-collect-logs", "slurm", _node_shell_spec(), api_version="batch/v1"),
+        _workload("StatefulSet", "nsenter-agent", "crusoe-system", _node_shell_spec(), replicas=1, release=tools),
+        _workload("Job", "node-debugger-collect-logs", "slurm", _node_shell_spec(), api_version="batch/v1", release=tools),
     ]
 
 
@@ -114,7 +119,8 @@ def operator_controllers():
         _workload("DaemonSet", "mofed-ubuntu22.04-ds", net,
                   _operator_spec("nvcr.io/nvidia/mellanox/doca-driver:25.01", ["/run/mellanox/drivers", "/lib/modules", "/"],
                                  host_network=True, command=["nsenter", "-t", "1", "-m", "--", "modprobe", "mlx5_core"]),
-                  labels={"app": "mofed-ubuntu22.04", "nvidia.com/ofed-driver": "", "mofed-ds-format-version": "1"}),
+                  labels={"app": "mofed-ubuntu22.04", "nvidia.com/ofed-driver": "", "mofed-ds-format-version": "1"},
+                  release="network-operator"),
         _workload("DaemonSet", "rdma-shared-dp-ds", net,
                   _operator_spec("nvcr.io/nvidia/mellanox/k8s-rdma-shared-dev-plugin:v1.5.2",
                                  ["/var/lib/kubelet/device-plugins", "/dev/infiniband"], host_network=True),
@@ -122,7 +128,7 @@ def operator_controllers():
         _workload("DaemonSet", "kube-multus-ds", net,
                   _operator_spec("ghcr.io/k8snetworkplumbingwg/multus-cni:v4.1.0", ["/etc/cni/net.d", "/opt/cni/bin"],
                                  host_network=True),
-                  labels={"app": "multus", "name": "multus"}),
+                  labels={"app": "multus", "name": "multus"}, release="network-operator"),
         _workload("DaemonSet", "amd-gpu-device-plugin", "kube-amd-gpu",
                   _operator_spec("rocm/k8s-device-plugin:1.31.0.6", ["/var/lib/kubelet/device-plugins", "/sys"]),
                   labels={"app": "amd-gpu-device-plugin", "app.kubernetes.io/managed-by": "amd-gpu-operator"}),
@@ -251,17 +257,30 @@ def test_sweep_and_revoke_delete_every_node_shell_and_nothing_else(ansible_playb
     assert all(verdicts.get(k) == _pods.VERDICT_SUSPICIOUS for k in kept if k[1].startswith(_pods.DIAGNOSTIC_NAME_PREFIXES))
     assert not pod_deletes(fleet) and fleet.kube_writes() == {}
 
+    # a privileged bare pod with hostPath / in kube-system cannot be told from a door: it blocks the verdict ...
     res = run_playbook(ansible_playbook, fleet, "revoke", tmp_path, {"support_access_confirm": True}, limit=CLUSTER)
+    assert res.rc != 0
+    pods = task_result(res, "Delete confirmed diagnostic pods")
+    _doc, clusters = load_report(tmp_path)
+    first_actions = clusters[CLUSTER]["actions"]
+    suspicious = [d["ref"] for d in clusters[CLUSTER]["doors"] if d["status"] == "suspicious"]
+    assert clusters[CLUSTER]["verdict"] == "not_revoked" and suspicious == ["Pod/kube-system/host-backup"], suspicious
+    # ... until a person allows it by name; the customer's workloads are listed as kept, never as doors
+    allow = {"support_access_policy": {"allow": ["Pod/kube-system/host-backup"]}}
+    res = run_playbook(ansible_playbook, fleet, "revoke", tmp_path, dict(allow, support_access_confirm=True), limit=CLUSTER)
     survived, problems = judge(fleet, kept, doomed)
     reliability.fault(injected=planted, survived=survived)
     assert not problems, problems
     assert res.rc == 0, res.stdout
-    pods = task_result(res, "Delete confirmed diagnostic pods")
     assert {(d["namespace"], d["name"]) for d in pods["deleted"]} == set(doomed)
     assert pod_deletes(fleet) == set(doomed)
     _doc, clusters = load_report(tmp_path)
     assert clusters[CLUSTER]["verdict"] == "revoked", clusters[CLUSTER]
-    assert sorted(a for a in clusters[CLUSTER]["actions"] if a.startswith("deleted diagnostic pod ")) == sorted(
+    assert [(d["ref"], d["status"]) for d in clusters[CLUSTER]["doors"]] == [("Pod/kube-system/host-backup", "allowed")]
+    kept = {(w["kind"], w["name"]) for w in clusters[CLUSTER]["pods"]["workloads"] if w["verdict"] == "kept"}
+    assert {("DaemonSet", "node-shell"), ("DaemonSet", "nvidia-driver-daemonset"), ("DaemonSet", "kube-multus-ds"),
+            ("Deployment", "node-shell-proxy")} <= kept
+    assert sorted(a for a in first_actions if a.startswith("deleted diagnostic pod ")) == sorted(
         "deleted diagnostic pod %s/%s" % key for key in doomed)
     # the verification after the revocation found no diagnostic pod left, and only the seeded cluster was written to
     assert task_result(res, "Verify what is left open")["report"]["pods"]["confirmed"] == []

@@ -1,11 +1,12 @@
 # Copyright: (c) 2026, neocloud.support_access maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Bad input: every module, role and inventory option that can be wrong, through real ansible-playbook.
+"""Bad input: every module, role, inventory and playbook option that can be wrong, through real ansible-playbook.
 
 ``CASES`` is the table. Each case is one wrong value (or one missing or malformed credential source) for one
-module, role or inventory plugin. The cases run batched: one playbook for every module case (one play per
+module, role, inventory plugin or playbook. The cases run batched: one playbook for every module case (one play per
 module, one ``ignore_errors`` task per case, named after the case), one for the role cases (one block/rescue per
-case) and one ansible-playbook run with every inventory case as its own ``-i`` source. Against the simulated
+case) and one ansible-playbook run with every inventory case as its own ``-i`` source; each playbook case (the
+refusals of the collection's playbooks: extra vars and a limit) is its own run over the simulated fleet. Against the simulated
 fleet (Crusoe API, Kubernetes emulator) and the CoreWeave simulator; afterwards no simulator may have seen a write.
 
 An error is clear when the task failed, its message names the option (every dotted part of it) and whatever else
@@ -30,7 +31,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 ERRORS_DOC = os.path.join(ROOT, "docs", "errors.md")
 NS = "neocloud.support_access."
 
-# One bad input. target: a module, "role:<name>" or "inventory:<plugin>". kind: the error class (a section of
+# One bad input. target: a module, "role:<name>", "inventory:<plugin>" or "playbook:<name>" (args: the extra vars,
+# and "--limit" for the limit). kind: the error class (a section of
 # docs/errors.md). args: the task's options (strings may hold {placeholders}, see _context()). env: environment
 # for that task only. expect: text the message must hold besides the option name. setup: files the case needs.
 Case = collections.namedtuple("Case", "target option kind args env expect setup")
@@ -41,6 +43,14 @@ def case(target, option, kind, args=None, env=None, expect=(), setup=None):
 
 
 NO_CRUSOE_KEYS = {"CRUSOE_ACCESS_KEY_ID": "", "CRUSOE_SECRET_KEY": ""}
+# The fleet's Crusoe service account (sim.fleet.SERVICE_ACCOUNT); as options they beat the environment's access key.
+# The simulator's token endpoint speaks TLS with its own CA (env values are filled with the placeholders too).
+SA_ID = "fleet-sa-00000001"
+SA_WRONG = {"client_id": SA_ID, "client_secret": "not-the-client-secret", "token_url": "{token_url}"}
+SA_HTTP = {"client_id": SA_ID, "client_secret": "not-the-client-secret", "token_url": "http://127.0.0.1:9/oauth2/token"}
+TRUST_SIM = {"SSL_CERT_FILE": "{sim_ca}"}
+SA_ENV_HTTP = dict(NO_CRUSOE_KEYS, CRUSOE_CLIENT_ID=SA_ID, CRUSOE_CLIENT_SECRET="not-the-client-secret",
+                   CRUSOE_TOKEN_URL="http://auth.crusoe.invalid/oauth2/token")
 NO_COREWEAVE_TOKEN = {"COREWEAVE_API_TOKEN": ""}
 NO_CONFIG = "{tmp}/no-such-dir/config"
 KUBE = {"kubeconfig": "{kubeconfig}", "context": "{cluster}"}
@@ -54,6 +64,17 @@ PIPELINE = {"slug": "bad-input-pipeline", "source": "audit-logs", "destination":
 def _k(**kwargs):
     """Kubernetes module options: the fleet cluster's kubeconfig and context plus kwargs."""
     return dict(KUBE, **kwargs)
+
+
+def _enable(**kwargs):
+    """support_enable_check options for the fleet's first cluster (a live lease ZD-4241, an operator request ZD#4241)."""
+    options = dict(KUBE, ticket="ZD-4241", roles=["readonly", "operator"], **CLUSTER)
+    options.update(kwargs)
+    return options
+
+
+# extra vars of a playbook case: the ticket and the simulated chart repository (set per run)
+PLAYBOOK = {"support_access_ticket": "ZD-1"}
 
 
 CASES = [
@@ -74,6 +95,8 @@ CASES = [
          expect=("{bad_toml}", "line"), setup="crusoe_config"),
     case("crusoe_support_access", "profile", "config_file", dict(CLUSTER, config_file="{good_toml}", profile="staging"),
          env=NO_CRUSOE_KEYS, expect=("staging", "{good_toml}"), setup="crusoe_config"),
+    case("crusoe_support_access", "client_secret", "credentials", dict(CLUSTER, client_secret="not-the-client-secret"),
+         expect=("client_id is missing", "CRUSOE_CLIENT_ID")),
     # ------------------------------------------------------------------ crusoe_support_access_info
     case("crusoe_support_access_info", "cluster", "name", dict(CLUSTER, cluster="no-such-cluster"), expect=("no-such-cluster",)),
     case("crusoe_support_access_info", "config_file", "config_file", dict(CLUSTER, config_file="{ini_config}"),
@@ -81,6 +104,11 @@ CASES = [
     case("crusoe_support_access_info", "access_key_id", "credentials", dict(CLUSTER, access_key_id="UNKNOWNKEY0000001"),
          expect=("401",)),
     case("crusoe_support_access_info", "api_retries", "type", dict(CLUSTER, api_retries="many"), expect=("int",)),
+    case("crusoe_support_access_info", "client_secret", "credentials", dict(CLUSTER, **SA_WRONG), env=TRUST_SIM,
+         expect=("401 invalid_client", "client authentication failed", "client_id")),
+    case("crusoe_support_access_info", "client_id", "credentials", dict(CLUSTER, client_id=SA_ID),
+         expect=("client_secret is missing", "CRUSOE_CLIENT_SECRET")),
+    case("crusoe_support_access_info", "token_url", "url", dict(CLUSTER, **SA_HTTP), expect=("is not an https URL",)),
     # ------------------------------------------------------------------ crusoe_support_firewall
     case("crusoe_support_firewall", "source", "cidr", dict(CLUSTER, source="10.0.0.300/24"), expect=("10.0.0.300/24",)),
     case("crusoe_support_firewall", "source", "cidr", dict(CLUSTER, source="support-vpn"), expect=("support-vpn",)),
@@ -111,6 +139,7 @@ CASES = [
          expect=("CRUSOE_ACCESS_KEY_ID",)),
     case("crusoe_cluster_info", "config_file", "config_file", {"config_file": "{bad_toml}"}, env=NO_CRUSOE_KEYS,
          expect=("{bad_toml}",), setup="crusoe_config"),
+    case("crusoe_cluster_info", "token_url", "url", {}, env=SA_ENV_HTTP, expect=("CRUSOE_TOKEN_URL", "is not an https URL")),
     # ------------------------------------------------------------------ support_chart
     case("support_chart", "timeout", "duration", _k(timeout="five minutes"), expect=("five minutes", "5m0s")),
     case("support_chart", "release", "name", _k(state="query", release="Crusoe_Roles"), expect=("Crusoe_Roles",)),
@@ -120,6 +149,22 @@ CASES = [
     case("support_chart", "username", "kubeconfig", _k(state="query", username="admin"), expect=("kubeconfig",)),
     case("support_chart", "kubeconfig", "kubeconfig", _k(state="query", kubeconfig="{tmp}/no-such-kubeconfig"),
          expect=("{tmp}/no-such-kubeconfig",)),
+    # ------------------------------------------------------------------ support_enable_check
+    case("support_enable_check", "roles", "choice", _enable(roles=["root"]), expect=("root", "{cluster}", "nothing was changed")),
+    case("support_enable_check", "duration", "duration", _enable(duration="forever"), expect=("forever", "nothing was changed")),
+    case("support_enable_check", "ticket", "missing", _enable(ticket=""), expect=("require_ticket",)),
+    case("support_enable_check", "provider", "choice", _enable(provider="coreweave"), expect=("crusoe only",)),
+    case("support_enable_check", "policy", "policy", _enable(policy={"max_leese": "4h"}), expect=("max_leese", "max_lease")),
+    case("support_enable_check", "policy.allowed_roles", "policy", _enable(policy={"allowed_roles": ["readonly"]}),
+         expect=("operator", "{cluster}", "nothing was changed")),
+    case("support_enable_check", "policy.max_lease", "policy", _enable(duration="8h", policy={"max_lease": "4h"}),
+         expect=("8h", "4h", "nothing was changed")),
+    case("support_enable_check", "policy.allow_firewall_opening", "policy", _enable(policy={"allow_firewall_opening": False}),
+         expect=("firewall", "support_access_firewall")),
+    case("support_enable_check", "extend", "lease", _enable(ticket="ZD-1"), expect=("ZD-4241", "nothing was changed")),
+    case("support_enable_check", "roles", "lease", _enable(roles=["readonly"], extend=True),
+         expect=("ZD#4241", "operator", "nothing was changed")),
+    case("support_enable_check", "context", "kubeconfig", _enable(context="no-such-context"), expect=("no-such-context",)),
     # ------------------------------------------------------------------ support_lease
     case("support_lease", "duration", "duration", _k(ticket="ZD-1", duration="forever"), expect=("forever", "8h")),
     case("support_lease", "duration", "duration", _k(ticket="ZD-1", duration="-1h"), expect=("-1h",)),
@@ -132,7 +177,9 @@ CASES = [
     case("support_lease", "name", "name", _k(state="query", name="Not_A_Name"), expect=("Not_A_Name",)),
     case("support_lease", "namespace", "name", _k(state="query", namespace="Kube System"), expect=("Kube System",)),
     case("support_lease", "state", "choice", _k(state="open"), expect=("active", "closed")),
-    case("support_lease", "renew", "type", _k(ticket="ZD-1", renew="perhaps"), expect=("bool",)),
+    case("support_lease", "extend", "type", _k(ticket="ZD-1", extend="perhaps"), expect=("bool",)),
+    case("support_lease", "extend", "lease", _k(state="active", ticket="ZD-1", roles=["readonly"]),
+         expect=("ZD-4241", "nothing was changed")),
     case("support_lease", "kubeconfig", "kubeconfig", _k(state="query", kubeconfig="{tmp}/no-such-kubeconfig"),
          expect=("{tmp}/no-such-kubeconfig",)),
     case("support_lease", "kubeconfig", "kubeconfig", _k(state="query", kubeconfig="{bad_yaml_kubeconfig}"),
@@ -149,6 +196,7 @@ CASES = [
     case("support_pods", "marker_labels", "type", _k(marker_labels="node-shell"), expect=("dict",)),
     case("support_pods", "confirm", "confirm", _k(state="absent", namespaces=["kube-system"]), expect=("confirm=true",)),
     case("support_pods", "context", "kubeconfig", _k(context="no-such-context"), expect=("no-such-context",)),
+    case("support_pods", "delete_debugged_pods", "type", _k(delete_debugged_pods="sometimes"), expect=("bool",)),
     # ------------------------------------------------------------------ support_rbac
     case("support_rbac", "subjects.kind", "choice", _k(subjects=[{"kind": "Robot", "name": "x"}], confirm=True),
          expect=("Group",)),
@@ -156,6 +204,8 @@ CASES = [
     case("support_rbac", "page_size", "range", _k(page_size=0, confirm=True), expect=("at least 1",)),
     case("support_rbac", "state", "choice", _k(state="present"), expect=("absent",)),
     case("support_rbac", "confirm", "confirm", _k(), expect=("confirm=true",)),
+    case("support_rbac", "policy.support_subjects", "policy", _k(confirm=True, policy={"support_subjects": [{"kind": "Robot", "name": "r"}]}),
+         expect=("Robot", "{cluster}")),
     case("support_rbac", "kubeconfig", "kubeconfig", _k(kubeconfig="{no_context_kubeconfig}"),
          expect=("{no_context_kubeconfig}",), setup="kubeconfigs"),
     # ------------------------------------------------------------------ support_rbac_info
@@ -169,6 +219,11 @@ CASES = [
     case("support_cluster_info", "cluster", "missing", _k()),
     case("support_cluster_info", "pods_allow", "name", dict(_k(**CLUSTER), pods_allow=["a/b/c"]), expect=("namespace/name",)),
     case("support_cluster_info", "policy", "name", dict(_k(**CLUSTER), policy={"max_leese": "4h"}), expect=("max_leese",)),
+    case("support_cluster_info", "policy.allow", "policy", dict(_k(**CLUSTER), policy={"allow": "everything"}),
+         expect=("everything", "glob")),
+    case("support_cluster_info", "policy.support_subject_patterns", "policy",
+         dict(_k(**CLUSTER), policy={"support_subject_patterns": [""]}), expect=("glob",)),
+    case("support_cluster_info", "probe_every_class", "type", dict(_k(**CLUSTER), probe_every_class="all"), expect=("bool",)),
     case("support_cluster_info", "probes.verb", "missing", dict(_k(**CLUSTER), probes=[{"resource": "pods"}])),
     # ------------------------------------------------------------------ support_activity
     case("support_activity", "paths", "missing", {}),
@@ -233,6 +288,10 @@ CASES = [
     case("role:support_enable", "support_enable_require_ticket", "type", {"support_enable_require_ticket": "maybe"}, expect=("bool",)),
     case("role:support_enable", "support_enable_roles", "type", {"support_enable_ticket": "ZD-1", "support_enable_roles": {"a": 1}},
          expect=("list",)),
+    case("role:support_enable", "support_enable_policy", "policy",
+         {"support_enable_ticket": "ZD-1", "support_enable_policy": {"allowed_roles": []}}, expect=("allowed_roles", "{cluster}")),
+    case("role:support_enable", "support_enable_extend", "lease", {"support_enable_ticket": "ZD-1"},
+         expect=("ZD-4241", "support_access_extend", "nothing was changed")),
     case("role:support_revoke", "support_revoke_confirm", "confirm", {}, expect=("{cluster}", "nothing was changed")),
     case("role:support_revoke", "support_revoke_confirm", "type", {"support_revoke_confirm": "perhaps"}, expect=("bool",)),
     case("role:support_revoke", "support_revoke_provider", "choice", {"support_revoke_confirm": True, "support_revoke_provider": "aws"},
@@ -254,9 +313,26 @@ CASES = [
          expect=("{bad_toml}",), setup="crusoe_config"),
     case("inventory:crusoe", "api_timeout", "type", {"all_projects": True, "api_timeout": "soon"}, expect=("int",)),
     case("inventory:crusoe", "secret_key", "credentials", {"all_projects": True, "secret_key": "bm90LXRoZS1zZWNyZXQ"}, expect=("401",)),
+    case("inventory:crusoe", "client_secret", "credentials", dict(SA_WRONG, all_projects=True), env=TRUST_SIM,
+         expect=("401 invalid_client", "client authentication failed", "client_id")),
+    case("inventory:crusoe", "client_id", "credentials", {"all_projects": True, "client_id": SA_ID},
+         expect=("client_secret is missing", "CRUSOE_CLIENT_SECRET")),
+    case("inventory:crusoe", "token_url", "url", dict(SA_HTTP, all_projects=True), expect=("is not an https URL",)),
     case("inventory:coreweave", "api_token", "credentials", {}, env=NO_COREWEAVE_TOKEN, expect=("COREWEAVE_API_TOKEN",)),
     case("inventory:coreweave", "api_token", "credentials", {"api_token": "CW-SECRET-wrong"}, expect=("401",)),
     case("inventory:coreweave", "statuses", "type", {"statuses": {"a": 1}}, expect=("list",)),
+    # ------------------------------------------------------------------ playbooks (extra vars, limit)
+    case("playbook:enable", "support_access_hosts", "target", dict(PLAYBOOK), expect=("-l CLUSTER", "nothing was changed")),
+    case("playbook:enable", "support_access_fleet_confirm", "target", dict(PLAYBOOK, **{"--limit": "all"}),
+         expect=("support_access_max_clusters=1", "{cluster}", "nothing was changed")),
+    case("playbook:enable", "support_access_ticket", "missing", {"--limit": "{cluster}"}, expect=("{cluster}", "nothing was changed")),
+    case("playbook:enable", "support_access_policy.max_lease", "policy",
+         dict(PLAYBOOK, support_access_duration="8h", support_access_policy={"max_lease": "1h"}, **{"--limit": "{cluster}"}),
+         expect=("8h", "1h", "extra vars", "nothing was changed")),
+    case("playbook:audit", "support_access_hosts", "empty", {"support_access_hosts": "no-such-cluster"},
+         expect=("no-such-cluster", "ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true")),
+    case("playbook:audit", "support_access_expected_clusters", "empty",
+         {"support_access_expected_clusters": 99, "--limit": "{cluster}"}, expect=("1 of 99",)),
 ]
 
 
@@ -322,7 +398,7 @@ def _write_inputs(tmp_path, fleet_):
         "no_context_kubeconfig": "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\ncurrent-context: gone\n",
     }
     ctx = {"tmp": str(tmp_path), "kubeconfig": fleet_.kubeconfig, "cluster": name, "project": _project_of(fleet_, name),
-           "vpc": "%s-vpc" % name}
+           "vpc": "%s-vpc" % name, "token_url": fleet_.crusoe.token_url, "sim_ca": fleet_.crusoe.ca_file}
     for key, text in files.items():
         path = tmp_path / ("%s.txt" % key)
         path.write_text(text)
@@ -354,7 +430,7 @@ def _module_playbook(cases, ctx):
         for item in items:
             task = {"name": case_id(item), NS + target: _fill(item.args, ctx), "ignore_errors": True}
             if item.env:
-                task["environment"] = item.env
+                task["environment"] = _fill(item.env, ctx)
             tasks.append(task)
         plays.append({"name": "bad input for %s" % target, "hosts": "all", "gather_facts": False, "tasks": tasks})
     return json.dumps(plays, indent=1)
@@ -402,8 +478,12 @@ def bad_input_world(fleet, coreweave_sim, tmp_path):
 def _record(reliability, items, outcomes):
     """Record every case first (so the table counts failures), then report the unclear ones."""
     unclear = []
+    dump = os.environ.get("BAD_INPUT_DUMP")  # a file to append every case's message to, for writing docs/errors.md
     for item in items:
         clear, why, text = outcomes[case_id(item)]
+        if dump:
+            with open(dump, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps({"case": case_id(item), "message": text}) + "\n")
         reliability.bad_input(clear=clear, option="%s %s" % (item.target, item.option))
         if not clear:
             unclear.append("%s: %s\n    message: %s" % (case_id(item), why, text.strip()[:600]))
@@ -472,7 +552,7 @@ def test_bad_inventory_config(ansible_playbook, bad_input_world, reliability, tm
         groups.setdefault(json.dumps(item.env, sort_keys=True), []).append((item, path))
     for group in groups.values():
         run_env = dict(env)
-        run_env.update(group[0][0].env)
+        run_env.update(_fill(group[0][0].env, ctx))
         args = ["--list-hosts"]
         for dummy, path in group[1:]:
             args += ["-i", path]
@@ -487,6 +567,33 @@ def test_bad_inventory_config(ansible_playbook, bad_input_world, reliability, tm
     unclear = _record(reliability, items, outcomes)
     assert not writes, "bad inventory config reached a simulator as a write:\n" + "\n".join(writes)
     assert not unclear, "%d bad inventory config(s) without a clear error:\n%s" % (len(unclear), "\n".join(unclear))
+
+
+def failure_message(res):
+    """The message of the run's first failed task (what the user reads first), else the end of the output."""
+    for event in res.results():
+        if event.get("status") == "failed":
+            return message_of(event.get("result") or {})
+    return (res.stdout + res.stderr)[-800:]
+
+
+def test_bad_playbook_input(ansible_playbook, bad_input_world, reliability, tmp_path):
+    fleet_, coreweave, ctx, env = bad_input_world
+    items = [c for c in CASES if c.target.startswith("playbook:")]
+    outcomes = {}
+    for item in items:
+        extra = _fill(item.args, ctx)
+        limit = extra.pop("--limit", None)
+        extra.update(support_access_chart_repo_url=fleet_.chart_repo.url, support_access_report_dir=str(tmp_path / "reports"))
+        res = ansible_playbook(NS + item.target.split(":", 1)[1], inventory=fleet_.inventory, extra_vars=extra,
+                               limit=limit, env=env)
+        text = failure_message(res)
+        clear, why = judge(item, res.rc != 0, text, ctx)
+        outcomes[case_id(item)] = (clear, why, text)
+    writes = _writes(fleet_, coreweave)
+    unclear = _record(reliability, items, outcomes)
+    assert not writes, "a refused playbook run reached a simulator as a write:\n" + "\n".join(writes)
+    assert not unclear, "%d bad playbook input(s) without a clear error:\n%s" % (len(unclear), "\n".join(unclear))
 
 
 # ------------------------------------------------------------------------------------------------ docs/errors.md

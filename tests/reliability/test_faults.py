@@ -127,7 +127,7 @@ def test_bursts_and_slow_answers_from_the_crusoe_api_and_the_clusters_during_rev
 
 EXPECTED_AUDIT = {
     ENGAGED: ("compliant", []),
-    UNLEASED: ("noncompliant", ["support-access-without-lease"]),
+    UNLEASED: ("noncompliant", ["firewall-admits-support-vpn", "support-access-without-lease"]),
     CLEAN: ("compliant", []),
     DORMANT: ("noncompliant", ["support-bindings-without-access"]),
 }

@@ -1,9 +1,10 @@
 # Copyright: (c) 2026, neocloud.support_access maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Secrets stay secret: with -vvv and --diff, the Crusoe secret key, the kubeconfig bearer tokens, the CoreWeave API
-token and the Telemetry Relay endpoint password appear nowhere in stdout, stderr, the task results, ansible's log file
-(ANSIBLE_LOG_PATH), the report files, the objects written to the clusters, nor in the request bodies and queries of an
-API they do not authenticate to; also when an API answers 401 or 500 and echoes the whole request back.
+"""Secrets stay secret: with -vvv and --diff, the Crusoe secret key, the Crusoe service account's client secret and
+access tokens, the kubeconfig bearer tokens, the CoreWeave API token and the Telemetry Relay endpoint password appear
+nowhere in stdout, stderr, the task results, ansible's log file (ANSIBLE_LOG_PATH), the report files, the objects
+written to the clusters, nor in the request bodies and queries of an API they do not authenticate to; also when an
+API answers 401 or 500 and echoes the whole request back.
 
 Every occurrence is counted, in the plain form and in the encoded forms a secret travels in (base64, base64url,
 URL-encoded, the decoded key bytes, the basic-auth header value), and recorded with reliability.secrets_leaked()."""
@@ -21,7 +22,7 @@ import pytest
 import yaml
 
 from sim.coreweave_fixtures import coreweave_sim  # noqa: F401  pylint: disable=unused-import
-from sim.fleet import KEY
+from sim.fleet import KEY, SERVICE_ACCOUNT
 
 # Clusters of the default seed mix of sim.fleet (engaged, unleased, clean, diagnostic).
 ENGAGED, UNLEASED, CLEAN, DIAGNOSTIC = ("training-prod", "research-a", "batch-eu", "staging")
@@ -52,6 +53,11 @@ def crusoe_secret_forms():
     raw = KEY["secret_key"]
     decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("latin-1")
     return forms(raw, decoded)
+
+
+def client_secret_forms(account):
+    """A Crusoe service account's client secret, and the HTTP Basic credentials it travels in to the token endpoint."""
+    return forms(account["client_secret"], _b64("%s:%s" % (account["client_id"], account["client_secret"])))
 
 
 def kubeconfig_secrets(path):
@@ -116,12 +122,14 @@ class Leaks:
 
 
 def fleet_secrets(fleet):
-    return {"Crusoe secret key": crusoe_secret_forms(), "kubeconfig credential": kubeconfig_secrets(fleet.kubeconfig)}
+    return {"Crusoe secret key": crusoe_secret_forms(), "Crusoe client secret": client_secret_forms(SERVICE_ACCOUNT),
+            "kubeconfig credential": kubeconfig_secrets(fleet.kubeconfig)}
 
 
 def scan_fleet_state(leaks, fleet, name):
-    """What a run left in the simulators: Crusoe request bodies and queries (the key only signs, it never travels),
-    the clusters' request logs, their ConfigMaps (the lease among them) and the Crusoe API state."""
+    """What a run left in the simulators: Crusoe request bodies and queries (the key only signs, it never travels;
+    the client secret goes to the token endpoint in a header), the clusters' request logs, their ConfigMaps (the lease
+    among them) and the Crusoe API state."""
     leaks.scan("%s Crusoe API requests" % name, json.dumps(fleet.crusoe.request_log(), default=str))
     with fleet.crusoe.lock:
         leaks.scan("%s Crusoe API state" % name, json.dumps(fleet.crusoe.state, default=str))
@@ -173,6 +181,29 @@ def test_fleet_playbook_prints_no_secret(ansible_playbook, fleet, tmp_path, reli
     else:
         assert all(clusters[n]["verdict"] == "revoked" for n in limit), clusters
         assert fleet.kube(ENGAGED).get(*LEASE)["data"]["state"] == "closed"
+
+
+def test_service_account_fleet_run_prints_no_secret(ansible_playbook, fleet, tmp_path, reliability):
+    """The audit as AWX runs it with the "Crusoe service account" credential: neither the client secret nor any access
+    token the run was given appears anywhere; the API saw bearer tokens only, and one login served the whole run (the
+    inventory parse, and the module runs forked after it)."""
+    log_path = str(tmp_path / "ansible.log")
+    env = dict(fleet.service_account_env(), ANSIBLE_LOG_PATH=log_path)
+    res = ansible_playbook("neocloud.support_access.audit", inventory=fleet.inventory,
+                           extra_vars={"support_access_report_dir": str(tmp_path / "reports")}, env=env, verbosity=3,
+                           diff=True, forks=6, limit=",".join((ENGAGED, UNLEASED, CLEAN)))
+    assert sorted(h for h in res.recap if h != "localhost") == sorted((ENGAGED, UNLEASED, CLEAN)), res.stdout[-4000:]
+    tokens = fleet.crusoe.issued_tokens()
+    calls = [e for e in fleet.crusoe.request_log() if not e.get("token_request")]
+    assert len(fleet.crusoe.token_requests()) == 1 and len(tokens) == 1
+    assert calls and {(e["auth"], e["status"]) for e in calls} == {("bearer", 200)}
+    leaks = Leaks(reliability, {"Crusoe client secret": client_secret_forms(SERVICE_ACCOUNT), "Crusoe access token": tokens})
+    leaks.run_output("audit as a service account", res, log_path)
+    assert "support-access-report.json" in leaks.files("audit as a service account", tmp_path / "reports")
+    scan_fleet_state(leaks, fleet, "audit as a service account")
+    leaks.record()
+    clusters = {c["cluster"]: c for c in json.loads((tmp_path / "reports" / "support-access-report.json").read_text())["clusters"]}
+    assert clusters[ENGAGED]["verdict"] == "compliant"  # the API was read: the scan looked at real output
 
 
 CW_PLAYBOOK = """
@@ -387,4 +418,54 @@ def test_api_errors_echoing_the_request_print_no_secret(ansible_playbook, echo_s
     leaks.run_output("echo %d" % status, res, log_path)
     # the Crusoe key only signs requests: it never travels, not even to the API it authenticates to
     leaks.scan("echo %d requests" % status, seen, only=("Crusoe secret key",))
+    leaks.record()
+
+
+SA_ECHO_PLAYBOOK = """
+- name: The Crusoe API answers every request with a 401 that echoes the request
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: crusoe read
+      neocloud.support_access.crusoe_support_access_info:
+        cluster: c2000001-0000-4000-8000-00000000c0de
+        project: 1f000000-0000-4000-8000-000000000001
+        api_retries: 0
+      ignore_errors: true
+    - name: crusoe write with the client secret as an option
+      neocloud.support_access.crusoe_support_access:
+        cluster: c2000001-0000-4000-8000-00000000c0de
+        project: 1f000000-0000-4000-8000-000000000001
+        client_secret: "{{ lookup('ansible.builtin.env', 'CRUSOE_CLIENT_SECRET') }}"
+        state: disabled
+        api_retries: 0
+      ignore_errors: true
+"""
+
+
+def test_api_errors_echoing_the_access_token_print_no_secret(ansible_playbook, echo_server, crusoe_sim, tmp_path,
+                                                             reliability):
+    """A service account logs in at the simulator's token endpoint; the API (the echo server) refuses every token and
+    echoes the Authorization header back, also after the one refresh. The tokens and the client secret stay out of
+    the output of the modules and the inventory plugin."""
+    account = crusoe_sim.service_accounts[0]
+    (tmp_path / "fleet.crusoe.yml").write_text("plugin: neocloud.support_access.crusoe\nall_projects: true\napi_retries: 0\n")
+    log_path = str(tmp_path / "ansible.log")
+    env = dict(crusoe_sim.service_account_env(), CRUSOE_API_ENDPOINT=echo_server.url, CRUSOE_PROFILE="",
+               CRUSOE_DEFAULT_PROJECT="", ANSIBLE_LOG_PATH=log_path)
+    res = ansible_playbook(SA_ECHO_PLAYBOOK, inventory=str(tmp_path / "fleet.crusoe.yml"), env=env, verbosity=3, diff=True)
+    failed = [e["task"] for e in res.events if e["status"] == "ignored"]
+    assert sorted(failed) == ["crusoe read", "crusoe write with the client secret as an option"], res.stdout[-4000:]
+    seen = "\n".join(echo_server.seen)
+    tokens = crusoe_sim.issued_tokens()
+    # every token went to the API, which echoed it back (the refresh after the 401 too); the secret never went there
+    assert len(tokens) >= 4 and all("Bearer %s" % t in seen for t in tokens), seen
+    assert "401" in res.stdout and "Crusoe inventory" in res.stdout + res.stderr
+    leaks = Leaks(reliability, {"Crusoe client secret": client_secret_forms(account), "Crusoe access token": tokens})
+    leaks.run_output("echo bearer", res, log_path)
+    leaks.scan("echo bearer requests", seen, only=("Crusoe client secret",))
+    leaks.scan("Crusoe simulator requests", json.dumps(crusoe_sim.request_log()), only=("Crusoe client secret",))
     leaks.record()

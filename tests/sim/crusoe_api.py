@@ -3,19 +3,24 @@
 """A strict simulator of the Crusoe Cloud REST API (the parts support-access work needs).
 
 Real HTTP/1.1 on 127.0.0.1; every request's HMAC signature and timestamp are verified exactly as
-reference/crusoe-api.md describes. Endpoints: projects, CMK clusters (filters, next_token paging), support
-settings GET/PATCH, VPC networks and subnets, VPC firewall rules CRUD with asynchronous operations.
+reference/crusoe-api.md describes, or its service-account access token (``Authorization: Bearer <token>``).
+Endpoints: projects, CMK clusters (filters, next_token paging), support settings GET/PATCH, VPC networks and subnets,
+VPC firewall rules CRUD with asynchronous operations, and the OAuth2 token endpoint of service accounts
+(``POST /oauth2/token``, client-credentials grant, RFC 6749), which is served over https only: a second listener
+speaks TLS with the certificate of sim.tls, whose CA is ``sim.ca_file`` (SSL_CERT_FILE for the clients).
 
 Python API::
 
-    sim = CrusoeSim(fleet_dict_or_path, operation_polls=2, page_size=2).start()
+    sim = CrusoeSim(fleet_dict_or_path, operation_polls=2, page_size=2, token_lifetime=3600).start()
     sim.url, sim.keys, sim.env()          # endpoint, [{access_key_id, secret_key}], CRUSOE_* env vars
+    sim.token_url, sim.service_accounts, sim.ca_file, sim.service_account_env()   # the same for service accounts
+    sim.token_requests(), sim.issued_tokens(), sim.expire_tokens()
     sim.inject(r"/support/settings$", method="PATCH", status=503, count=1, retry_after=None, delay=None,
                drop=False, fail_operation=None)
     sim.request_log(), sim.writes(), sim.clear_log(), sim.state, sim.stop()
 
 Standalone: ``PYTHONPATH=tests python -m sim.crusoe_api --fleet FILE --port 0`` prints one JSON line
-({"url", "keys", "pid"}) and serves until SIGTERM.
+({"url", "keys", "token_url", "service_accounts", "ca_file", "pid"}) and serves until SIGTERM.
 """
 
 from __future__ import annotations
@@ -31,18 +36,26 @@ import json
 import os
 import re
 import signal
+import ssl
 import sys
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import quote_plus, unquote, unquote_plus, urlsplit
+from urllib.parse import parse_qs, quote_plus, unquote, unquote_plus, urlsplit
+
+from sim import tls
 
 API_PREFIX = "/v1"
 MAX_SKEW = datetime.timedelta(minutes=5)
 ROLE_ENUM = {"readonly": "SUPPORT_ACCESS_ROLE_READONLY", "operator": "SUPPORT_ACCESS_ROLE_OPERATOR"}
 FIREWALL_MUTABLE = ("name", "protocols", "sources", "destinations", "source_ports", "destination_ports")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+TOKEN_PATH = "/oauth2/token"
+TOKEN_LIFETIME = 3600
+# RFC 6750 b64token: never holds the ':' of the HMAC scheme's "Bearer 1.0:<key id>:<signature>".
+BEARER_TOKEN = re.compile(r"^Bearer ([A-Za-z0-9._~+/-]+=*)$")
+FORM = "application/x-www-form-urlencoded"
 
 
 def _now():
@@ -78,12 +91,16 @@ def new_secret():
 
 
 class ApiError(Exception):
-    def __init__(self, status, code, message, reason=None):
+    """An error answer: {code, message, reason, error_id} from the API, {error, error_description} (RFC 6749 5.2)
+    from the token endpoint, with extra response headers (WWW-Authenticate, Allow)."""
+
+    def __init__(self, status, code, message, reason=None, headers=None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.reason = reason or code
+        self.headers = headers or {}
 
 
 def default_fleet():
@@ -93,6 +110,7 @@ def default_fleet():
     return {
         "organization_id": "9f000000-0000-4000-8000-000000000000",
         "keys": [{"access_key_id": "SIMKEY0000000001", "secret_key": "c2ltdWxhdG9yLXNlY3JldC1rZXktZm9yLXRlc3RzLTAwMQ"}],
+        "service_accounts": [{"client_id": "sim-sa-0000000001", "client_secret": "sim-sa-secret-6a1f0c2e9b7d4-do-not-print"}],
         "projects": [{"id": ml, "name": "ml"}, {"id": research, "name": "research"}],
         "vpc_networks": [
             {"id": "7a000000-0000-4000-8000-000000000001", "name": "ml-vpc", "project_id": ml, "cidr": "172.27.0.0/16"},
@@ -184,9 +202,26 @@ def load_fleet(source):
     return json.loads(text)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that refuses the certificate or drops the connection is routine; anything else is printed.
+        if isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "CrusoeSim/1.0"
+
+    def setup(self):
+        if hasattr(self.request, "do_handshake"):
+            self.request.settimeout(30)
+            self.request.do_handshake()
+            self.request.settimeout(None)
+        super().setup()
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         pass
@@ -200,13 +235,18 @@ class _Handler(BaseHTTPRequestHandler):
 class CrusoeSim:
     """The simulator: state, HTTP server, fault injection and request log."""
 
-    def __init__(self, fleet=None, operation_polls=2, page_size=2, max_skew=MAX_SKEW):
+    def __init__(self, fleet=None, operation_polls=2, page_size=2, max_skew=MAX_SKEW, token_lifetime=TOKEN_LIFETIME):
         fleet = load_fleet(fleet)
         self.lock = threading.RLock()
         self.operation_polls = operation_polls
         self.page_size = page_size
         self.max_skew = max_skew
+        self.token_lifetime = token_lifetime
         self.keys = fleet.get("keys") or [{"access_key_id": "SIMKEY%010d" % 1, "secret_key": new_secret()}]
+        # OAuth2 clients: {client_id, client_secret, grant_types (default [client_credentials])}
+        self.service_accounts = (fleet.get("service_accounts")
+                                 or [{"client_id": "sim-sa-%010d" % 1, "client_secret": new_secret()}])
+        self._tokens = {}  # access token -> {client_id, expires_at (time.monotonic)}; never part of state
         self.state = {
             "organization_id": fleet.get("organization_id", str(uuid.uuid4())),
             "projects": {p["id"]: dict(p, organization_id=fleet.get("organization_id")) for p in fleet.get("projects", [])},
@@ -236,8 +276,11 @@ class CrusoeSim:
         self._log = []
         self._faults = []
         self.httpd = None
-        self.thread = None
+        self.tls_httpd = None
         self.url = None
+        self.https_url = None
+        self.token_url = None
+        self.ca_file = None
 
     @staticmethod
     def _fill_rule(rule):
@@ -249,21 +292,32 @@ class CrusoeSim:
 
     # -------------------------------------------------------------------------------- lifecycle
     def start(self, port=0):
-        """Serve on 127.0.0.1 (port 0: ephemeral) in a daemon thread. Returns self."""
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.sim = self
+        """Serve plain HTTP on 127.0.0.1 (port 0: ephemeral) and https on an ephemeral port, each in a daemon
+        thread. Returns self."""
+        self.httpd = self._serve(port, tls_host=None)
         self.url = "http://127.0.0.1:%d%s" % (self.httpd.server_address[1], API_PREFIX)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="crusoe-sim", daemon=True)
-        self.thread.start()
+        self.tls_httpd = self._serve(0, tls_host="127.0.0.1")
+        self.https_url = "https://127.0.0.1:%d%s" % (self.tls_httpd.server_address[1], API_PREFIX)
+        self.token_url = "https://127.0.0.1:%d%s" % (self.tls_httpd.server_address[1], TOKEN_PATH)
+        self.ca_file = tls.ca_path("127.0.0.1")
         return self
+
+    def _serve(self, port, tls_host):
+        server = _Server(("127.0.0.1", port), _Handler)
+        server.sim = self
+        server.tls = bool(tls_host)
+        if tls_host:
+            tls.wrap_server(server, tls_host)
+        threading.Thread(target=server.serve_forever, name="crusoe-sim", daemon=True).start()
+        return server
 
     def stop(self):
         """Stop serving."""
-        if self.httpd:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.httpd = None
+        for server in (self.httpd, self.tls_httpd):
+            if server:
+                server.shutdown()
+                server.server_close()
+        self.httpd = self.tls_httpd = None
 
     def __enter__(self):
         return self.start()
@@ -272,20 +326,49 @@ class CrusoeSim:
         self.stop()
 
     def env(self, key_index=0, project=None):
-        """CRUSOE_* environment variables pointing a client at this simulator."""
+        """CRUSOE_* environment variables pointing a client at this simulator with an access key (and no service
+        account)."""
         key = self.keys[key_index]
         out = {"CRUSOE_API_ENDPOINT": self.url, "CRUSOE_ACCESS_KEY_ID": key["access_key_id"],
-               "CRUSOE_SECRET_KEY": key["secret_key"]}
+               "CRUSOE_SECRET_KEY": key["secret_key"], "CRUSOE_CLIENT_ID": "", "CRUSOE_CLIENT_SECRET": ""}
+        if project:
+            out["CRUSOE_DEFAULT_PROJECT"] = project
+        return out
+
+    def service_account_env(self, index=0, project=None):
+        """CRUSOE_* environment variables that log a client in as a service account (and no access key), with
+        SSL_CERT_FILE trusting the token endpoint's certificate."""
+        account = self.service_accounts[index]
+        out = {"CRUSOE_API_ENDPOINT": self.url, "CRUSOE_ACCESS_KEY_ID": "", "CRUSOE_SECRET_KEY": "",
+               "CRUSOE_CLIENT_ID": account["client_id"], "CRUSOE_CLIENT_SECRET": account["client_secret"],
+               "CRUSOE_TOKEN_URL": self.token_url, "SSL_CERT_FILE": self.ca_file}
         if project:
             out["CRUSOE_DEFAULT_PROJECT"] = project
         return out
 
     # -------------------------------------------------------------------------------- test API
     def request_log(self):
-        """Every request: method, path, query, status, key_id, write, body; "fault" names the injected fault
-        that answered it ("status 503", "delay 2", "drop", "fail_operation"), when one did."""
+        """Every request: method, path, query, status, auth ("hmac", "bearer", "basic" or None), key_id (HMAC),
+        client_id (bearer token, token request), write, body; "fault" names the injected fault that answered it
+        ("status 503", "delay 2", "drop", "fail_operation"), when one did. Token requests (token_request: true)
+        log grant_type and client_id, never the client secret, and are not writes."""
         with self.lock:
             return [dict(e) for e in self._log]
+
+    def token_requests(self):
+        """Logged requests to the token endpoint (whatever their status)."""
+        return [e for e in self.request_log() if e.get("token_request")]
+
+    def issued_tokens(self):
+        """Every access token issued so far (for tests that look for them where they must not be)."""
+        with self.lock:
+            return sorted(self._tokens)
+
+    def expire_tokens(self):
+        """Make every issued access token expired: the API answers 401 to it from now on."""
+        with self.lock:
+            for record in self._tokens.values():
+                record["expires_at"] = 0.0
 
     def writes(self):
         """Logged requests that were POST/PUT/PATCH/DELETE (whatever their status)."""
@@ -329,13 +412,19 @@ class CrusoeSim:
         path, query, method = unquote(parts.path), parts.query, req.command
         length = int(req.headers.get("Content-Length") or 0)
         raw = req.rfile.read(length) if length else b""
-        entry = {"method": method, "path": path, "query": query, "status": None, "key_id": None,
-                 "write": method in WRITE_METHODS, "body": None}
+        token_request = path == TOKEN_PATH
+        entry = {"method": method, "path": path, "query": query, "status": None, "auth": None, "key_id": None,
+                 "client_id": None, "write": method in WRITE_METHODS and not token_request, "body": None}
+        if token_request:
+            entry.update(token_request=True, grant_type=None)
         with self.lock:
             self._log.append(entry)
         status, body, headers = 500, None, {}
         try:
-            entry["key_id"] = self._authenticate(req, path, query, method)
+            if token_request and not req.server.tls:
+                raise ApiError(404, "invalid_request", "the token endpoint is served over https only")
+            if not token_request:
+                self._identify(req, path, query, method, entry)
             fault = self._take_fault(method, path)
             if fault:
                 entry["fault"] = ("status %d" % fault["status"] if fault["status"] else "drop" if fault["drop"]
@@ -349,22 +438,33 @@ class CrusoeSim:
             if fault and fault["status"]:
                 if fault["retry_after"] is not None:
                     headers["Retry-After"] = str(fault["retry_after"])
-                raise ApiError(fault["status"], "injected_fault" if fault["status"] != 429 else "too_many_requests",
-                               fault.get("body") or "injected fault %d" % fault["status"])
-            data = None
-            if raw:
-                try:
-                    data = json.loads(raw)
-                except ValueError:
-                    raise ApiError(400, "bad_request", "request body is not valid JSON")
-                entry["body"] = data
-            if not path.startswith(API_PREFIX + "/"):
-                raise ApiError(404, "not_found", "unknown API path %s" % path)
-            with self.lock:
-                status, body = self._route(method, path[len(API_PREFIX):], query, data, fault)
+                code = "too_many_requests" if fault["status"] == 429 else "server_error" if token_request else "injected_fault"
+                raise ApiError(fault["status"], code, fault.get("body") or "injected fault %d" % fault["status"])
+            if token_request:
+                with self.lock:
+                    status, body = self._token(req, method, raw, entry)
+            else:
+                data = None
+                if raw:
+                    try:
+                        data = json.loads(raw)
+                    except ValueError:
+                        raise ApiError(400, "bad_request", "request body is not valid JSON")
+                    entry["body"] = data
+                if not path.startswith(API_PREFIX + "/"):
+                    raise ApiError(404, "not_found", "unknown API path %s" % path)
+                with self.lock:
+                    status, body = self._route(method, path[len(API_PREFIX):], query, data, fault)
         except ApiError as err:
             status = err.status
-            body = {"code": err.code, "message": err.message, "reason": err.reason, "error_id": str(uuid.uuid4())}
+            headers.update(err.headers)
+            if token_request:
+                body = {"error": err.code, "error_description": err.message}
+            else:
+                body = {"code": err.code, "message": err.message, "reason": err.reason, "error_id": str(uuid.uuid4())}
+        if token_request:
+            # RFC 6749 5.1: token answers are never cached
+            headers.update({"Cache-Control": "no-store", "Pragma": "no-cache"})
         entry["status"] = status
         payload = json.dumps(body).encode() if body is not None else b""
         req.send_response(status)
@@ -375,6 +475,85 @@ class CrusoeSim:
             req.send_header(key, value)
         req.end_headers()
         req.wfile.write(payload)
+
+    def _identify(self, req, path, query, method, entry):
+        """Who sends an API request: a service account's access token, else an HMAC-signed access key."""
+        match = BEARER_TOKEN.match(req.headers.get("Authorization") or "")
+        if match:
+            entry["auth"] = "bearer"
+            entry["client_id"] = self._authenticate_token(match.group(1))
+        else:
+            entry["auth"] = "hmac"
+            entry["key_id"] = self._authenticate(req, path, query, method)
+
+    def _authenticate_token(self, token):
+        """The client id of a known, unexpired access token; 401 as RFC 6750 says otherwise."""
+        with self.lock:
+            record = self._tokens.get(token)
+        if record is None or record["expires_at"] <= time.monotonic():
+            raise ApiError(401, "unauthorized", "access token is %s" % ("expired" if record else "invalid or unknown"),
+                           headers={"WWW-Authenticate": 'Bearer realm="crusoe", error="invalid_token"'})
+        return record["client_id"]
+
+    # -------------------------------------------------------------------------------- token endpoint
+    def _token(self, req, method, raw, entry):
+        """POST /oauth2/token, client-credentials grant (RFC 6749 4.4), client authenticated with HTTP Basic only
+        (2.3.1); errors as 5.2 says: 400 invalid_request / unsupported_grant_type / unauthorized_client, 401
+        invalid_client with WWW-Authenticate."""
+        if method != "POST":
+            raise ApiError(405, "invalid_request", "the token endpoint accepts POST only", headers={"Allow": "POST"})
+        content_type = (req.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if content_type != FORM:
+            raise ApiError(400, "invalid_request", "the token request must be %s, got %s" % (FORM, content_type or "none"))
+        try:
+            form = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(raw))
+        except (UnicodeDecodeError, ValueError):
+            raise ApiError(400, "invalid_request", "the request body is not form-urlencoded")
+        repeated = sorted(k for k, v in form.items() if len(v) > 1)
+        if repeated:
+            raise ApiError(400, "invalid_request", "parameter %s is repeated" % ", ".join(repeated))
+        params = dict((k, v[0]) for k, v in form.items())
+        entry["grant_type"] = params.get("grant_type")
+        entry["body"] = dict((k, v) for k, v in params.items() if k != "client_secret")
+        account = self._client(req, params, entry)
+        if not params.get("grant_type"):
+            raise ApiError(400, "invalid_request", "grant_type is required")
+        if params["grant_type"] != "client_credentials":
+            raise ApiError(400, "unsupported_grant_type", "grant type %r is not supported; service accounts use "
+                           "client_credentials" % params["grant_type"])
+        if "client_credentials" not in account.get("grant_types", ["client_credentials"]):
+            raise ApiError(400, "unauthorized_client", "client %s may not use the client_credentials grant"
+                           % account["client_id"])
+        token = "sim-at-" + base64.urlsafe_b64encode(os.urandom(24)).decode()
+        self._tokens[token] = {"client_id": account["client_id"], "expires_at": time.monotonic() + self.token_lifetime}
+        return 200, {"access_token": token, "token_type": "bearer", "expires_in": self.token_lifetime}
+
+    def _client(self, req, params, entry):
+        """The service account authenticated by the request's HTTP Basic credentials (client id and secret each
+        form-urlencoded, RFC 6749 2.3.1); 401 invalid_client for anything else."""
+        challenge = {"WWW-Authenticate": 'Basic realm="crusoe"'}
+        auth = req.headers.get("Authorization") or ""
+        if not auth.startswith("Basic "):
+            if "client_secret" in params:
+                raise ApiError(401, "invalid_client", "client credentials in the request body are not accepted; "
+                               "authenticate with HTTP Basic (RFC 6749 section 2.3.1)", headers=challenge)
+            raise ApiError(401, "invalid_client", "client authentication required (HTTP Basic)", headers=challenge)
+        entry["auth"] = "basic"
+        try:
+            client_id, colon, secret = base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(401, "invalid_client", "malformed HTTP Basic credentials", headers=challenge)
+        client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+        entry["client_id"] = client_id
+        if not colon:
+            raise ApiError(401, "invalid_client", "malformed HTTP Basic credentials", headers=challenge)
+        if "client_secret" in params or params.get("client_id", client_id) != client_id:
+            raise ApiError(400, "invalid_request", "more than one client authentication method (HTTP Basic and the "
+                           "request body)")
+        account = next((a for a in self.service_accounts if a["client_id"] == client_id), None)
+        if account is None or not hmac.compare_digest(account["client_secret"].encode(), secret.encode()):
+            raise ApiError(401, "invalid_client", "client authentication failed", headers=challenge)
+        return account
 
     def _authenticate(self, req, path, query, method):
         auth = req.headers.get("Authorization") or ""
@@ -615,7 +794,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     sim = CrusoeSim(args.fleet, operation_polls=args.operation_polls, page_size=args.page_size)
     sim.start(args.port)
-    print(json.dumps({"url": sim.url, "keys": sim.keys, "pid": os.getpid()}), flush=True)
+    print(json.dumps({"url": sim.url, "keys": sim.keys, "token_url": sim.token_url,
+                      "service_accounts": sim.service_accounts, "ca_file": sim.ca_file, "pid": os.getpid()}), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: stop.set())
     signal.signal(signal.SIGINT, lambda *a: stop.set())

@@ -8,6 +8,7 @@
     fleet.inventory                           # path of fleet.crusoe.yml (plugin neocloud.support_access.crusoe)
     fleet.kubeconfig                          # one context per cluster, user admin, TLS
     fleet.env()                               # environment for ansible-playbook (CRUSOE_*, HOME, HELM_*, PATH)
+    fleet.service_account_env()               # the same, logging in as the fleet's Crusoe service account
     fleet.crusoe, fleet.emulator, fleet.chart_repo, fleet.kube(name), fleet.cluster_id(name), fleet.scenario(name)
     fleet.clear_logs(); fleet.crusoe_writes(); fleet.kube_writes()   # what was written, per simulator
     fleet.reset()                             # back to the seeded state (same names, ports, files)
@@ -56,6 +57,7 @@ DEFAULT_NAMES = ("training-prod", "inference", "research-a", "batch-eu", "notebo
 PROJECTS = ({"id": "1f000000-0000-4000-8000-000000000001", "name": "ml"},
             {"id": "1f000000-0000-4000-8000-000000000002", "name": "research"})
 KEY = {"access_key_id": "FLEETKEY00000001", "secret_key": "ZmxlZXQtc2ltdWxhdG9yLXNlY3JldC1rZXktMDAwMDAwMDE"}
+SERVICE_ACCOUNT = {"client_id": "fleet-sa-00000001", "client_secret": "fleet-sa-secret-3c8e1d07b2f94-do-not-print"}
 CHART_VERSION = "0.2.0"
 RESTRICTED_SOURCE = "203.0.113.0/24"
 SUPPORT_VPN = _support.CRUSOE_SUPPORT_VPN_CIDR
@@ -110,13 +112,16 @@ def node_shell_pod(name, namespace, node):
 
 
 def gpu_daemonset(name, namespace):
-    """A GPU operator DaemonSet: privileged, hostPID, hostPath / - like a node shell, but controller-owned."""
-    template = {"metadata": {"labels": {"app": name}},
+    """A GPU operator DaemonSet: privileged, hostPID, hostPath / - like a node shell, but controller-owned and made by
+    the GPU operator (its managed-by label says so, as the operator's own DaemonSets do)."""
+    template = {"metadata": {"labels": {"app": name, "app.kubernetes.io/managed-by": "gpu-operator"}},
                 "spec": {"hostPID": True, "volumes": [{"name": "host-root", "hostPath": {"path": "/"}}],
                          "containers": [{"name": "driver", "image": "nvcr.io/nvidia/driver",
                                          "securityContext": {"privileged": True},
                                          "volumeMounts": [{"name": "host-root", "mountPath": "/host"}]}]}}
-    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": name, "namespace": namespace},
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": name, "namespace": namespace,
+                         "labels": {"app": name, "app.kubernetes.io/managed-by": "gpu-operator"}},
             "spec": {"selector": {"matchLabels": {"app": name}}, "template": template}}
 
 
@@ -163,6 +168,7 @@ class Fleet:
     def crusoe_fleet(self):
         """The Crusoe simulator's fleet document for the seed mix (times relative to now)."""
         fleet = {"organization_id": "9f000000-0000-4000-8000-0000000000f1", "keys": [dict(KEY)],
+                 "service_accounts": [dict(SERVICE_ACCOUNT)],
                  "projects": [dict(p) for p in PROJECTS], "vpc_networks": [], "subnets": [], "clusters": [],
                  "firewall_rules": []}
         for index, (name, scenario) in enumerate(zip(self.names, self.seed_mix), start=1):
@@ -285,6 +291,13 @@ class Fleet:
         env = self.client_env()
         env.update(self.crusoe.env())
         env["CRUSOE_PROFILE"] = ""
+        env["CRUSOE_DEFAULT_PROJECT"] = ""
+        return env
+
+    def service_account_env(self):
+        """env(), logging in to the Crusoe API as the fleet's service account instead of signing with the key."""
+        env = self.env()
+        env.update(self.crusoe.service_account_env())
         env["CRUSOE_DEFAULT_PROJECT"] = ""
         return env
 

@@ -257,6 +257,40 @@ def test_crusoe_credential_injects_what_the_crusoe_client_reads(tmp_path):
     assert config["project"] is None and config["api_endpoint"] == _crusoe_api.DEFAULT_API_ENDPOINT
 
 
+def test_crusoe_service_account_credential_injects_what_the_crusoe_client_reads(tmp_path):
+    ctype = load(os.path.join(AWX, "credential_types", "crusoe_service_account.yml"))
+    inputs = {"client_id": "sa-ci", "client_secret": "sa-s3cret", "token_url": "https://auth.example/oauth2/token",
+              "api_endpoint": "https://crusoe.example/v1", "default_project": "ml"}
+    env = render_env(ctype, inputs)
+    assert sorted(env) == sorted(["CRUSOE_CLIENT_ID", "CRUSOE_CLIENT_SECRET", "CRUSOE_TOKEN_URL", "CRUSOE_API_ENDPOINT",
+                                  "CRUSOE_DEFAULT_PROJECT"])
+    assert set(env) <= set(_crusoe_api.ENV_VARS)
+    config = _crusoe_api.resolve_config({"config_file": str(tmp_path / "missing.toml")}, environ=env)
+    assert config["auth"] == _crusoe_api.AUTH_SERVICE_ACCOUNT
+    assert (config["client_id"], config["client_secret"], config["token_url"], config["api_endpoint"], config["project"]) == (
+        "sa-ci", "sa-s3cret", "https://auth.example/oauth2/token", "https://crusoe.example/v1", "ml")
+    assert config["sources"]["client_secret"] == "env CRUSOE_CLIENT_SECRET"
+    fields = {f["id"]: f for f in ctype["inputs"]["fields"]}
+    assert fields["client_secret"].get("secret") is True
+    assert not any(f.get("secret") for name, f in fields.items() if name != "client_secret")
+    assert set(ctype["inputs"]["required"]) == {"client_id", "client_secret"}
+    # an empty token URL is the default one; and a job that also has the access key credential logs in as the
+    # service account (both come from the environment: the service account wins)
+    empty = render_env(ctype, dict(inputs, token_url="", api_endpoint="", default_project=""))
+    key = render_env(load(os.path.join(AWX, "credential_types", "crusoe.yml")),
+                     {"access_key_id": "AKID", "secret_key": "s3cret", "api_endpoint": "", "default_project": ""})
+    config = _crusoe_api.resolve_config({"config_file": str(tmp_path / "missing.toml")}, environ=dict(key, **empty))
+    assert config["token_url"] == _crusoe_api.DEFAULT_TOKEN_URL and config["auth"] == _crusoe_api.AUTH_SERVICE_ACCOUNT
+
+
+def test_setup_creates_the_service_account_credential_type_and_prefers_it():
+    create = next(t for t in TASKS if "awx.awx.credential_type" in t)
+    assert "'crusoe_service_account.yml'" in create["loop"]
+    for name in (os.path.basename(p) for p in CREDENTIAL_TYPES):
+        assert "'%s'" % name in create["loop"], name
+    assert SETUP[0]["vars"]["support_access_awx_credentials"][0] == "crusoe-service-account"
+
+
 def test_coreweave_credential_injects_what_the_coreweave_client_reads():
     ctype = load(os.path.join(AWX, "credential_types", "coreweave.yml"))
     env = render_env(ctype, {"api_token": "cw-token"})

@@ -5,6 +5,7 @@
 - RBAC escalation prevention: a Role/ClusterRole may only grant what its author holds (or the author has the
   `escalate` verb on it); a RoleBinding/ClusterRoleBinding may only bind a role whose permissions its author holds
   (or the author has the `bind` verb on that role).
+- Certificates: approving a CertificateSigningRequest needs `approve`, issuing its certificate `sign` on the signer.
 - Immutable fields: roleRef of bindings, spec.selector of workloads, spec.selector/spec.template of Jobs,
   data/binaryData of immutable ConfigMaps and Secrets, the type of a Secret.
 """
@@ -16,6 +17,7 @@ from sim.kube import errors, rbac
 RBAC = "rbac.authorization.k8s.io"
 ROLE_KINDS = {(RBAC, "roles"), (RBAC, "clusterroles")}
 BINDING_KINDS = {(RBAC, "rolebindings"), (RBAC, "clusterrolebindings")}
+CSR = ("certificates.k8s.io", "certificatesigningrequests")
 SELECTOR_IMMUTABLE = {("apps", "deployments"), ("apps", "replicasets"), ("apps", "statefulsets"), ("apps", "daemonsets")}
 
 
@@ -96,9 +98,9 @@ def _check_rbac(ctx, rt, obj, old):
         _escalation(ctx, rt, name, rules or [], namespace)
 
 
-def _immutable(rt, obj, old):
+def immutable_causes(rt, obj, old):
+    """[(field, message)] for immutable fields an update changes (422 together with the validation causes)."""
     key = (rt.group, rt.plural)
-    name = obj["metadata"]["name"]
     causes = []
     if key in BINDING_KINDS and (old.get("roleRef") or {}) != (obj.get("roleRef") or {}):
         causes.append(("roleRef", "Invalid value: %s: cannot change roleRef" % json.dumps(obj.get("roleRef"))))
@@ -115,12 +117,35 @@ def _immutable(rt, obj, old):
             causes.append(("immutable", "Forbidden: field is immutable when `immutable` is set"))
     if key == ("", "secrets") and old.get("type", "Opaque") != obj.get("type", "Opaque"):
         causes.append(("type", 'Invalid value: "%s": field is immutable' % obj.get("type")))
-    if causes:
-        raise errors.invalid(rt, name, causes)
+    return causes
 
 
-def admit(ctx, rt, obj, old=None):
+def _check_signer(ctx, rt, obj, old, subresource):
+    """The CertificateApproval and CertificateSigning plugins: approving (the approval subresource) needs
+    `approve`, issuing (a new status.certificate) `sign` on signers.certificates.k8s.io named after the signer
+    (or "<domain>/*")."""
+    if subresource == "approval":
+        verb = "approve"
+    elif subresource == "status" and (obj.get("status") or {}).get("certificate") != (old.get("status") or {}).get(
+            "certificate"):
+        verb = "sign"
+    else:
+        return
+    signer = (obj.get("spec") or {}).get("signerName", "")
+    for name in (signer, signer.split("/", 1)[0] + "/*"):
+        attrs = {"verb": verb, "apiGroup": "certificates.k8s.io", "resource": "signers", "subresource": "",
+                 "name": name, "namespace": ""}
+        if ctx.cluster.authorizer.authorize(ctx.user, list(ctx.groups), attrs)[0]:
+            return
+    name = obj["metadata"]["name"]
+    raise errors.ApiError(403, "Forbidden", '%s "%s" is forbidden: user not permitted to %s requests with signerName '
+                          '"%s"' % (errors.qualified(rt), name, verb, signer),
+                          {"name": name, "group": rt.group, "kind": rt.plural})
+
+
+def admit(ctx, rt, obj, old=None, subresource=""):
     """Raise errors.ApiError when kube-apiserver would refuse this create (old None) or update."""
     if old is not None:
-        _immutable(rt, obj, old)
+        if (rt.group, rt.plural) == CSR:
+            _check_signer(ctx, rt, obj, old, subresource)
     _check_rbac(ctx, rt, obj, old)

@@ -10,16 +10,14 @@ import binascii
 import copy
 import datetime
 import json
-import random
 import re
-import string
 
 import yaml
 
-from sim.kube import admission, errors
+from sim.kube import admission, defaults, errors, validation
 from sim.kube import patch as patchlib
-from sim.kube.store import (SelectorError, decode_continue, encode_continue, fields_match, labels_match, new_uid,
-                            now_rfc3339, parse_field_selector, parse_label_selector)
+from sim.kube.store import (SelectorError, decode_continue, encode_continue, fields_match, labels_match, name_suffix,
+                            new_uid, now_rfc3339, parse_field_selector, parse_label_selector)
 
 SUBDOMAIN = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
 LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -45,11 +43,15 @@ PATH_SEGMENT_RESOURCES = {("rbac.authorization.k8s.io", p) for p in ("roles", "r
     ("flowcontrol.apiserver.k8s.io", "flowschemas"), ("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations")}
 LABEL_RESOURCES = {("", "namespaces")}
 LABEL1035_RESOURCES = {("", "services")}
-SCALABLE = {("apps", "deployments"), ("apps", "statefulsets"), ("apps", "replicasets")}
 REVIEWS = {("authorization.k8s.io", "subjectaccessreviews"), ("authorization.k8s.io", "selfsubjectaccessreviews"),
            ("authorization.k8s.io", "localsubjectaccessreviews"), ("authorization.k8s.io", "selfsubjectrulesreviews"),
            ("authentication.k8s.io", "selfsubjectreviews"), ("authentication.k8s.io", "tokenreviews")}
 MANAGED_NAMESPACES_SKIP = ("namespaces",)
+CSR = ("certificates.k8s.io", "certificatesigningrequests")
+# subresource -> the part of the object an update through it may change (the rest is the stored object's)
+SUBRESOURCE_PARTS = {"status": ("status",), "ephemeralcontainers": ("spec", "ephemeralContainers"),
+                     "approval": ("status", "conditions")}
+TOKEN_AUDIENCES = ("https://kubernetes.default.svc.cluster.local",)
 
 
 def rkey(rt):
@@ -169,7 +171,10 @@ def _secret_fixup(obj):
 
 
 def _defaults(cluster, rt, obj, old):
+    """Defaulting (sim.kube.defaults) plus what the kinds' strategies fill in on create."""
     key = rkey(rt)
+    if not is_custom(cluster, rt):
+        defaults.apply(key, obj)
     if key == ("", "secrets"):
         _secret_fixup(obj)
     elif key == ("", "namespaces"):
@@ -177,31 +182,15 @@ def _defaults(cluster, rt, obj, old):
         obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
         if old is None:
             obj["status"] = {"phase": "Active"}
-    elif key == ("", "pods"):
-        spec = obj.setdefault("spec", {})
-        spec.setdefault("restartPolicy", "Always")
-        spec.setdefault("serviceAccountName", "default")
-        spec.setdefault("schedulerName", "default-scheduler")
-        spec.setdefault("dnsPolicy", "ClusterFirst")
-        if old is None:
-            obj.setdefault("status", {"phase": "Pending", "qosClass": "BestEffort"})
+    elif key == ("", "pods") and old is None:
+        obj["status"] = {"phase": "Pending", "qosClass": defaults.qos_class(obj)}
     elif key == ("", "services"):
-        spec = obj.setdefault("spec", {})
-        spec.setdefault("type", "ClusterIP")
+        spec = obj["spec"]
         if old is None and spec.get("clusterIP") not in ("None",) and spec["type"] != "ExternalName":
             spec.setdefault("clusterIP", cluster.next_service_ip())
             spec.setdefault("clusterIPs", [spec["clusterIP"]])
-    elif key in SCALABLE or key == ("batch", "jobs"):
-        spec = obj.setdefault("spec", {})
-        if key != ("batch", "jobs"):
-            spec.setdefault("replicas", 1)
-        if key == ("apps", "deployments"):
-            spec.setdefault("revisionHistoryLimit", 10)
-            spec.setdefault("progressDeadlineSeconds", 600)
-            spec.setdefault("strategy", {"type": "RollingUpdate",
-                                         "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}})
-        if "selector" not in spec and key != ("batch", "jobs"):
-            raise errors.invalid(rt, obj["metadata"]["name"], [("spec.selector", "Required value")])
+    elif key == ("batch", "jobs") and old is None:
+        defaults.job_selector(obj)
     elif key == ("apiextensions.k8s.io", "customresourcedefinitions"):
         spec = obj.get("spec") or {}
         names = spec.get("names") or {}
@@ -219,6 +208,14 @@ def _defaults(cluster, rt, obj, old):
                  "message": "no conflicts found", "lastTransitionTime": now_rfc3339()},
                 {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
                  "message": "the initial names have been accepted", "lastTransitionTime": now_rfc3339()}]}
+
+
+def _validate(rt, obj, old, subresource=""):
+    causes = validation.validate(rkey(rt), obj, old, subresource)
+    if old is not None:
+        causes += admission.immutable_causes(rt, obj, old)
+    if causes:
+        raise errors.invalid(rt, obj["metadata"].get("name", ""), causes)
 
 
 def _has_status(rt):
@@ -301,7 +298,7 @@ def create(ctx, rt, namespace, obj, manager_default=None, operation="Update"):
     else:
         meta.pop("namespace", None)
     if not meta.get("name") and meta.get("generateName"):
-        meta["name"] = meta["generateName"] + "".join(random.choice("bcdfghjklmnpqrstvwxz2456789") for _pos in range(5))
+        meta["name"] = meta["generateName"] + name_suffix()
     name = meta.get("name") or ""
     causes = _validate_meta(rt, obj)
     if causes:
@@ -315,6 +312,10 @@ def create(ctx, rt, namespace, obj, manager_default=None, operation="Update"):
         meta["uid"] = new_uid()
         meta["creationTimestamp"] = now_rfc3339()
         _defaults(cluster, rt, obj, None)
+        if rkey(rt) == CSR:   # the CSR strategy records who asks, and status starts empty
+            obj["spec"].update(username=ctx.user, groups=list(ctx.groups))
+            obj.pop("status", None)
+        _validate(rt, obj, None)
         if _uses_generation(cluster, rt, obj):
             meta["generation"] = 1
         else:
@@ -344,14 +345,17 @@ def replace(ctx, rt, namespace, name, new, old, subresource="", operation="Updat
     rv = meta.get("resourceVersion")
     if check_rv and rv and rv != old["metadata"].get("resourceVersion"):
         raise errors.conflict(rt, name)
-    if subresource == "status":
+    if subresource in SUBRESOURCE_PARTS:
+        # the subresource's strategy keeps everything of the stored object but its own part (status; the pod's
+        # spec.ephemeralContainers; the CSR's status.conditions), metadata included (ResetObjectMetaForStatus)
         merged = copy.deepcopy(old)
-        if "status" in new:
-            merged["status"] = new["status"]
-        else:
-            merged.pop("status", None)
+        _replace_part(merged, new, SUBRESOURCE_PARTS[subresource])
         new = merged
         meta = new["metadata"]
+        if rkey(rt) == CSR:
+            for cond in (new.get("status") or {}).get("conditions") or []:
+                cond.setdefault("lastUpdateTime", now_rfc3339())
+                cond.setdefault("lastTransitionTime", cond["lastUpdateTime"])
     elif _has_status(rt) and subresource == "":
         if "status" in old:
             new["status"] = copy.deepcopy(old["status"])
@@ -375,6 +379,7 @@ def replace(ctx, rt, namespace, name, new, old, subresource="", operation="Updat
     if causes:
         raise errors.invalid(rt, name, causes)
     _defaults(cluster, rt, new, old)
+    _validate(rt, new, old, subresource)
     if rkey(rt) == ("", "namespaces") and subresource != "status" and "status" in old:
         new["status"] = copy.deepcopy(old["status"])
     gen = old["metadata"].get("generation")
@@ -389,7 +394,7 @@ def replace(ctx, rt, namespace, name, new, old, subresource="", operation="Updat
     meta["resourceVersion"] = old["metadata"].get("resourceVersion")
     if _strip_for_compare(new) == _strip_for_compare(old):
         return old
-    admission.admit(ctx, rt, new, old)
+    admission.admit(ctx, rt, new, old, subresource)
     if ctx.dry_run:
         return new
     with cluster.store.lock:
@@ -400,6 +405,18 @@ def replace(ctx, rt, namespace, name, new, old, subresource="", operation="Updat
         stored = cluster.store.put(rkey(rt), new, old)
         cluster.on_write(rt, stored, old)
         return cluster.store.get(rkey(rt), namespace, name) or stored
+
+
+def _replace_part(target, source, path):
+    """target[path] = source[path] (removed from target when source lacks it)."""
+    src, dst = source, target
+    for part in path[:-1]:
+        src = src.get(part) if isinstance(src, dict) else None
+        dst = dst.setdefault(part, {})
+    if isinstance(src, dict) and path[-1] in src:
+        dst[path[-1]] = copy.deepcopy(src[path[-1]])
+    else:
+        dst.pop(path[-1], None)
 
 
 def get_existing(cluster, rt, namespace, name):
@@ -699,7 +716,7 @@ def review(ctx, rt, namespace, body):
         out["status"] = {"userInfo": {"username": ctx.user, "groups": list(ctx.groups)}}
         return out
     if plural == "tokenreviews":
-        ident = cluster.emulator.identities.get(spec.get("token") or "")
+        ident = cluster.identity(spec.get("token") or "")
         out["status"] = ({"authenticated": True, "user": {"username": ident[0], "groups": list(ident[1]) + ["system:authenticated"]}}
                          if ident else {"authenticated": False})
         return out
@@ -734,9 +751,44 @@ def review(ctx, rt, namespace, body):
 # ---------------------------------------------------------------------------------------------------------------
 # subresources
 
+def token_request(ctx, namespace, name, body):
+    """POST serviceaccounts/NAME/token: a TokenRequest answered with a bound token that then authenticates as
+    system:serviceaccount:NAMESPACE:NAME (until it expires or the ServiceAccount is deleted)."""
+    cluster = ctx.cluster
+    if body.get("kind") not in (None, "TokenRequest") or body.get("apiVersion") not in (None, "authentication.k8s.io/v1"):
+        raise errors.bad_request("the kind in the data (%s) does not match the expected kind (TokenRequest)"
+                                 % body.get("kind"))
+    spec = dict(body.get("spec") or {})
+    spec["audiences"] = list(spec.get("audiences") or TOKEN_AUDIENCES)
+    if spec.get("expirationSeconds") is None:
+        spec["expirationSeconds"] = 3600
+    token_rt = cluster.registry.builtin_by_kind("v1", "ServiceAccount")
+    with cluster.store.lock:
+        account = get_existing(cluster, token_rt, namespace, name)
+        if spec["expirationSeconds"] < 600:
+            raise errors.ApiError(422, "Invalid", 'TokenRequest.authentication.k8s.io "%s" is invalid: '
+                                  "spec.expirationSeconds: Invalid value: %d: may not specify a duration less than "
+                                  "10 minutes" % (name, spec["expirationSeconds"]),
+                                  {"name": name, "group": "authentication.k8s.io", "kind": "TokenRequest"})
+        bound = spec.get("boundObjectRef")
+        if bound and bound.get("kind") not in ("Pod", "Secret", "Node"):
+            raise errors.ApiError(400, "BadRequest", "cannot bind token for serviceaccount %s/%s to %s"
+                                  % (namespace, name, bound.get("kind")))
+        if ctx.dry_run:
+            token, expiry = "", now_rfc3339()
+        else:
+            token, expiry = cluster.mint_token(namespace, account, spec["audiences"], spec["expirationSeconds"], bound)
+    meta = dict(body.get("metadata") or {}, name=name, namespace=namespace)
+    meta["creationTimestamp"] = None
+    return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "metadata": meta, "spec": spec,
+            "status": {"token": token, "expirationTimestamp": expiry}}
+
+
 def scale_of(rt, obj):
     spec = obj.get("spec") or {}
-    sel = (spec.get("selector") or {}).get("matchLabels") or {}
+    sel = spec.get("selector") or {}
+    if rkey(rt) != ("", "replicationcontrollers"):   # a ReplicationController's selector is a plain map
+        sel = sel.get("matchLabels") or {}
     return {"kind": "Scale", "apiVersion": "autoscaling/v1",
             "metadata": {k: obj["metadata"][k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
                          if k in obj["metadata"]},
@@ -752,7 +804,3 @@ def pod_log(pod, query):
         raise errors.bad_request("container %s is not valid for pod %s" % (container, pod["metadata"]["name"]))
     return ("emulated log of container %s in pod %s/%s\nready\n" % (container, pod["metadata"].get("namespace"),
                                                                     pod["metadata"]["name"]))
-
-
-def random_suffix(n=5):
-    return "".join(random.choice(string.ascii_lowercase + string.digits) for _pos in range(n))

@@ -2,14 +2,26 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One virtual cluster: its registry, store, authorizer, controllers, request log and faults."""
 
+import base64
 import copy
+import datetime
+import hashlib
+import json
+import os
 import threading
+import time
 
-from sim.kube import rbac
+from sim.kube import defaults, rbac
 from sim.kube.controllers import Controllers
 from sim.kube.store import Store, new_uid, now_rfc3339
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
+
+
+def _b64url(raw):
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
 DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
@@ -35,6 +47,7 @@ class Cluster:
         self._faults = []
         self._faults_lock = threading.Lock()
         self._service_ip = 10
+        self._tokens = {}    # minted ServiceAccount tokens (TokenRequest): token -> claims
         self._bootstrap(nodes)
 
     # bootstrap -------------------------------------------------------------------------------------------------
@@ -59,6 +72,43 @@ class Cluster:
                      "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"],
                               "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}})
         self.seed(objs)
+
+    # identities ----------------------------------------------------------------------------------------------
+    def mint_token(self, namespace, account, audiences, expiration_seconds, bound=None):
+        """A bound ServiceAccount token, as the TokenRequest API issues it: (token, RFC 3339 expiry)."""
+        now = int(time.time())
+        claims = {"aud": list(audiences), "exp": now + int(expiration_seconds), "iat": now,
+                  "iss": "https://kubernetes.default.svc.cluster.local", "jti": new_uid(), "nbf": now,
+                  "sub": "system:serviceaccount:%s:%s" % (namespace, account["metadata"]["name"]),
+                  "kubernetes.io": {"namespace": namespace, "serviceaccount": {
+                      "name": account["metadata"]["name"], "uid": account["metadata"]["uid"]}}}
+        if bound:
+            claims["kubernetes.io"][bound["kind"].lower()] = {"name": bound.get("name"), "uid": bound.get("uid")}
+        token = ".".join(_b64url(part) for part in (
+            json.dumps({"alg": "RS256", "kid": hashlib.sha256(self.name.encode()).hexdigest()[:43]}).encode(),
+            json.dumps(claims, separators=(",", ":")).encode(), os.urandom(256)))
+        self._tokens[token] = claims
+        expiry = datetime.datetime.fromtimestamp(claims["exp"], datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return token, expiry
+
+    def issued_tokens(self):
+        """The claims of every token minted through serviceaccounts/token, oldest first."""
+        return [copy.deepcopy(c) for c in self._tokens.values()]
+
+    def identity(self, token):
+        """(user, groups) a bearer token authenticates as, or None: the emulator's identities, or a minted token
+        that has not expired and whose ServiceAccount still exists with the same uid."""
+        ident = self.emulator.identities.get(token)
+        if ident is not None:
+            return ident[0], tuple(ident[1])
+        claims = self._tokens.get(token)
+        if claims is None or claims["exp"] <= time.time():
+            return None
+        sa = claims["kubernetes.io"]
+        account = self.store.get(("", "serviceaccounts"), sa["namespace"], sa["serviceaccount"]["name"])
+        if account is None or account["metadata"].get("uid") != sa["serviceaccount"]["uid"]:
+            return None
+        return claims["sub"], ("system:serviceaccounts", "system:serviceaccounts:" + sa["namespace"])
 
     def _rbac_lister(self, resource):
         return self.store.items((RBAC_GROUP, resource))
@@ -123,6 +173,10 @@ class Cluster:
                     meta.pop("namespace", None)
                 meta.setdefault("uid", new_uid())
                 meta.setdefault("creationTimestamp", now_rfc3339())
+                if not rt.crd:   # stored objects are always defaulted: a later update must not see a difference
+                    defaults.apply((rt.group, rt.plural), obj)
+                    if (rt.group, rt.plural) == ("batch", "jobs") and not (obj["spec"].get("selector")):
+                        defaults.job_selector(obj)
                 if "spec" in obj:
                     meta.setdefault("generation", 1)
                 if (rt.group, rt.plural) == ("", "namespaces"):
@@ -151,6 +205,43 @@ class Cluster:
             gone = self.store.remove((rt.group, rt.plural), namespace if rt.namespaced else "", name)
             self.controllers.reconcile()
             return gone
+
+    # what the clock and the workloads would do ---------------------------------------------------------------
+    def trigger_cronjob(self, name, namespace="default", when=None):
+        """The CronJob's next schedule fires now (or at datetime `when`): returns the Job the CronJob controller
+        created, or None when it created none (suspended; concurrencyPolicy Forbid with an active Job). Schedules
+        never fire on their own. Without `when`, the scheduled time is now, or one minute after the previous
+        schedule, so each trigger makes a new Job (named <cronjob>-<minutes since the epoch>, as the real one)."""
+        with self.store.lock:
+            cj = self.store.get(("batch", "cronjobs"), namespace, name)
+            if cj is None:
+                raise KeyError("no CronJob %s/%s in cluster %s" % (namespace, name, self.name))
+            if when is None:
+                when = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
+                last = (cj.get("status") or {}).get("lastScheduleTime")
+                if last:
+                    previous = datetime.datetime.strptime(last, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+                    when = max(when, previous + datetime.timedelta(minutes=1))
+            job = self.controllers.trigger_cronjob(cj, when)
+            return copy.deepcopy(job) if job is not None else None
+
+    def finish_pod(self, name, namespace="default", exit_code=0):
+        """The containers of a pod exit with exit_code (kubelet's view): a pod with restartPolicy Never (or
+        OnFailure and exit code 0) ends Succeeded/Failed, others restart their containers. Returns the pod."""
+        with self.store.lock:
+            pod = self.store.get(("", "pods"), namespace, name)
+            if pod is None:
+                raise KeyError("no pod %s/%s in cluster %s" % (namespace, name, self.name))
+            return copy.deepcopy(self.controllers.finish_pod(pod, exit_code))
+
+    @property
+    def job_pods_complete(self):
+        """True (default): a Job's pods succeed as soon as they start. False: they run until finish_pod()."""
+        return self.controllers.job_pods_complete
+
+    @job_pods_complete.setter
+    def job_pods_complete(self, value):
+        self.controllers.job_pods_complete = bool(value)
 
     def log_request(self, entry):
         with self._log_lock:

@@ -8,11 +8,13 @@ ownerReferences) and report ready status, Jobs complete, the garbage collector f
 gets its "default" ServiceAccount. Controller writes go straight to the store (no request, no log).
 """
 
+import base64
 import copy
 import hashlib
 import json
 
-from sim.kube.store import new_uid, now_rfc3339
+from sim.kube import defaults
+from sim.kube.store import NAME_ALPHABET, name_suffix, new_uid, now_rfc3339
 
 PODS = ("", "pods")
 DEPLOYMENTS = ("apps", "deployments")
@@ -20,9 +22,38 @@ REPLICASETS = ("apps", "replicasets")
 STATEFULSETS = ("apps", "statefulsets")
 DAEMONSETS = ("apps", "daemonsets")
 JOBS = ("batch", "jobs")
+CRONJOBS = ("batch", "cronjobs")
+REPLICATIONCONTROLLERS = ("", "replicationcontrollers")
+CSRS = ("certificates.k8s.io", "certificatesigningrequests")
+BUILTIN_SIGNERS = ("kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet",
+                   "kubernetes.io/kubelet-serving")
 NAMESPACES = ("", "namespaces")
 NODES = ("", "nodes")
 SERVICEACCOUNTS = ("", "serviceaccounts")
+
+
+DAEMONSET_TOLERATIONS = (("node.kubernetes.io/not-ready", "NoExecute"), ("node.kubernetes.io/unreachable", "NoExecute"),
+                         ("node.kubernetes.io/disk-pressure", "NoSchedule"),
+                         ("node.kubernetes.io/memory-pressure", "NoSchedule"),
+                         ("node.kubernetes.io/pid-pressure", "NoSchedule"),
+                         ("node.kubernetes.io/unschedulable", "NoSchedule"))
+
+
+def tolerates(toleration, taint):
+    """v1.Toleration.ToleratesTaint."""
+    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
+        return False
+    if toleration.get("key") and toleration["key"] != taint.get("key"):
+        return False
+    if toleration.get("operator") == "Exists":
+        return True
+    return toleration.get("operator") in (None, "", "Equal") and toleration.get("value", "") == taint.get("value", "")
+
+
+def _conditions(types, reason, message, now):
+    """True Job conditions of these types."""
+    return [{"type": t, "status": "True", "reason": reason, "message": message, "lastProbeTime": now,
+             "lastTransitionTime": now} for t in types]
 
 
 class Controllers:
@@ -33,15 +64,25 @@ class Controllers:
         self.store = cluster.store
         self.running = False
         self.ip_counter = 10
+        self.job_pods_complete = True   # False: a Job's pods run until finish_pod()
+        self._job_pods = {}             # job uid -> {pod uid: last phase seen} (the controller's own tracking)
 
     # helpers -------------------------------------------------------------------------------------------------
     def _put(self, rkey, obj, old=None):
         self.store.put(rkey, obj, old)
 
     def _create(self, rkey, obj):
+        """Store a new object as the API would: defaulted, with uid, creationTimestamp and generation."""
         meta = obj["metadata"]
         meta.setdefault("uid", new_uid())
         meta.setdefault("creationTimestamp", now_rfc3339())
+        defaults.apply(rkey, obj)
+        if rkey == PODS:
+            obj["status"] = {"phase": "Pending", "qosClass": defaults.qos_class(obj)}
+        elif rkey == JOBS:
+            defaults.job_selector(obj)
+        if "spec" in obj:
+            meta.setdefault("generation", 1)
         self.store.put(rkey, obj)
         return obj
 
@@ -82,6 +123,21 @@ class Controllers:
     def _node_names(self):
         return [n["metadata"]["name"] for n in self.store.items(NODES)] or ["node-1"]
 
+    def _schedulable_nodes(self, pod_spec):
+        """The nodes a pod with this spec fits (nodeSelector and NoSchedule/NoExecute taints; no resources)."""
+        out = []
+        for node in self.store.items(NODES):
+            labels = node["metadata"].get("labels") or {}
+            if any(labels.get(k) != v for k, v in (pod_spec.get("nodeSelector") or {}).items()):
+                continue
+            taints = [t for t in (node.get("spec") or {}).get("taints") or []
+                      if t.get("effect") in ("NoSchedule", "NoExecute")]
+            if (node.get("spec") or {}).get("unschedulable"):
+                taints.append({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"})
+            if all(any(tolerates(t, taint) for t in pod_spec.get("tolerations") or []) for taint in taints):
+                out.append(node["metadata"]["name"])
+        return out
+
     # entry ---------------------------------------------------------------------------------------------------
     def reconcile(self):
         if self.running:
@@ -91,7 +147,8 @@ class Controllers:
             for _round in range(30):
                 changed = False
                 for step in (self._namespaces, self._gc, self._deployments, self._replicasets, self._statefulsets,
-                             self._daemonsets, self._jobs, self._pods, self._workload_status):
+                             self._daemonsets, self._cronjobs, self._jobs, self._pods, self._workload_status,
+                             self._certificates):
                     changed = step() or changed
                 if not changed:
                     break
@@ -210,7 +267,7 @@ class Controllers:
         return changed
 
     # workloads -----------------------------------------------------------------------------------------------
-    def _pod_from_template(self, owner, api_version, kind, name, extra_labels=None, node=None):
+    def _pod_from_template(self, owner, api_version, kind, name, extra_labels=None, node=None, extra_spec=None):
         template = copy.deepcopy((owner.get("spec") or {}).get("template") or {})
         tmeta = template.get("metadata") or {}
         labels = dict(tmeta.get("labels") or {})
@@ -220,20 +277,17 @@ class Controllers:
         if tmeta.get("annotations"):
             meta["annotations"] = tmeta["annotations"]
         spec = template.get("spec") or {"containers": []}
-        spec.setdefault("restartPolicy", "Always")
-        spec.setdefault("serviceAccountName", "default")
-        spec.setdefault("schedulerName", "default-scheduler")
+        for key, value in (extra_spec or {}).items():
+            spec[key] = value
         if node:
             spec["nodeName"] = node
-        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec,
-               "status": {"phase": "Pending", "qosClass": "BestEffort"}}
-        return self._create(PODS, pod)
+        return self._create(PODS, {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec})
 
     @staticmethod
     def _template_hash(obj):
         raw = json.dumps((obj.get("spec") or {}).get("template") or {}, sort_keys=True).encode()
         digest = hashlib.sha256(raw).hexdigest()
-        return "".join(c for c in digest if c in "bcdfghjklmnpqrstvwxz2456789")[:10] or digest[:10]
+        return "".join(c for c in digest if c in NAME_ALPHABET)[:10] or digest[:10]
 
     def _deployments(self):
         changed = False
@@ -277,36 +331,37 @@ class Controllers:
                 changed = True
         return changed
 
-    def _scale_pods(self, owner, rkey_owner, api_version, kind, names_for, labels_for=None, node_for=None):
+    def _live_pods(self, owner):
+        return [p for p in self._owned(PODS, owner) if not p["metadata"].get("deletionTimestamp")]
+
+    def _scale_pods(self, owner, api_version, kind, wanted, owned):
+        """Create the pods of `wanted` ({name: (extra labels, node, extra spec)}) that are missing from `owned`, and
+        delete the owned ones it does not name. A deleted pod comes back under the name the caller gives it."""
         changed = False
-        owned = [p for p in self._owned(PODS, owner) if not p["metadata"].get("deletionTimestamp")]
-        wanted = names_for(owned)
         have = {p["metadata"]["name"]: p for p in owned}
-        for name in wanted:
+        for name, (labels, node, spec) in wanted.items():
             if name not in have:
-                self._pod_from_template(owner, api_version, kind, name, labels_for(name) if labels_for else None,
-                                        node_for(name) if node_for else None)
+                self._pod_from_template(owner, api_version, kind, name, labels, node, spec)
                 changed = True
         for name, pod in have.items():
             if name not in wanted:
                 self._delete(PODS, pod)
                 changed = True
-        del rkey_owner
         return changed
 
     def _replicasets(self):
         changed = False
-        for rs in self.store.items(REPLICASETS):
-            if rs["metadata"].get("deletionTimestamp"):
-                continue
-            n = (rs.get("spec") or {}).get("replicas", 1)
-
-            def names(owned, rs=rs, n=n):
+        for rkey, api_version, kind in ((REPLICASETS, "apps/v1", "ReplicaSet"),
+                                        (REPLICATIONCONTROLLERS, "v1", "ReplicationController")):
+            for rs in self.store.items(rkey):
+                if rs["metadata"].get("deletionTimestamp") or (rs.get("spec") or {}).get("template") is None:
+                    continue
+                n = (rs.get("spec") or {}).get("replicas", 1)
+                owned = self._live_pods(rs)
                 keep = sorted(p["metadata"]["name"] for p in owned)[:n]
-                while len(keep) < n:
-                    keep.append("%s-%s" % (rs["metadata"]["name"], new_uid()[:5]))
-                return keep
-            changed = self._scale_pods(rs, REPLICASETS, "apps/v1", "ReplicaSet", names) or changed
+                keep += ["%s-%s" % (rs["metadata"]["name"], name_suffix()) for _pod in range(n - len(keep))]
+                changed = self._scale_pods(rs, api_version, kind, {name: (None, None, None) for name in keep},
+                                           owned) or changed
         return changed
 
     def _statefulsets(self):
@@ -314,123 +369,306 @@ class Controllers:
         for sts in self.store.items(STATEFULSETS):
             if sts["metadata"].get("deletionTimestamp"):
                 continue
-            n = (sts.get("spec") or {}).get("replicas", 1)
             base = sts["metadata"]["name"]
             rev = "%s-%s" % (base, self._template_hash(sts))
-            changed = self._scale_pods(
-                sts, STATEFULSETS, "apps/v1", "StatefulSet",
-                lambda owned, base=base, n=n: ["%s-%d" % (base, i) for i in range(n)],
-                lambda name, rev=rev: {"statefulset.kubernetes.io/pod-name": name, "controller-revision-hash": rev,
-                                       "apps.kubernetes.io/pod-index": name.rsplit("-", 1)[1]}) or changed
+            wanted = {}
+            for index in range((sts.get("spec") or {}).get("replicas", 1)):
+                name = "%s-%d" % (base, index)
+                wanted[name] = ({"statefulset.kubernetes.io/pod-name": name, "controller-revision-hash": rev,
+                                 "apps.kubernetes.io/pod-index": str(index)}, None, None)
+            changed = self._scale_pods(sts, "apps/v1", "StatefulSet", wanted, self._live_pods(sts)) or changed
         return changed
 
     def _daemonsets(self):
+        """One pod per node the template fits (nodeSelector, taints), with the tolerations the DaemonSet controller
+        adds and a required node affinity for its node; a deleted pod is replaced under a new name."""
         changed = False
-        nodes = self._node_names()
         for ds in self.store.items(DAEMONSETS):
             if ds["metadata"].get("deletionTimestamp"):
                 continue
-            base = ds["metadata"]["name"]
-            mapping = {}
-
-            def names(owned, base=base, mapping=mapping):  # pylint: disable=dangerous-default-value
-                by_node = {p["spec"].get("nodeName"): p["metadata"]["name"] for p in owned}
-                out = []
-                for node in nodes:
-                    name = by_node.get(node) or "%s-%s" % (base, new_uid()[:5])
-                    mapping[name] = node
-                    out.append(name)
-                return out
-            changed = self._scale_pods(ds, DAEMONSETS, "apps/v1", "DaemonSet", names,
-                                       node_for=lambda name, mapping=mapping: mapping.get(name)) or changed
+            tspec = ((ds.get("spec") or {}).get("template") or {}).get("spec") or {}
+            tolerations = list(tspec.get("tolerations") or [])
+            for key, effect in DAEMONSET_TOLERATIONS + ((("node.kubernetes.io/network-unavailable", "NoSchedule"),)
+                                                        if tspec.get("hostNetwork") else ()):
+                if not any(t.get("key") == key and t.get("effect") == effect for t in tolerations):
+                    tolerations.append({"key": key, "operator": "Exists", "effect": effect})
+            labels = {"controller-revision-hash": self._template_hash(ds),
+                      "pod-template-generation": str(ds["metadata"].get("generation", 1))}
+            owned = self._live_pods(ds)
+            by_node = {p["spec"].get("nodeName"): p["metadata"]["name"] for p in owned}
+            wanted = {}
+            for node in self._schedulable_nodes(dict(tspec, tolerations=tolerations)):
+                term = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
+                affinity = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [term]}}}
+                name = by_node.get(node) or "%s-%s" % (ds["metadata"]["name"], name_suffix())
+                wanted[name] = (labels, node, {"tolerations": tolerations, "affinity": affinity})
+            changed = self._scale_pods(ds, "apps/v1", "DaemonSet", wanted, owned) or changed
         return changed
 
+    # jobs ----------------------------------------------------------------------------------------------------
     def _jobs(self):
+        """The Job controller: keeps `parallelism` pods running until `completions` succeeded; a pod that fails or
+        is deleted before it succeeded counts as failed (podReplacementPolicy TerminatingOrFailed) and is replaced
+        while failed <= backoffLimit (no backoff delay); past it the Job fails (BackoffLimitExceeded)."""
         changed = False
-        for job in self.store.items(JOBS):
+        jobs = self.store.items(JOBS)
+        for uid in set(self._job_pods) - {j["metadata"]["uid"] for j in jobs}:
+            del self._job_pods[uid]
+        for job in jobs:
             meta = job["metadata"]
             if meta.get("deletionTimestamp"):
                 continue
             spec = job.get("spec") or {}
-            if "selector" not in spec:
-                new = copy.deepcopy(job)
-                uid_labels = {"batch.kubernetes.io/controller-uid": meta["uid"], "controller-uid": meta["uid"],
-                              "batch.kubernetes.io/job-name": meta["name"], "job-name": meta["name"]}
-                new["spec"]["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": meta["uid"]}}
-                new["spec"].setdefault("template", {}).setdefault("metadata", {}).setdefault("labels", {}).update(uid_labels)
-                new["spec"].setdefault("completions", 1)
-                new["spec"].setdefault("parallelism", 1)
-                new["spec"].setdefault("backoffLimit", 6)
-                self._put(JOBS, new, job)
-                changed = True
+            status = copy.deepcopy(job.get("status") or {})
+            conditions = status.get("conditions") or []
+            if any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True" for c in conditions):
                 continue
-            if any(c.get("type") == "Complete" for c in (job.get("status") or {}).get("conditions") or []):
+            if spec.get("suspend"):
                 continue
-            completions = spec.get("completions", 1)
-            owned = self._owned(PODS, job)
-            if len(owned) < completions:
-                for _pod in range(completions - len(owned)):
-                    self._pod_from_template(job, "batch/v1", "Job", "%s-%s" % (meta["name"], new_uid()[:5]))
-                changed = True
-                continue
-            if all((p.get("status") or {}).get("phase") == "Succeeded" for p in owned):
-                now = now_rfc3339()
-                status = {"startTime": (job.get("status") or {}).get("startTime") or now, "completionTime": now,
-                          "succeeded": len(owned), "active": 0, "ready": 0, "terminating": 0,
-                          "uncountedTerminatedPods": {},
-                          "conditions": [
-                              {"type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached",
-                               "message": "Reached expected number of succeeded pods",
-                               "lastProbeTime": now, "lastTransitionTime": now},
-                              {"type": "Complete", "status": "True", "reason": "CompletionsReached",
-                               "message": "Reached expected number of succeeded pods",
-                               "lastProbeTime": now, "lastTransitionTime": now}]}
-                changed = self._set_status(JOBS, job, status) or changed
+            owned = [p for p in self._owned(PODS, job) if not p["metadata"].get("deletionTimestamp")]
+            tracked = self._job_pods.setdefault(meta["uid"], {})
+            succeeded, failed = status.get("succeeded", 0), status.get("failed", 0)
+            present = {p["metadata"]["uid"]: p for p in owned}
+            for uid, phase in list(tracked.items()):
+                if uid not in present:
+                    del tracked[uid]
+                    if phase not in ("Succeeded", "Failed"):
+                        failed += 1    # deleted before it ended: counted as failed
+            for uid, pod in present.items():
+                phase = (pod.get("status") or {}).get("phase")
+                if tracked.get(uid) != phase and phase in ("Succeeded", "Failed"):
+                    if phase == "Succeeded":
+                        succeeded += 1
+                    else:
+                        failed += 1
+                tracked[uid] = phase
+            active = [p for p in owned if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+            now = now_rfc3339()
+            status.setdefault("startTime", now)
+            completions = spec.get("completions")
+            done = succeeded >= completions if completions is not None else succeeded > 0 and not active
+            if failed > spec.get("backoffLimit", 6):
+                for pod in active:
+                    self._delete(PODS, pod)
+                status["conditions"] = _conditions(("FailureTarget", "Failed"), "BackoffLimitExceeded",
+                                                   "Job has reached the specified backoff limit", now)
+                active = []
+            elif done:
+                status["completionTime"] = now
+                status["conditions"] = _conditions(("SuccessCriteriaMet", "Complete"), "CompletionsReached",
+                                                   "Reached expected number of succeeded pods", now)
+            else:
+                want = spec.get("parallelism", 1)
+                if completions is not None:
+                    want = min(want, completions - succeeded)
+                for _pod in range(max(0, want - len(active))):
+                    pod = self._pod_from_template(job, "batch/v1", "Job", "%s-%s" % (meta["name"], name_suffix()))
+                    tracked[pod["metadata"]["uid"]] = "Pending"
+                    active.append(pod)
+            status.update({"active": len(active), "succeeded": succeeded, "failed": failed, "terminating": 0,
+                           "ready": sum(1 for p in active if self._ready(p)), "uncountedTerminatedPods": {}})
+            for key in ("active", "succeeded", "failed"):
+                if not status[key]:
+                    del status[key]
+            changed = self._set_status(JOBS, job, status) or changed
         return changed
+
+    def _cronjobs(self):
+        """The CronJob controller between schedules: finished Jobs leave status.active, the history limits hold.
+        Schedules themselves fire only through trigger_cronjob()."""
+        changed = False
+        for cj in self.store.items(CRONJOBS):
+            if cj["metadata"].get("deletionTimestamp"):
+                continue
+            spec = cj.get("spec") or {}
+            jobs = sorted(self._owned(JOBS, cj), key=lambda j: j["metadata"].get("creationTimestamp", ""))
+            finished = {"Complete": [], "Failed": []}
+            for job in jobs:
+                for cond in (job.get("status") or {}).get("conditions") or []:
+                    if cond.get("type") in finished and cond.get("status") == "True":
+                        finished[cond["type"]].append(job)
+            done = {j["metadata"]["uid"] for group in finished.values() for j in group}
+            for kind, limit in (("Complete", spec.get("successfulJobsHistoryLimit", 3)),
+                                ("Failed", spec.get("failedJobsHistoryLimit", 1))):
+                for job in finished[kind][:max(0, len(finished[kind]) - limit)]:
+                    self._delete(JOBS, job)
+            status = copy.deepcopy(cj.get("status") or {})
+            active = [ref for ref in status.get("active") or []
+                      if ref.get("uid") not in done and any(j["metadata"]["uid"] == ref.get("uid") for j in jobs)]
+            if finished["Complete"]:
+                status["lastSuccessfulTime"] = max(((j.get("status") or {}).get("completionTime") or "")
+                                                   for j in finished["Complete"]) or status.get("lastSuccessfulTime")
+            if active:
+                status["active"] = active
+            else:
+                status.pop("active", None)
+            changed = self._set_status(CRONJOBS, cj, status) or changed
+        return changed
+
+    def trigger_cronjob(self, cj, when):
+        """The schedule of CronJob cj fired at datetime when: the Job it creates (or None: suspended, or
+        concurrencyPolicy Forbid with a Job still active; Replace deletes the active ones first)."""
+        spec = cj.get("spec") or {}
+        meta = cj["metadata"]
+        if spec.get("suspend"):
+            return None
+        active = [j for j in self._owned(JOBS, cj) if not any(
+            c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
+            for c in (j.get("status") or {}).get("conditions") or [])]
+        policy = spec.get("concurrencyPolicy", "Allow")
+        if active and policy == "Forbid":
+            return None
+        if policy == "Replace":
+            for job in active:
+                self._delete(JOBS, job)
+        template = copy.deepcopy(spec.get("jobTemplate") or {})
+        tmeta = template.get("metadata") or {}
+        scheduled = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        name = "%s-%d" % (meta["name"], int(when.timestamp()) // 60)
+        if self.store.get(JOBS, meta["namespace"], name) is not None:
+            return None
+        annotations = dict(tmeta.get("annotations") or {})
+        annotations["batch.kubernetes.io/cronjob-scheduled-timestamp"] = scheduled
+        job_meta = {"name": name, "namespace": meta["namespace"], "annotations": annotations,
+                    "ownerReferences": [self._owner_ref(cj, "batch/v1", "CronJob")]}
+        if tmeta.get("labels"):
+            job_meta["labels"] = dict(tmeta["labels"])
+        job = self._create(JOBS, {"apiVersion": "batch/v1", "kind": "Job", "metadata": job_meta,
+                                  "spec": template.get("spec") or {}})
+        status = copy.deepcopy(cj.get("status") or {})
+        status.setdefault("active", []).append({"apiVersion": "batch/v1", "kind": "Job", "name": name,
+                                                "namespace": meta["namespace"], "uid": job["metadata"]["uid"],
+                                                "resourceVersion": job["metadata"]["resourceVersion"]})
+        status["lastScheduleTime"] = scheduled
+        self._set_status(CRONJOBS, self.store.get(CRONJOBS, meta["namespace"], meta["name"]), status)
+        self.reconcile()
+        return self.store.get(JOBS, meta["namespace"], name)
 
     # pods ----------------------------------------------------------------------------------------------------
     def _pods(self):
+        """Scheduler and kubelet: a Pending pod is bound to the first node it fits and starts (a Job's pod runs to
+        completion at once unless job_pods_complete is False); running pods get a status for every ephemeral
+        container added to them."""
         changed = False
         nodes = self._node_names()
         for pod in self.store.items(PODS):
             status = pod.get("status") or {}
-            if pod["metadata"].get("deletionTimestamp") or status.get("phase") not in (None, "", "Pending"):
+            if pod["metadata"].get("deletionTimestamp"):
+                continue
+            if status.get("phase") == "Running":
+                changed = self._ephemeral_statuses(pod) or changed
+                continue
+            if status.get("phase") not in (None, "", "Pending"):
                 continue
             ns = self.store.get(NAMESPACES, "", pod["metadata"].get("namespace"))
             if ns is None or ns["metadata"].get("deletionTimestamp"):
                 continue
             new = copy.deepcopy(pod)
             spec = new.setdefault("spec", {})
-            spec.setdefault("nodeName", nodes[0])
-            self.ip_counter += 1
+            fits = [spec["nodeName"]] if spec.get("nodeName") else self._schedulable_nodes(spec)
             now = now_rfc3339()
+            if not fits:
+                message = ("0/%d nodes are available: %d node(s) had untolerated taint(s) or didn't match Pod's node "
+                           "affinity/selector." % (len(nodes), len(nodes)))
+                unschedulable = {"phase": "Pending", "qosClass": status.get("qosClass", "BestEffort"), "conditions": [{
+                    "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "lastProbeTime": None,
+                    "lastTransitionTime": now, "message": message}]}
+                if status.get("conditions") is None:
+                    changed = self._set_status(PODS, pod, unschedulable) or changed
+                continue
+            spec["nodeName"] = fits[0]
+            self.ip_counter += 1
             pod_ip = "10.244.%d.%d" % (self.ip_counter // 250 % 250, self.ip_counter % 250 + 2)
             host_ip = "10.0.0.%d" % (10 + (nodes.index(spec["nodeName"]) if spec["nodeName"] in nodes else 0))
-            job_owned = any(r.get("kind") == "Job" for r in pod["metadata"].get("ownerReferences") or [])
-            containers = spec.get("containers") or []
-            if job_owned:
-                cstatus = [{"name": c.get("name"), "image": c.get("image"), "imageID": "", "ready": False,
-                            "started": False, "restartCount": 0, "containerID": "containerd://" + new_uid().replace("-", ""),
-                            "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": now,
-                                                     "finishedAt": now}}} for c in containers]
-                conds = [("PodReadyToStartContainers", "False"), ("Initialized", "True"), ("Ready", "False"),
-                         ("ContainersReady", "False"), ("PodScheduled", "True")]
-                phase = "Succeeded"
+            if spec.get("hostNetwork"):
+                pod_ip = host_ip
+            new["status"] = {"phase": "Running", "hostIP": host_ip, "hostIPs": [{"ip": host_ip}], "podIP": pod_ip,
+                             "podIPs": [{"ip": pod_ip}], "startTime": now,
+                             "qosClass": status.get("qosClass", "BestEffort")}
+            if any(r.get("kind") == "Job" for r in pod["metadata"].get("ownerReferences") or []) \
+                    and self.job_pods_complete:
+                self._terminate(new, 0, now)
             else:
-                cstatus = [{"name": c.get("name"), "image": c.get("image"), "imageID": "sha256:" + "0" * 64,
-                            "ready": True, "started": True, "restartCount": 0,
-                            "containerID": "containerd://" + new_uid().replace("-", ""),
-                            "state": {"running": {"startedAt": now}}} for c in containers]
-                conds = [("PodReadyToStartContainers", "True"), ("Initialized", "True"), ("Ready", "True"),
-                         ("ContainersReady", "True"), ("PodScheduled", "True")]
-                phase = "Running"
-            new["status"] = {
-                "phase": phase, "conditions": [{"type": t, "status": s, "lastProbeTime": None, "lastTransitionTime": now}
-                                               for t, s in conds],
-                "hostIP": host_ip, "hostIPs": [{"ip": host_ip}], "podIP": pod_ip, "podIPs": [{"ip": pod_ip}],
-                "startTime": now, "containerStatuses": cstatus, "qosClass": status.get("qosClass", "BestEffort")}
+                self._running(new, now)
             self._put(PODS, new, pod)
             changed = True
+        return changed
+
+    @staticmethod
+    def _conditions(ready, now):
+        return [{"type": t, "status": s, "lastProbeTime": None, "lastTransitionTime": now}
+                for t, s in (("PodReadyToStartContainers", "True" if ready else "False"), ("Initialized", "True"),
+                             ("Ready", "True" if ready else "False"), ("ContainersReady", "True" if ready else "False"),
+                             ("PodScheduled", "True"))]
+
+    @staticmethod
+    def _container_status(c, state, ready, restarts=0):
+        return {"name": c.get("name"), "image": c.get("image"), "imageID": "sha256:" + "0" * 64, "ready": ready,
+                "started": ready, "restartCount": restarts, "state": state,
+                "containerID": "containerd://" + new_uid().replace("-", "")}
+
+    def _running(self, pod, now):
+        pod["status"]["phase"] = "Running"
+        pod["status"]["conditions"] = self._conditions(True, now)
+        pod["status"]["containerStatuses"] = [self._container_status(c, {"running": {"startedAt": now}}, True)
+                                              for c in pod["spec"].get("containers") or []]
+
+    def _terminate(self, pod, exit_code, now):
+        """kubelet when the containers of a pod exit with exit_code: the pod ends (restartPolicy Never, or exit 0 with
+        OnFailure) or the containers restart."""
+        policy = (pod.get("spec") or {}).get("restartPolicy", "Always")
+        if policy == "Always" or (policy == "OnFailure" and exit_code):
+            for cs in pod["status"].get("containerStatuses") or []:
+                cs["restartCount"] = cs.get("restartCount", 0) + 1
+                cs["lastState"] = {"terminated": {"exitCode": exit_code, "reason": "Error" if exit_code else "Completed",
+                                                  "startedAt": now, "finishedAt": now}}
+            return
+        pod["status"]["phase"] = "Failed" if exit_code else "Succeeded"
+        pod["status"]["conditions"] = self._conditions(False, now)
+        terminated = {"terminated": {"exitCode": exit_code, "reason": "Error" if exit_code else "Completed",
+                                     "startedAt": now, "finishedAt": now}}
+        pod["status"]["containerStatuses"] = [dict(self._container_status(c, terminated, False), started=False)
+                                              for c in pod["spec"].get("containers") or []]
+
+    def finish_pod(self, pod, exit_code=0):
+        """The containers of a running pod exit (a test's stand-in for the workload ending)."""
+        new = copy.deepcopy(pod)
+        self._terminate(new, exit_code, now_rfc3339())
+        self._put(PODS, new, pod)
+        self.reconcile()
+        return new
+
+    def _ephemeral_statuses(self, pod):
+        have = {cs.get("name") for cs in (pod.get("status") or {}).get("ephemeralContainerStatuses") or []}
+        missing = [c for c in (pod.get("spec") or {}).get("ephemeralContainers") or [] if c.get("name") not in have]
+        if not missing:
+            return False
+        new = copy.deepcopy(pod)
+        now = now_rfc3339()
+        new["status"].setdefault("ephemeralContainerStatuses", []).extend(
+            dict(self._container_status(c, {"running": {"startedAt": now}}, False), lastState={}) for c in missing)
+        for cs in new["status"]["ephemeralContainerStatuses"]:
+            cs.pop("started", None)   # kubelet reports neither started nor readiness for ephemeral containers
+        self._put(PODS, new, pod)
+        return True
+
+    def _certificates(self):
+        """kube-controller-manager's signer: an approved CSR of a built-in signer gets its certificate (a stand-in
+        PEM that names the request, not a real X.509 certificate)."""
+        changed = False
+        for csr in self.store.items(CSRS):
+            status = csr.get("status") or {}
+            types = {c.get("type") for c in status.get("conditions") or [] if c.get("status") == "True"}
+            if status.get("certificate") or "Approved" not in types or types & {"Denied", "Failed"}:
+                continue
+            if (csr.get("spec") or {}).get("signerName") not in BUILTIN_SIGNERS:
+                continue
+            body = base64.b64encode(json.dumps({"emulated": True, "csr": csr["metadata"]["name"],
+                                                "uid": csr["metadata"]["uid"]}).encode()).decode()
+            pem = "-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n" % body
+            changed = self._set_status(CSRS, csr, dict(status, certificate=base64.b64encode(pem.encode()).decode())) \
+                or changed
         return changed
 
     @staticmethod
@@ -440,12 +678,13 @@ class Controllers:
 
     def _workload_status(self):
         changed = False
-        for rs in self.store.items(REPLICASETS):
-            pods = [p for p in self._owned(PODS, rs) if not p["metadata"].get("deletionTimestamp")]
-            ready = sum(1 for p in pods if self._ready(p))
-            status = {"replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
-                      "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
-            changed = self._set_status(REPLICASETS, rs, status) or changed
+        for rkey in (REPLICASETS, REPLICATIONCONTROLLERS):
+            for rs in self.store.items(rkey):
+                pods = [p for p in self._owned(PODS, rs) if not p["metadata"].get("deletionTimestamp")]
+                ready = sum(1 for p in pods if self._ready(p))
+                status = {"replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
+                          "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
+                changed = self._set_status(rkey, rs, status) or changed
         for dep in self.store.items(DEPLOYMENTS):
             if dep["metadata"].get("deletionTimestamp"):
                 continue

@@ -11,16 +11,13 @@
 
 import base64
 import copy
-import os
-import ssl
-import subprocess
-import tempfile
 import threading
 
 import yaml
 
 from sim.kube.cluster import Cluster
 from sim.kube.server import make_server
+from sim.tls import server_certificate, wrap_server
 
 # token -> (user, groups); the same identities are known to every cluster
 DEFAULT_IDENTITIES = {
@@ -56,11 +53,8 @@ class Emulator:
     def start(self):
         self._server = make_server(self, self.host, self.port)
         if self.tls:
-            cert, key, self.ca_pem = server_certificate(self.host)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(cert, key)
-            self._server.socket = context.wrap_socket(self._server.socket, server_side=True,
-                                                      do_handshake_on_connect=False)
+            self.ca_pem = server_certificate(self.host)[2]
+            wrap_server(self._server, self.host)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="kube-emulator", daemon=True)
         self._thread.start()
@@ -144,32 +138,3 @@ class Emulator:
         with open(str(path), "w", encoding="utf-8") as handle:
             yaml.safe_dump(self.kubeconfig(clusters, user), handle, default_flow_style=False)
         return path
-
-
-_CERTS = {}
-_CERTS_LOCK = threading.Lock()
-
-
-def server_certificate(host):
-    """(cert path, key path, CA PEM) for host, made once per process with openssl (a self-signed CA + server cert)."""
-    with _CERTS_LOCK:
-        if host in _CERTS:
-            return _CERTS[host]
-        tmp = tempfile.mkdtemp(prefix="kube-emulator-tls-")
-
-        def run(*args):
-            subprocess.run(["openssl"] + list(args), cwd=tmp, check=True, capture_output=True)
-        run("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key")
-        run("req", "-x509", "-new", "-key", "ca.key", "-out", "ca.crt", "-days", "3650", "-subj", "/CN=kube-emulator-ca")
-        run("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "server.key")
-        run("req", "-new", "-key", "server.key", "-out", "server.csr", "-subj", "/CN=kube-apiserver")
-        with open(os.path.join(tmp, "ext.cnf"), "w", encoding="utf-8") as handle:
-            handle.write("subjectAltName=IP:127.0.0.1,DNS:localhost%s\nbasicConstraints=CA:FALSE\n"
-                         "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
-                         % ("" if host in ("127.0.0.1", "localhost") else (",IP:" + host)))
-        run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", "server.crt", "-days", "3650", "-extfile", "ext.cnf")
-        with open(os.path.join(tmp, "ca.crt"), encoding="utf-8") as handle:
-            ca_pem = handle.read()
-        _CERTS[host] = (os.path.join(tmp, "server.crt"), os.path.join(tmp, "server.key"), ca_pem)
-        return _CERTS[host]

@@ -51,12 +51,26 @@ def bad_request(message):
     return ApiError(400, "BadRequest", message)
 
 
+# field.ErrorType -> metav1.CauseType, by the text ErrorBody() starts with
+_CAUSE_REASONS = (("Required value", "FieldValueRequired"), ("Duplicate value", "FieldValueDuplicate"),
+                  ("Not found", "FieldValueNotFound"), ("Unsupported value", "FieldValueNotSupported"),
+                  ("Forbidden", "FieldValueForbidden"), ("Too long", "FieldValueTooLong"),
+                  ("Too many", "FieldValueTooMany"), ("Internal error", "InternalError"))
+
+
+def _cause_reason(message):
+    for prefix, reason in _CAUSE_REASONS:
+        if message.startswith(prefix):
+            return reason
+    return "FieldValueInvalid"
+
+
 def invalid(rt, name, causes):
     """causes: [(field, message)] -> 422 Invalid like field.ErrorList.ToAggregate()."""
     msgs = ["%s: %s" % (f, m) for f, m in causes]
     text = msgs[0] if len(msgs) == 1 else "[" + ", ".join(msgs) + "]"
     details = {"name": name, "kind": rt.kind,
-               "causes": [{"reason": "FieldValueInvalid", "message": m, "field": f} for f, m in causes]}
+               "causes": [{"reason": _cause_reason(m), "message": m, "field": f} for f, m in causes]}
     if rt.group:
         details["group"] = rt.group
     kind = rt.kind + ("." + rt.group if rt.group else "")

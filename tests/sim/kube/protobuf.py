@@ -2,21 +2,25 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Kubernetes protobuf request and response bodies, in pure Python.
 
-kubectl (create secret|configmap|namespace|serviceaccount) and Helm's release storage send typed objects as
+kubectl's typed clients (create deployment|job|cronjob|secret|configmap|namespace|serviceaccount|token|
+clusterrolebinding, run, debug, auth can-i, certificate approve) and Helm's release storage send typed objects as
 ``application/vnd.kubernetes.protobuf``: the magic ``k8s\\x00`` followed by a ``runtime.Unknown`` message whose
 ``typeMeta`` names the apiVersion and kind and whose ``raw`` holds the typed message. They do not fall back to JSON
-when a server answers 415, so the emulator decodes these bodies here.
+when a server answers 415, so the emulator decodes these bodies here, and answers in protobuf when a client prefers
+it.
 
 ``decode(body)`` returns the object in its JSON form (the shape kube-apiserver would serve), ``encode(obj)`` does the
-reverse. Both are driven by field tables below whose field numbers come from the ``generated.proto`` files of
-k8s.io/apimachinery (pkg/runtime, pkg/apis/meta/v1) and k8s.io/api (core/v1). Fields a table does not list are
-skipped when decoding (as a protobuf reader must) and dropped when encoding.
+reverse. Both are driven by the field tables of sim.kube.protobuf_types, generated from the Go API types (every
+struct tag there names the protobuf field number) for every built-in kind the emulator serves, their lists and the
+kinds of their subresources. Fields a table does not list are skipped when decoding (as a protobuf reader must) and
+dropped when encoding, or refused with ``encode(obj, strict=True)``.
 
 JSON conventions follow Kubernetes' Go types: camelCase JSON names, zero-valued scalars omitted (``omitempty``)
 unless the Go field is a pointer or has no ``omitempty`` (then a value present on the wire is kept, even when zero),
-``bytes`` as base64 strings, ``metav1.Time`` as RFC 3339 with second precision, ``resource.Quantity`` as its
-string, ``FieldsV1`` as the JSON object it carries, and embedded structs (``ConfigMapVolumeSource``'s
-``LocalObjectReference``, ``Volume``'s ``VolumeSource``) inlined into their parent.
+``bytes`` as base64 strings, ``metav1.Time`` as RFC 3339 with second precision, ``metav1.MicroTime`` with
+microseconds, ``resource.Quantity`` as its string, ``IntOrString`` as a number or a string, ``FieldsV1`` as the JSON
+object it carries, map values that are lists (``ExtraValue``) as lists, and embedded structs
+(``ConfigMapVolumeSource``'s ``LocalObjectReference``, ``Volume``'s ``VolumeSource``) inlined into their parent.
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ import binascii
 import datetime
 import json
 
-__all__ = ["MAGIC", "PROTOBUF", "ProtobufError", "decode", "encode", "supported_kinds", "supports"]
+from sim.kube import protobuf_types
+
+__all__ = ["MAGIC", "PROTOBUF", "ProtobufError", "decode", "encode", "supported_kinds", "supports", "wire_bytes",
+           "wire_varint", "wire_fixed64"]
 
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 MAGIC = b"k8s\x00"
@@ -39,13 +46,23 @@ _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _WIRE_NAMES = {0: "varint", 1: "64-bit", 2: "length-delimited", 3: "start-group", 4: "end-group", 5: "32-bit"}
 
 # value kinds of a field; the wire type each one must arrive with
-STRING, BYTES, INT64, INT32, BOOL, MESSAGE, TIME, QUANTITY, FIELDS_V1, MAP = (
-    "string", "bytes", "int64", "int32", "bool", "message", "time", "quantity", "fieldsV1", "map")
-_WIRE_TYPE = {STRING: 2, BYTES: 2, MESSAGE: 2, TIME: 2, QUANTITY: 2, FIELDS_V1: 2, MAP: 2, INT64: 0, INT32: 0, BOOL: 0}
+STRING, BYTES, INT64, INT32, BOOL, MESSAGE, TIME, MICRO_TIME, QUANTITY, INT_OR_STRING, FIELDS_V1, MAP = (
+    "string", "bytes", "int64", "int32", "bool", "message", "time", "microTime", "quantity", "intOrString",
+    "fieldsV1", "map")
+_WIRE_TYPE = {STRING: 2, BYTES: 2, MESSAGE: 2, TIME: 2, MICRO_TIME: 2, QUANTITY: 2, INT_OR_STRING: 2, FIELDS_V1: 2,
+              MAP: 2, INT64: 0, INT32: 0, BOOL: 0}
+_VARINTS = (INT64, INT32, BOOL)
+_TYPE_META_KEYS = frozenset(("apiVersion", "kind"))
 
 
 class ProtobufError(ValueError):
-    """A body that is not a Kubernetes protobuf object this module understands (the server answers 400/415)."""
+    """A body that is not a Kubernetes protobuf object this module understands (the server answers 400/415).
+
+    ``unsupported`` is true when the body is well formed but names a kind without protobuf tables (415)."""
+
+    def __init__(self, message, unsupported=False):
+        super().__init__(message)
+        self.unsupported = unsupported
 
 
 class _Field:
@@ -57,354 +74,95 @@ class _Field:
         self.num = num
         self.name = name
         self.kind = kind
-        self.sub = sub            # message table for MESSAGE, value kind for MAP
+        self.sub = sub            # message table for MESSAGE, the value's _Field for MAP
         self.repeated = repeated
         self.keep = keep          # Go pointer or no omitempty: a zero value present on the wire stays in JSON
         self.inline = inline      # embedded struct: its JSON keys live in the parent object
 
 
 class _Message:
-    """A message table: name (for error messages) and fields by number."""
+    """A message table: name (for error messages) and fields by number.
 
-    def __init__(self, name, fields):
+    A ``wraps_list`` message (a map value such as ExtraValue) is a list in JSON: its only field holds the items."""
+
+    def __init__(self, name, fields=(), wraps_list=False):
         self.name = name
+        self.wraps_list = wraps_list
+        self.set_fields(fields)
+
+    def set_fields(self, fields):
         self.fields = {f.num: f for f in fields}
         self.ordered = sorted(fields, key=lambda f: f.num)
+        self._names = None
+
+    def json_names(self):
+        """Every JSON key of this message, the keys of inlined structs included."""
+        if self._names is None:
+            names = set()
+            for f in self.ordered:
+                names |= f.sub.json_names() if f.inline else {f.name}
+            self._names = frozenset(names)
+        return self._names
 
 
-def _f(num, name, kind, sub=None, **kwargs):
-    return _Field(num, name, kind, sub, **kwargs)
+# ---- tables from sim.kube.protobuf_types ----
+
+# runtime.TypeMeta of the runtime.Unknown envelope (not metav1.TypeMeta: apiVersion is field 1 here)
+TYPE_META = _Message("TypeMeta", [_Field(1, "apiVersion", STRING), _Field(2, "kind", STRING)])
+
+_SCALAR_CODES = {"s": STRING, "b": BOOL, "i32": INT32, "i64": INT64, "bytes": BYTES, "t": TIME, "mt": MICRO_TIME,
+                 "q": QUANTITY, "ios": INT_OR_STRING, "fv1": FIELDS_V1}
 
 
-# ---- k8s.io/apimachinery/pkg/runtime ----
-TYPE_META = _Message("TypeMeta", [_f(1, "apiVersion", STRING), _f(2, "kind", STRING)])
-
-# ---- k8s.io/apimachinery/pkg/apis/meta/v1 ----
-OWNER_REFERENCE = _Message("OwnerReference", [
-    _f(1, "kind", STRING, keep=True),
-    _f(3, "name", STRING, keep=True),
-    _f(4, "uid", STRING, keep=True),
-    _f(5, "apiVersion", STRING, keep=True),
-    _f(6, "controller", BOOL, keep=True),
-    _f(7, "blockOwnerDeletion", BOOL, keep=True),
-])
-MANAGED_FIELDS_ENTRY = _Message("ManagedFieldsEntry", [
-    _f(1, "manager", STRING),
-    _f(2, "operation", STRING),
-    _f(3, "apiVersion", STRING),
-    _f(4, "time", TIME),
-    _f(6, "fieldsType", STRING),
-    _f(7, "fieldsV1", FIELDS_V1),
-    _f(8, "subresource", STRING),
-])
-OBJECT_META = _Message("ObjectMeta", [
-    _f(1, "name", STRING),
-    _f(2, "generateName", STRING),
-    _f(3, "namespace", STRING),
-    _f(4, "selfLink", STRING),
-    _f(5, "uid", STRING),
-    _f(6, "resourceVersion", STRING),
-    _f(7, "generation", INT64),
-    _f(8, "creationTimestamp", TIME),
-    _f(9, "deletionTimestamp", TIME),
-    _f(10, "deletionGracePeriodSeconds", INT64, keep=True),
-    _f(11, "labels", MAP, STRING),
-    _f(12, "annotations", MAP, STRING),
-    _f(13, "ownerReferences", MESSAGE, OWNER_REFERENCE, repeated=True),
-    _f(14, "finalizers", STRING, repeated=True),
-    _f(17, "managedFields", MESSAGE, MANAGED_FIELDS_ENTRY, repeated=True),
-])
-LIST_META = _Message("ListMeta", [
-    _f(1, "selfLink", STRING),
-    _f(2, "resourceVersion", STRING),
-    _f(3, "continue", STRING),
-    _f(4, "remainingItemCount", INT64, keep=True),
-])
-PRECONDITIONS = _Message("Preconditions", [
-    _f(1, "uid", STRING, keep=True),
-    _f(2, "resourceVersion", STRING, keep=True),
-])
-DELETE_OPTIONS = _Message("DeleteOptions", [
-    _f(1, "gracePeriodSeconds", INT64, keep=True),
-    _f(2, "preconditions", MESSAGE, PRECONDITIONS),
-    _f(3, "orphanDependents", BOOL, keep=True),
-    _f(4, "propagationPolicy", STRING, keep=True),
-    _f(5, "dryRun", STRING, repeated=True),
-    _f(6, "ignoreStoreReadErrorWithClusterBreakingPotential", BOOL, keep=True),
-])
-STATUS_CAUSE = _Message("StatusCause", [
-    _f(1, "reason", STRING),
-    _f(2, "message", STRING),
-    _f(3, "field", STRING),
-])
-STATUS_DETAILS = _Message("StatusDetails", [
-    _f(1, "name", STRING),
-    _f(2, "group", STRING),
-    _f(3, "kind", STRING),
-    _f(4, "causes", MESSAGE, STATUS_CAUSE, repeated=True),
-    _f(5, "retryAfterSeconds", INT32),
-    _f(6, "uid", STRING),
-])
-STATUS = _Message("Status", [
-    _f(1, "metadata", MESSAGE, LIST_META),
-    _f(2, "status", STRING),
-    _f(3, "message", STRING),
-    _f(4, "reason", STRING),
-    _f(5, "details", MESSAGE, STATUS_DETAILS),
-    _f(6, "code", INT32),
-])
-
-# ---- k8s.io/api/core/v1 ----
-SECRET = _Message("Secret", [
-    _f(1, "metadata", MESSAGE, OBJECT_META),
-    _f(2, "data", MAP, BYTES),
-    _f(3, "type", STRING),
-    _f(4, "stringData", MAP, STRING),
-    _f(5, "immutable", BOOL, keep=True),
-])
-CONFIG_MAP = _Message("ConfigMap", [
-    _f(1, "metadata", MESSAGE, OBJECT_META),
-    _f(2, "data", MAP, STRING),
-    _f(3, "binaryData", MAP, BYTES),
-    _f(4, "immutable", BOOL, keep=True),
-])
-NAMESPACE_CONDITION = _Message("NamespaceCondition", [
-    _f(1, "type", STRING, keep=True),
-    _f(2, "status", STRING, keep=True),
-    _f(4, "lastTransitionTime", TIME),
-    _f(5, "reason", STRING),
-    _f(6, "message", STRING),
-])
-NAMESPACE_SPEC = _Message("NamespaceSpec", [_f(1, "finalizers", STRING, repeated=True)])
-NAMESPACE_STATUS = _Message("NamespaceStatus", [
-    _f(1, "phase", STRING),
-    _f(2, "conditions", MESSAGE, NAMESPACE_CONDITION, repeated=True),
-])
-NAMESPACE = _Message("Namespace", [
-    _f(1, "metadata", MESSAGE, OBJECT_META),
-    _f(2, "spec", MESSAGE, NAMESPACE_SPEC),
-    _f(3, "status", MESSAGE, NAMESPACE_STATUS),
-])
-OBJECT_REFERENCE = _Message("ObjectReference", [
-    _f(1, "kind", STRING),
-    _f(2, "namespace", STRING),
-    _f(3, "name", STRING),
-    _f(4, "uid", STRING),
-    _f(5, "apiVersion", STRING),
-    _f(6, "resourceVersion", STRING),
-    _f(7, "fieldPath", STRING),
-])
-LOCAL_OBJECT_REFERENCE = _Message("LocalObjectReference", [_f(1, "name", STRING)])
-SERVICE_ACCOUNT = _Message("ServiceAccount", [
-    _f(1, "metadata", MESSAGE, OBJECT_META),
-    _f(2, "secrets", MESSAGE, OBJECT_REFERENCE, repeated=True),
-    _f(3, "imagePullSecrets", MESSAGE, LOCAL_OBJECT_REFERENCE, repeated=True),
-    _f(4, "automountServiceAccountToken", BOOL, keep=True),
-])
-
-# Pod: the fields support tooling and debug pods use
-KEY_TO_PATH = _Message("KeyToPath", [
-    _f(1, "key", STRING, keep=True),
-    _f(2, "path", STRING, keep=True),
-    _f(3, "mode", INT32, keep=True),
-])
-HOST_PATH_VOLUME_SOURCE = _Message("HostPathVolumeSource", [
-    _f(1, "path", STRING, keep=True),
-    _f(2, "type", STRING, keep=True),
-])
-EMPTY_DIR_VOLUME_SOURCE = _Message("EmptyDirVolumeSource", [
-    _f(1, "medium", STRING),
-    _f(2, "sizeLimit", QUANTITY),
-])
-SECRET_VOLUME_SOURCE = _Message("SecretVolumeSource", [
-    _f(1, "secretName", STRING),
-    _f(2, "items", MESSAGE, KEY_TO_PATH, repeated=True),
-    _f(3, "defaultMode", INT32, keep=True),
-    _f(4, "optional", BOOL, keep=True),
-])
-CONFIG_MAP_VOLUME_SOURCE = _Message("ConfigMapVolumeSource", [
-    _f(1, "localObjectReference", MESSAGE, LOCAL_OBJECT_REFERENCE, inline=True),
-    _f(2, "items", MESSAGE, KEY_TO_PATH, repeated=True),
-    _f(3, "defaultMode", INT32, keep=True),
-    _f(4, "optional", BOOL, keep=True),
-])
-PVC_VOLUME_SOURCE = _Message("PersistentVolumeClaimVolumeSource", [
-    _f(1, "claimName", STRING, keep=True),
-    _f(2, "readOnly", BOOL),
-])
-VOLUME_SOURCE = _Message("VolumeSource", [
-    _f(1, "hostPath", MESSAGE, HOST_PATH_VOLUME_SOURCE),
-    _f(2, "emptyDir", MESSAGE, EMPTY_DIR_VOLUME_SOURCE),
-    _f(6, "secret", MESSAGE, SECRET_VOLUME_SOURCE),
-    _f(10, "persistentVolumeClaim", MESSAGE, PVC_VOLUME_SOURCE),
-    _f(19, "configMap", MESSAGE, CONFIG_MAP_VOLUME_SOURCE),
-])
-VOLUME = _Message("Volume", [
-    _f(1, "name", STRING, keep=True),
-    _f(2, "volumeSource", MESSAGE, VOLUME_SOURCE, inline=True),
-])
-VOLUME_MOUNT = _Message("VolumeMount", [
-    _f(1, "name", STRING, keep=True),
-    _f(2, "readOnly", BOOL),
-    _f(3, "mountPath", STRING, keep=True),
-    _f(4, "subPath", STRING),
-    _f(5, "mountPropagation", STRING, keep=True),
-    _f(6, "subPathExpr", STRING),
-])
-CONTAINER_PORT = _Message("ContainerPort", [
-    _f(1, "name", STRING),
-    _f(2, "hostPort", INT32),
-    _f(3, "containerPort", INT32, keep=True),
-    _f(4, "protocol", STRING),
-    _f(5, "hostIP", STRING),
-])
-OBJECT_FIELD_SELECTOR = _Message("ObjectFieldSelector", [
-    _f(1, "apiVersion", STRING),
-    _f(2, "fieldPath", STRING, keep=True),
-])
-CONFIG_MAP_KEY_SELECTOR = _Message("ConfigMapKeySelector", [
-    _f(1, "localObjectReference", MESSAGE, LOCAL_OBJECT_REFERENCE, inline=True),
-    _f(2, "key", STRING, keep=True),
-    _f(3, "optional", BOOL, keep=True),
-])
-SECRET_KEY_SELECTOR = _Message("SecretKeySelector", [
-    _f(1, "localObjectReference", MESSAGE, LOCAL_OBJECT_REFERENCE, inline=True),
-    _f(2, "key", STRING, keep=True),
-    _f(3, "optional", BOOL, keep=True),
-])
-ENV_VAR_SOURCE = _Message("EnvVarSource", [
-    _f(1, "fieldRef", MESSAGE, OBJECT_FIELD_SELECTOR),
-    _f(3, "configMapKeyRef", MESSAGE, CONFIG_MAP_KEY_SELECTOR),
-    _f(4, "secretKeyRef", MESSAGE, SECRET_KEY_SELECTOR),
-])
-ENV_VAR = _Message("EnvVar", [
-    _f(1, "name", STRING, keep=True),
-    _f(2, "value", STRING),
-    _f(3, "valueFrom", MESSAGE, ENV_VAR_SOURCE),
-])
-RESOURCE_REQUIREMENTS = _Message("ResourceRequirements", [
-    _f(1, "limits", MAP, QUANTITY),
-    _f(2, "requests", MAP, QUANTITY),
-])
-CAPABILITIES = _Message("Capabilities", [
-    _f(1, "add", STRING, repeated=True),
-    _f(2, "drop", STRING, repeated=True),
-])
-SECURITY_CONTEXT = _Message("SecurityContext", [
-    _f(1, "capabilities", MESSAGE, CAPABILITIES),
-    _f(2, "privileged", BOOL, keep=True),
-    _f(4, "runAsUser", INT64, keep=True),
-    _f(5, "runAsNonRoot", BOOL, keep=True),
-    _f(6, "readOnlyRootFilesystem", BOOL, keep=True),
-    _f(7, "allowPrivilegeEscalation", BOOL, keep=True),
-    _f(8, "runAsGroup", INT64, keep=True),
-])
-CONTAINER = _Message("Container", [
-    _f(1, "name", STRING, keep=True),
-    _f(2, "image", STRING),
-    _f(3, "command", STRING, repeated=True),
-    _f(4, "args", STRING, repeated=True),
-    _f(5, "workingDir", STRING),
-    _f(6, "ports", MESSAGE, CONTAINER_PORT, repeated=True),
-    _f(7, "env", MESSAGE, ENV_VAR, repeated=True),
-    _f(8, "resources", MESSAGE, RESOURCE_REQUIREMENTS),
-    _f(9, "volumeMounts", MESSAGE, VOLUME_MOUNT, repeated=True),
-    _f(13, "terminationMessagePath", STRING),
-    _f(14, "imagePullPolicy", STRING),
-    _f(15, "securityContext", MESSAGE, SECURITY_CONTEXT),
-    _f(16, "stdin", BOOL),
-    _f(17, "stdinOnce", BOOL),
-    _f(18, "tty", BOOL),
-    _f(20, "terminationMessagePolicy", STRING),
-])
-TOLERATION = _Message("Toleration", [
-    _f(1, "key", STRING),
-    _f(2, "operator", STRING),
-    _f(3, "value", STRING),
-    _f(4, "effect", STRING),
-    _f(5, "tolerationSeconds", INT64, keep=True),
-])
-POD_SPEC = _Message("PodSpec", [
-    _f(1, "volumes", MESSAGE, VOLUME, repeated=True),
-    _f(2, "containers", MESSAGE, CONTAINER, repeated=True),
-    _f(3, "restartPolicy", STRING),
-    _f(4, "terminationGracePeriodSeconds", INT64, keep=True),
-    _f(5, "activeDeadlineSeconds", INT64, keep=True),
-    _f(6, "dnsPolicy", STRING),
-    _f(7, "nodeSelector", MAP, STRING),
-    _f(8, "serviceAccountName", STRING),
-    _f(9, "serviceAccount", STRING),
-    _f(10, "nodeName", STRING),
-    _f(11, "hostNetwork", BOOL),
-    _f(12, "hostPID", BOOL),
-    _f(13, "hostIPC", BOOL),
-    _f(15, "imagePullSecrets", MESSAGE, LOCAL_OBJECT_REFERENCE, repeated=True),
-    _f(16, "hostname", STRING),
-    _f(17, "subdomain", STRING),
-    _f(19, "schedulerName", STRING),
-    _f(20, "initContainers", MESSAGE, CONTAINER, repeated=True),
-    _f(21, "automountServiceAccountToken", BOOL, keep=True),
-    _f(22, "tolerations", MESSAGE, TOLERATION, repeated=True),
-    _f(24, "priorityClassName", STRING),
-    _f(25, "priority", INT32, keep=True),
-    _f(27, "shareProcessNamespace", BOOL, keep=True),
-    _f(30, "enableServiceLinks", BOOL, keep=True),
-])
-POD_CONDITION = _Message("PodCondition", [
-    _f(1, "type", STRING, keep=True),
-    _f(2, "status", STRING, keep=True),
-    _f(3, "lastProbeTime", TIME),
-    _f(4, "lastTransitionTime", TIME),
-    _f(5, "reason", STRING),
-    _f(6, "message", STRING),
-])
-POD_STATUS = _Message("PodStatus", [
-    _f(1, "phase", STRING),
-    _f(2, "conditions", MESSAGE, POD_CONDITION, repeated=True),
-    _f(3, "message", STRING),
-    _f(4, "reason", STRING),
-    _f(5, "hostIP", STRING),
-    _f(6, "podIP", STRING),
-    _f(7, "startTime", TIME),
-])
-POD = _Message("Pod", [
-    _f(1, "metadata", MESSAGE, OBJECT_META),
-    _f(2, "spec", MESSAGE, POD_SPEC),
-    _f(3, "status", MESSAGE, POD_STATUS),
-])
+def _typed_field(num, name, code, tables, keep=False, inline=False):
+    """A _Field from a table type code (see sim.kube.protobuf_tablegen)."""
+    if code.startswith("{"):
+        value_code = code[1:-1]
+        if value_code.startswith("[]"):
+            items = _typed_field(1, "items", value_code, tables)
+            value = _Field(2, "value", MESSAGE, _Message(name + ".value", [items], wraps_list=True))
+        else:
+            value = _typed_field(2, "value", value_code, tables)
+        return _Field(num, name, MAP, value, keep=keep)
+    repeated = code.startswith("[]")
+    code = code[2:] if repeated else code
+    if code in _SCALAR_CODES:
+        return _Field(num, name, _SCALAR_CODES[code], repeated=repeated, keep=keep)
+    if code not in tables:
+        raise KeyError("protobuf_types: unknown type %r of field %s" % (code, name))
+    return _Field(num, name, MESSAGE, tables[code], repeated=repeated, keep=keep, inline=inline)
 
 
-def _list_of(name, item):
-    return _Message(name, [_f(1, "metadata", MESSAGE, LIST_META), _f(2, "items", MESSAGE, item, repeated=True)])
+def _build_tables(messages):
+    tables = {name: _Message(name.split(".", 1)[1]) for name in messages}
+    for name, specs in messages.items():
+        fields = []
+        for spec in specs:
+            num, json_name, code = spec.split(" ")
+            flags = code[:len(code) - len(code.lstrip("*^"))]
+            fields.append(_typed_field(int(num), json_name, code[len(flags):], tables, keep="*" in flags,
+                                       inline="^" in flags))
+        tables[name].set_fields(fields)
+    return tables
 
 
-# kind -> (message table, accepted apiVersions or None for any). DeleteOptions is registered in every group
-# version (client-go sends the resource's group version), so any apiVersion is accepted for it.
-_KINDS = {
-    "Secret": (SECRET, ("v1",)),
-    "SecretList": (_list_of("SecretList", SECRET), ("v1",)),
-    "ConfigMap": (CONFIG_MAP, ("v1",)),
-    "ConfigMapList": (_list_of("ConfigMapList", CONFIG_MAP), ("v1",)),
-    "Namespace": (NAMESPACE, ("v1",)),
-    "NamespaceList": (_list_of("NamespaceList", NAMESPACE), ("v1",)),
-    "ServiceAccount": (SERVICE_ACCOUNT, ("v1",)),
-    "ServiceAccountList": (_list_of("ServiceAccountList", SERVICE_ACCOUNT), ("v1",)),
-    "Pod": (POD, ("v1",)),
-    "PodList": (_list_of("PodList", POD), ("v1",)),
-    "DeleteOptions": (DELETE_OPTIONS, None),
-    "Status": (STATUS, ("v1",)),
-}
+_TABLES = _build_tables(protobuf_types.MESSAGES)
+# (apiVersion, kind) -> message. Status travels as "v1"; DeleteOptions is registered in every group version
+# (client-go sends the resource's group version), so any apiVersion is accepted for it.
+_BY_GVK = {(gv, kind): _TABLES["%s.%s" % (pkg, kind)]
+           for gv, (pkg, kinds) in protobuf_types.KINDS.items() for kind in kinds}
+_BY_GVK[("v1", "Status")] = _TABLES["meta.Status"]
+_ANY_VERSION = {"DeleteOptions": _TABLES["meta.DeleteOptions"]}
 
 
 def supported_kinds():
     """The kinds decode() and encode() understand, sorted."""
-    return sorted(_KINDS)
+    return sorted({kind for _gv, kind in _BY_GVK})
 
 
 def supports(api_version, kind):
     """True if a body of this apiVersion and kind can be decoded and encoded."""
-    entry = _KINDS.get(kind)
-    return entry is not None and (entry[1] is None or api_version in entry[1])
+    return (api_version, kind) in _BY_GVK or kind in _ANY_VERSION
 
 
 # ---------------------------------------------------------------- decoding
@@ -469,35 +227,42 @@ def _signed(value, bits):
     return value - (1 << bits) if value >> (bits - 1) else value
 
 
-def _format_time(seconds, nanos, where):
+def _format_time(seconds, nanos, where, micro=False):
     if seconds == 0 and nanos == 0:
         return None   # metav1.Time's zero value (JSON null): left out
     try:
         when = _EPOCH + datetime.timedelta(seconds=seconds)
     except OverflowError:
         raise ProtobufError("%s: timestamp %d seconds is out of range" % (where, seconds)) from None
+    if micro:   # metav1.MicroTime: RFC 3339 with microseconds
+        return when.strftime("%Y-%m-%dT%H:%M:%S") + ".%06dZ" % (nanos // 1000)
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _decode_scalar_message(buf, span, kind, where):
-    """Time, Quantity and FieldsV1 are messages on the wire and scalars (or raw JSON) in JSON."""
-    if kind == TIME:
-        seconds = nanos = 0
-        for num, wire, value, _offset in _iter_fields(buf, span[0], span[1], where):
-            if num in (1, 2):
-                if wire != 0:
-                    raise ProtobufError("%s field %d: wire type %d (%s), expected 0 (varint)" % (where, num, wire, _WIRE_NAMES[wire]))
-                if num == 1:
-                    seconds = _signed(value, 64)
-                else:
-                    nanos = _signed(value, 32)
-        return _format_time(seconds, nanos, where)
-    raw = None
+def _sub_fields(buf, span, where, wires):
+    """{number: value} of a small message whose fields must arrive with the given wire types."""
+    out = {}
     for num, wire, value, _offset in _iter_fields(buf, span[0], span[1], where):
-        if num == 1:
-            if wire != 2:
-                raise ProtobufError("%s field 1: wire type %d (%s), expected 2 (length-delimited)" % (where, wire, _WIRE_NAMES[wire]))
-            raw = value
+        if num in wires:
+            if wire != wires[num]:
+                raise ProtobufError("%s field %d: wire type %d (%s), expected %d (%s)"
+                                    % (where, num, wire, _WIRE_NAMES[wire], wires[num], _WIRE_NAMES[wires[num]]))
+            out[num] = value
+    return out
+
+
+def _decode_scalar_message(buf, span, kind, where):
+    """Time, MicroTime, Quantity, IntOrString and FieldsV1 are messages on the wire and scalars (or raw JSON) in
+    JSON."""
+    if kind in (TIME, MICRO_TIME):
+        parts = _sub_fields(buf, span, where, {1: 0, 2: 0})
+        return _format_time(_signed(parts.get(1, 0), 64), _signed(parts.get(2, 0), 32), where, kind == MICRO_TIME)
+    if kind == INT_OR_STRING:
+        parts = _sub_fields(buf, span, where, {1: 0, 2: 0, 3: 2})
+        if parts.get(1, 0) == 1:
+            return _text(buf, parts[3], where) if 3 in parts else ""
+        return _signed(parts.get(2, 0), 32)
+    raw = _sub_fields(buf, span, where, {1: 2}).get(1)
     if kind == QUANTITY:
         return _text(buf, raw, where) if raw else ""
     if raw is None or raw[0] == raw[1]:
@@ -524,22 +289,34 @@ def _decode_value(buf, field, wire, value, where):
     if kind == BOOL:
         return value != 0
     if kind == MESSAGE:
-        return _decode_message(buf, value[0], value[1], field.sub, where)
+        decoded = _decode_message(buf, value[0], value[1], field.sub, where)
+        return decoded.get(field.sub.ordered[0].name, []) if field.sub.wraps_list else decoded
     return _decode_scalar_message(buf, value, kind, where)
+
+
+_MAP_KEY = _Field(1, "key", STRING)
 
 
 def _decode_map_entry(buf, span, field, where):
     key = ""
     val = None
-    value_field = _Field(2, "value", field.sub)
     for num, wire, value, _offset in _iter_fields(buf, span[0], span[1], where):
         if num == 1:
-            key = _decode_value(buf, _Field(1, "key", STRING), wire, value, where + " key")
+            key = _decode_value(buf, _MAP_KEY, wire, value, where + " key")
         elif num == 2:
-            val = _decode_value(buf, value_field, wire, value, "%s[%r]" % (where, key))
+            val = _decode_value(buf, field.sub, wire, value, "%s[%r]" % (where, key))
     if val is None:
-        val = "" if field.sub != QUANTITY else "0"
+        val = {QUANTITY: "0", MESSAGE: []}.get(field.sub.kind, "")
     return key, val
+
+
+def _packed(buf, span, field, where):
+    """The values of a packed repeated varint field (proto3 style; Go writes proto2 unpacked, readers take both)."""
+    pos, end, out = span[0], span[1], []
+    while pos < end:
+        value, pos = _read_varint(buf, pos, end, where)
+        out.append(_decode_value(buf, field, 0, value, where))
+    return out
 
 
 def _is_zero(value):
@@ -558,6 +335,9 @@ def _decode_message(buf, start, end, message, path):
                 raise ProtobufError("%s: wire type %d (%s), expected 2 (length-delimited)" % (where, wire, _WIRE_NAMES[wire]))
             key, val = _decode_map_entry(buf, value, field, where)
             out.setdefault(field.name, {})[key] = val
+            continue
+        if field.repeated and field.kind in _VARINTS and wire == 2:
+            out.setdefault(field.name, []).extend(_packed(buf, value, field, where))
             continue
         decoded = _decode_value(buf, field, wire, value, where)
         if field.repeated:
@@ -602,14 +382,14 @@ def _decode_unknown(body):
 def _lookup(api_version, kind):
     if not kind:
         raise ProtobufError("the protobuf envelope names no kind (apiVersion %r)" % api_version)
-    entry = _KINDS.get(kind)
-    if entry is None:
-        raise ProtobufError("unknown kind %r (apiVersion %r): protobuf bodies are understood for %s"
-                            % (kind, api_version, ", ".join(supported_kinds())))
-    message, versions = entry
-    if versions is not None and api_version not in versions:
+    message = _BY_GVK.get((api_version, kind)) or _ANY_VERSION.get(kind)
+    if message is not None:
+        return message
+    versions = sorted(gv for gv, k in _BY_GVK if k == kind)
+    if versions:
         raise ProtobufError("unknown apiVersion %r for kind %r: expected %s" % (api_version, kind, " or ".join(versions)))
-    return message
+    raise ProtobufError("unknown kind %r (apiVersion %r): protobuf bodies are understood for the built-in kinds of %s"
+                        % (kind, api_version, ", ".join(sorted({gv for gv, _k in _BY_GVK}))), unsupported=True)
 
 
 def decode(body):
@@ -654,6 +434,21 @@ def _length_delimited(num, payload):
     return _key(num, 2) + _varint(len(payload)) + payload
 
 
+def wire_bytes(num, payload):
+    """A length-delimited field (for other protobuf documents, such as the OpenAPI v2 one)."""
+    return _length_delimited(num, payload)
+
+
+def wire_varint(num, value):
+    """A varint field."""
+    return _key(num, 0) + _varint(value)
+
+
+def wire_fixed64(num, payload):
+    """A 64-bit field (payload: 8 little-endian bytes, e.g. a double)."""
+    return _key(num, 1) + payload
+
+
 def _parse_time(value, where):
     if not isinstance(value, str):
         raise ProtobufError("%s: expected an RFC 3339 timestamp string, got %s" % (where, type(value).__name__))
@@ -677,8 +472,27 @@ def _encode_int(value, kind, where):
     return _varint(value)
 
 
-def _encode_value(num, kind, sub, value, where):
-    """One field occurrence: key and payload."""
+def _encode_time(num, value, where):
+    seconds, nanos = _parse_time(value, where)
+    payload = b""
+    if seconds or nanos:
+        payload = _key(1, 0) + _varint(seconds) + (_key(2, 0) + _varint(nanos) if nanos else b"")
+    return _length_delimited(num, payload)
+
+
+def _encode_int_or_string(num, value, where):
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ProtobufError("%s: expected an integer or a string, got %r" % (where, value))
+    if isinstance(value, str):   # Go writes all three fields: type, intVal, strVal
+        payload = _key(1, 0) + _varint(1) + _key(2, 0) + _varint(0) + _length_delimited(3, value.encode("utf-8"))
+    else:
+        payload = _key(1, 0) + _varint(0) + _key(2, 0) + _encode_int(value, INT32, where) + _length_delimited(3, b"")
+    return _length_delimited(num, payload)
+
+
+def _encode_value(field, value, where, strict):
+    """One occurrence of field (a repeated field: one item): key and payload."""
+    num, kind = field.num, field.kind
     if kind == STRING:
         if not isinstance(value, str):
             raise ProtobufError("%s: expected a string, got %s" % (where, type(value).__name__))
@@ -698,13 +512,13 @@ def _encode_value(num, kind, sub, value, where):
             raise ProtobufError("%s: expected true or false, got %r" % (where, value))
         return _key(num, 0) + _varint(int(value))
     if kind == MESSAGE:
-        return _length_delimited(num, _encode_message(sub, value, where))
-    if kind == TIME:
-        seconds, nanos = _parse_time(value, where)
-        payload = b""
-        if seconds or nanos:
-            payload = _key(1, 0) + _varint(seconds) + (_key(2, 0) + _varint(nanos) if nanos else b"")
-        return _length_delimited(num, payload)
+        if field.sub.wraps_list:
+            value = {field.sub.ordered[0].name: value}
+        return _length_delimited(num, _encode_message(field.sub, value, where, strict))
+    if kind in (TIME, MICRO_TIME):
+        return _encode_time(num, value, where)
+    if kind == INT_OR_STRING:
+        return _encode_int_or_string(num, value, where)
     if kind == QUANTITY:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise ProtobufError("%s: expected a quantity string, got %r" % (where, value))
@@ -714,14 +528,20 @@ def _encode_value(num, kind, sub, value, where):
     return _length_delimited(num, _length_delimited(1, raw))
 
 
-def _encode_message(message, obj, path):
+def _encode_message(message, obj, path, strict=False, own_keys=True):
+    """The payload of message from obj; strict: refuse keys without a field (own_keys False: an inlined struct,
+    whose parent checks the keys of obj)."""
     if not isinstance(obj, dict):
         raise ProtobufError("%s: expected an object, got %s" % (path, type(obj).__name__))
+    if strict and own_keys:
+        unknown = sorted(k for k in set(obj) - message.json_names() - _TYPE_META_KEYS if obj[k] is not None)
+        if unknown:
+            raise ProtobufError("%s: no protobuf field for %s" % (path, ", ".join(unknown)))
     out = bytearray()
     for field in message.ordered:
         where = "%s.%s" % (path, field.name)
         if field.inline:
-            out += _length_delimited(field.num, _encode_message(field.sub, obj, path))
+            out += _length_delimited(field.num, _encode_message(field.sub, obj, path, strict, own_keys=False))
             continue
         value = obj.get(field.name)
         if value is None:
@@ -732,30 +552,34 @@ def _encode_message(message, obj, path):
             for key in sorted(value):
                 if not isinstance(key, str):
                     raise ProtobufError("%s: keys must be strings" % where)
-                entry = _encode_value(1, STRING, None, key, where) + _encode_value(2, field.sub, None, value[key], "%s[%r]" % (where, key))
+                if value[key] is None:
+                    continue
+                entry = _encode_value(_MAP_KEY, key, where, strict) + \
+                    _encode_value(field.sub, value[key], "%s[%r]" % (where, key), strict)
                 out += _length_delimited(field.num, entry)
         elif field.repeated:
             if not isinstance(value, list):
                 raise ProtobufError("%s: expected a list, got %s" % (where, type(value).__name__))
             for index, item in enumerate(value):
-                out += _encode_value(field.num, field.kind, field.sub, item, "%s[%d]" % (where, index))
+                out += _encode_value(field, item, "%s[%d]" % (where, index), strict)
         else:
-            out += _encode_value(field.num, field.kind, field.sub, value, where)
+            out += _encode_value(field, value, where, strict)
     return bytes(out)
 
 
-def encode(obj):
+def encode(obj, strict=False):
     """Encode an object (its JSON form, with apiVersion and kind) as a Kubernetes protobuf body.
 
-    The reverse of decode() for the same kinds; keys the field tables do not know are left out.
-    Raises ProtobufError for an unknown kind or a value of the wrong type.
+    The reverse of decode() for the same kinds. Keys the field tables do not know are left out, or with strict=True
+    refused (a server must not answer with less than it holds).
+    Raises ProtobufError for an unknown kind, a value of the wrong type or (strict) a key without a field.
     """
     if not isinstance(obj, dict):
         raise ProtobufError("expected an object, got %s" % type(obj).__name__)
     api_version = obj.get("apiVersion") or ""
     kind = obj.get("kind") or ""
     message = _lookup(api_version, kind)
-    raw = _encode_message(message, obj, kind)
+    raw = _encode_message(message, obj, kind, strict)
     type_meta = _encode_message(TYPE_META, {"apiVersion": api_version, "kind": kind}, "TypeMeta")
     # Go writes contentEncoding and contentType even when empty; so do we, byte for byte like kubectl.
     unknown = _length_delimited(1, type_meta) + _length_delimited(2, raw) + _length_delimited(3, b"") + _length_delimited(4, b"")

@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 
+from sim.kube import openapi_v2
 from sim.kube.schema_types import KINDS, PACKAGES, TYPES
 
 DISCOVERY_V2_MEDIA_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -85,6 +86,7 @@ SUBRESOURCES = {
     "proxy": ("", "v1", "{}ProxyOptions", ("create", "delete", "get", "patch", "update")),
     "token": ("authentication.k8s.io", "v1", "TokenRequest", ("create",)),
     "finalize": (None, None, "", ("update",)),
+    "approval": (None, None, "", ("get", "patch", "update")),
 }
 
 _POD_SUBS = ("attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "proxy", "resize",
@@ -102,6 +104,9 @@ _BUILTINS = (
     ("", "v1", "core", "Service", "services", True, FULL_VERBS, ("svc",), ("all",), ("proxy", "status")),
     ("", "v1", "core", "Endpoints", "endpoints", True, FULL_VERBS, ("ep",), (), ()),
     ("", "v1", "core", "PersistentVolumeClaim", "persistentvolumeclaims", True, FULL_VERBS, ("pvc",), (), ("status",)),
+    ("", "v1", "core", "PersistentVolume", "persistentvolumes", False, FULL_VERBS, ("pv",), (), ("status",)),
+    ("", "v1", "core", "ReplicationController", "replicationcontrollers", True, FULL_VERBS, ("rc",), ("all",),
+     ("scale", "status")),
     ("apps", "v1", "apps", "Deployment", "deployments", True, FULL_VERBS, ("deploy",), ("all",), ("scale", "status")),
     ("apps", "v1", "apps", "DaemonSet", "daemonsets", True, FULL_VERBS, ("ds",), ("all",), ("status",)),
     ("apps", "v1", "apps", "ReplicaSet", "replicasets", True, FULL_VERBS, ("rs",), ("all",), ("scale", "status")),
@@ -123,6 +128,7 @@ _BUILTINS = (
      CREATE_ONLY, (), (), ()),
     ("authentication.k8s.io", "v1", "authn", "SelfSubjectReview", "selfsubjectreviews", False, CREATE_ONLY, (), (),
      ()),
+    ("authentication.k8s.io", "v1", "authn", "TokenReview", "tokenreviews", False, CREATE_ONLY, (), (), ()),
     ("flowcontrol.apiserver.k8s.io", "v1", "fc", "FlowSchema", "flowschemas", False, FULL_VERBS, (), (), ("status",)),
     ("flowcontrol.apiserver.k8s.io", "v1", "fc", "PriorityLevelConfiguration", "prioritylevelconfigurations", False,
      FULL_VERBS, (), (), ("status",)),
@@ -132,6 +138,14 @@ _BUILTINS = (
     ("events.k8s.io", "v1", "events", "Event", "events", True, FULL_VERBS, ("ev",), (), ()),
     ("policy", "v1", "policy", "PodDisruptionBudget", "poddisruptionbudgets", True, FULL_VERBS, ("pdb",), (),
      ("status",)),
+    ("storage.k8s.io", "v1", "storage", "StorageClass", "storageclasses", False, FULL_VERBS, ("sc",), (), ()),
+    ("certificates.k8s.io", "v1", "certs", "CertificateSigningRequest", "certificatesigningrequests", False,
+     FULL_VERBS, ("csr",), (), ("approval", "status")),
+    ("admissionregistration.k8s.io", "v1", "admreg", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations",
+     False, FULL_VERBS, (), ("api-extensions",), ()),
+    ("admissionregistration.k8s.io", "v1", "admreg", "ValidatingWebhookConfiguration",
+     "validatingwebhookconfigurations", False, FULL_VERBS, (), ("api-extensions",), ()),
+    ("discovery.k8s.io", "v1", "discovery", "EndpointSlice", "endpointslices", True, FULL_VERBS, (), (), ()),
 )
 
 BUILTIN_TYPES = tuple(
@@ -140,8 +154,9 @@ BUILTIN_TYPES = tuple(
     for g, v, pkg, k, p, ns, verbs, short, cats, subs in _BUILTINS)
 
 # kube-apiserver lists the groups in this order (by group priority), custom groups follow sorted by name
-_GROUP_ORDER = ("", "apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "batch", "policy",
-                "rbac.authorization.k8s.io", "apiextensions.k8s.io", "coordination.k8s.io",
+_GROUP_ORDER = ("", "apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "batch",
+                "certificates.k8s.io", "policy", "rbac.authorization.k8s.io", "storage.k8s.io",
+                "admissionregistration.k8s.io", "apiextensions.k8s.io", "coordination.k8s.io", "discovery.k8s.io",
                 "flowcontrol.apiserver.k8s.io")
 
 _BUILTIN_BY_PATH = {(r.group, r.version, r.plural): r for r in BUILTIN_TYPES}
@@ -980,6 +995,14 @@ class Registry:
         else:
             found = None
         return found[0] if found else None
+
+    def openapi_v2(self):
+        """GET /openapi/v2: (JSON bytes, gnostic protobuf bytes, ETag) of the Swagger 2.0 document."""
+        def build():
+            doc = openapi_v2.swagger(self)
+            raw = openapi_v2.json_bytes(doc)
+            return raw, openapi_v2.to_protobuf(doc), '"%s"' % hashlib.sha512(raw).hexdigest().upper()
+        return self._cached("openapi-v2", build)
 
     def openapi_v3_hash(self, path):
         """The hash that the index gives for path (for ETag / immutable caching), or None."""

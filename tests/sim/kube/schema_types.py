@@ -33,6 +33,10 @@ PACKAGES = {
     "events": "io.k8s.api.events.v1",
     "policy": "io.k8s.api.policy.v1",
     "autoscaling": "io.k8s.api.autoscaling.v1",
+    "storage": "io.k8s.api.storage.v1",
+    "certs": "io.k8s.api.certificates.v1",
+    "admreg": "io.k8s.api.admissionregistration.v1",
+    "discovery": "io.k8s.api.discovery.v1",
 }
 
 _CONTAINER = {
@@ -194,6 +198,20 @@ TYPES = {
                                         "allocatedResourceStatuses": "{s}", "currentVolumeAttributesClassName": "s",
                                         "modifyVolumeStatus": "o"},
         "EventSource": {"component": "s", "host": "s"},
+        "ReplicationControllerSpec": {"replicas": "i", "minReadySeconds": "i", "selector": "{s}",
+                                      "template": "PodTemplateSpec"},
+        "ReplicationControllerStatus": {"replicas+": "i", "fullyLabeledReplicas": "i", "readyReplicas": "i",
+                                        "availableReplicas": "i", "observedGeneration": "i64",
+                                        "conditions": "[]o;map=type"},
+        "PersistentVolumeSpec": {
+            "capacity": "{q}", "hostPath": "HostPathVolumeSource", "local": "o", "nfs": "o", "csi": "o", "iscsi": "o",
+            "fc": "o", "rbd": "o", "cephfs": "o", "glusterfs": "o", "flexVolume": "o", "azureFile": "o",
+            "azureDisk": "o", "gcePersistentDisk": "o", "awsElasticBlockStore": "o", "cinder": "o", "flocker": "o",
+            "vsphereVolume": "o", "quobyte": "o", "photonPersistentDisk": "o", "portworxVolume": "o", "scaleIO": "o",
+            "storageos": "o", "accessModes": "[]s", "claimRef": "ObjectReference", "persistentVolumeReclaimPolicy": "s",
+            "storageClassName": "s", "mountOptions": "[]s", "volumeMode": "s", "nodeAffinity": "o",
+            "volumeAttributesClassName": "s"},
+        "PersistentVolumeStatus": {"phase": "s", "message": "s", "reason": "s", "lastPhaseTransitionTime": "t"},
     },
     "apps": {
         "DeploymentSpec": {"replicas": "i", "selector+": "meta.LabelSelector", "template+": "core.PodTemplateSpec",
@@ -265,6 +283,11 @@ TYPES = {
     },
     "authn": {
         "SelfSubjectReviewStatus": {"userInfo": "UserInfo"},
+        "TokenReviewSpec": {"token": "s", "audiences": "[]s"},
+        "TokenReviewStatus": {"authenticated": "b", "user": "UserInfo", "audiences": "[]s", "error": "s"},
+        "TokenRequestSpec": {"audiences+": "[]s", "expirationSeconds": "i64", "boundObjectRef": "BoundObjectReference"},
+        "TokenRequestStatus": {"token+": "s", "expirationTimestamp+": "t"},
+        "BoundObjectReference": {"kind": "s", "apiVersion": "s", "name": "s", "uid": "s"},
         "UserInfo": {"username": "s", "uid": "s", "groups": "[]s", "extra": "o"},
     },
     "fc": {
@@ -299,6 +322,36 @@ TYPES = {
                       "leaseTransitions": "i", "strategy": "s", "preferredHolder": "s"},
     },
     "events": {},
+    "storage": {},
+    "certs": {
+        "CertificateSigningRequestSpec": {"request+": "bytes", "signerName+": "s", "expirationSeconds": "i",
+                                          "usages": "[]s", "username": "s", "uid": "s", "groups": "[]s",
+                                          "extra": "o"},
+        "CertificateSigningRequestStatus": {"conditions": "[]CertificateSigningRequestCondition;map=type",
+                                            "certificate": "bytes"},
+        "CertificateSigningRequestCondition": {"type+": "s", "status+": "s", "reason": "s", "message": "s",
+                                               "lastUpdateTime": "t", "lastTransitionTime": "t"},
+    },
+    "admreg": {
+        "MutatingWebhook": {"name+": "s", "clientConfig+": "WebhookClientConfig", "rules": "[]RuleWithOperations",
+                            "failurePolicy": "s", "matchPolicy": "s", "namespaceSelector": "meta.LabelSelector",
+                            "objectSelector": "meta.LabelSelector", "sideEffects+": "s", "timeoutSeconds": "i",
+                            "admissionReviewVersions+": "[]s", "reinvocationPolicy": "s",
+                            "matchConditions": "[]o;map=name"},
+        "ValidatingWebhook": {"name+": "s", "clientConfig+": "WebhookClientConfig", "rules": "[]RuleWithOperations",
+                              "failurePolicy": "s", "matchPolicy": "s", "namespaceSelector": "meta.LabelSelector",
+                              "objectSelector": "meta.LabelSelector", "sideEffects+": "s", "timeoutSeconds": "i",
+                              "admissionReviewVersions+": "[]s", "matchConditions": "[]o;map=name"},
+        "WebhookClientConfig": {"url": "s", "service": "ServiceReference", "caBundle": "bytes"},
+        "ServiceReference": {"namespace+": "s", "name+": "s", "path": "s", "port": "i"},
+        "RuleWithOperations": {"operations": "[]s", "apiGroups": "[]s", "apiVersions": "[]s", "resources": "[]s",
+                               "scope": "s"},
+    },
+    "discovery": {
+        "Endpoint": {"addresses+": "[]s;set", "conditions": "o", "hostname": "s", "targetRef": "core.ObjectReference",
+                     "deprecatedTopology": "{s}", "nodeName": "s", "zone": "s", "hints": "o"},
+        "EndpointPort": {"@map": "atomic", "name": "s", "protocol": "s", "port": "i", "appProtocol": "s"},
+    },
     "policy": {
         "PodDisruptionBudgetSpec": {"minAvailable": "ios", "selector": "meta.LabelSelector", "maxUnavailable": "ios",
                                     "unhealthyPodEvictionPolicy": "s"},
@@ -334,6 +387,10 @@ KINDS = {
                     {"spec": "ServiceSpec", "status": "ServiceStatus"}),
         "Endpoints": ("Endpoints is a collection of endpoints that implement the actual service.",
                       {"subsets": "[]EndpointSubset"}),
+        "ReplicationController": ("ReplicationController represents the configuration of a replication controller.",
+                                  {"spec": "ReplicationControllerSpec", "status": "ReplicationControllerStatus"}),
+        "PersistentVolume": ("PersistentVolume (PV) is a storage resource provisioned by an administrator.",
+                             {"spec": "PersistentVolumeSpec", "status": "PersistentVolumeStatus"}),
         "PersistentVolumeClaim": ("PersistentVolumeClaim is a user's request for and claim to a persistent volume",
                                   {"spec": "PersistentVolumeClaimSpec", "status": "PersistentVolumeClaimStatus"}),
     },
@@ -378,6 +435,10 @@ KINDS = {
     "authn": {
         "SelfSubjectReview": ("SelfSubjectReview contains the user information that the kube-apiserver has about the "
                               "user making this request.", {"status": "SelfSubjectReviewStatus"}),
+        "TokenReview": ("TokenReview attempts to authenticate a token to a known user.",
+                        {"spec+": "TokenReviewSpec", "status": "TokenReviewStatus"}),
+        "TokenRequest": ("TokenRequest requests a token for a given service account.",
+                         {"spec+": "TokenRequestSpec", "status": "TokenRequestStatus"}),
     },
     "fc": {
         "FlowSchema": ("FlowSchema defines the schema of a group of flows.",
@@ -405,6 +466,31 @@ KINDS = {
         "PodDisruptionBudget": ("PodDisruptionBudget is an object to define the max disruption that can be caused to a "
                                 "collection of pods",
                                 {"spec": "PodDisruptionBudgetSpec", "status": "PodDisruptionBudgetStatus"}),
+    },
+    "storage": {
+        "StorageClass": ("StorageClass describes the parameters for a class of storage for which PersistentVolumes can "
+                         "be dynamically provisioned.",
+                         {"provisioner+": "s", "parameters": "{s}", "reclaimPolicy": "s", "mountOptions": "[]s",
+                          "allowVolumeExpansion": "b", "volumeBindingMode": "s", "allowedTopologies": "[]o"}),
+    },
+    "certs": {
+        "CertificateSigningRequest": ("CertificateSigningRequest objects provide a mechanism to obtain x509 "
+                                      "certificates by submitting a certificate signing request, and having it "
+                                      "asynchronously approved and issued.",
+                                      {"spec+": "CertificateSigningRequestSpec",
+                                       "status": "CertificateSigningRequestStatus"}),
+    },
+    "admreg": {
+        "MutatingWebhookConfiguration": ("MutatingWebhookConfiguration describes the configuration of and admission "
+                                         "webhook that accept or reject and may change the object.",
+                                         {"webhooks": "[]MutatingWebhook;map=name"}),
+        "ValidatingWebhookConfiguration": ("ValidatingWebhookConfiguration describes the configuration of and "
+                                           "admission webhook that accept or reject and object without changing it.",
+                                           {"webhooks": "[]ValidatingWebhook;map=name"}),
+    },
+    "discovery": {
+        "EndpointSlice": ("EndpointSlice represents a subset of the endpoints that implement a service.",
+                          {"addressType+": "s", "endpoints+": "[]Endpoint", "ports": "[]EndpointPort"}),
     },
     "autoscaling": {
         "Scale": ("Scale represents a scaling request for a resource.", {"spec": "ScaleSpec", "status": "ScaleStatus"}),

@@ -17,11 +17,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
-from sim.kube import api, errors
+from sim.kube import api, errors, openapi_v2
 from sim.kube import protobuf as pb
-from sim.kube import protobuf_reviews
-
-protobuf_reviews.register()
 
 NAMESPACE_SUBRESOURCES = ("status", "finalize")
 PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
@@ -190,11 +187,29 @@ class Handler(BaseHTTPRequestHandler):
             cluster.log_request(entry)
 
     def _send_error(self, err):
-        self._send(err.code, err.status(), headers=err.headers)
+        self._send_obj(err.code, err.status(), headers=err.headers)
 
-    def _accepts_protobuf_only(self):
-        accept = self.headers.get("Accept", "")
-        return pb.PROTOBUF in accept and "json" not in accept and "*/*" not in accept
+    def _media_types(self):
+        """The media types of the Accept header, in the client's order of preference (client-go sends none with q)."""
+        return [part.split(";")[0].strip().lower() for part in (self.headers.get("Accept") or "").split(",")
+                if part.strip()]
+
+    def _send_obj(self, code, obj, headers=None):
+        """An object as protobuf when the client prefers it and a table holds every field, else as JSON when the
+        client takes JSON; 406 when it takes nothing the emulator can write."""
+        media = [m for m in self._media_types() if m in (pb.PROTOBUF, "application/json", "*/*", "application/*")]
+        if media and media[0] == pb.PROTOBUF:
+            try:
+                self._send(code, pb.encode(obj, strict=True), content_type=pb.PROTOBUF, headers=headers)
+                return
+            except pb.ProtobufError:
+                if len(media) == 1:
+                    if code >= 400:   # an error still reaches a protobuf-only client, as JSON
+                        self._send(code, obj, headers=headers)
+                        return
+                    raise errors.ApiError(406, "NotAcceptable", "only the following media types are accepted: "
+                                          "application/json, application/yaml") from None
+        self._send(code, obj, headers=headers)
 
     def _respond_obj(self, code, obj, rt=None):
         accept = self.headers.get("Accept", "")
@@ -202,14 +217,7 @@ class Handler(BaseHTTPRequestHandler):
             include = self._query.get("includeObject") or "PartialObjectMetadata"
             self._send(code, api.to_table(rt, obj, include))
             return
-        if self._accepts_protobuf_only() and isinstance(obj, dict):
-            try:
-                self._send(code, pb.encode(obj), content_type=pb.PROTOBUF)
-                return
-            except (pb.ProtobufError, KeyError, TypeError, ValueError):
-                raise errors.ApiError(406, "NotAcceptable", "only the following media types are accepted: "
-                                      "application/json, application/yaml") from None
-        self._send(code, obj)
+        self._send_obj(code, obj)
 
     def _hard_close(self):
         self._status = 0
@@ -285,7 +293,7 @@ class Handler(BaseHTTPRequestHandler):
     def _authenticate(self, cluster, path, entry):
         auth = self.headers.get("Authorization", "")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        ident = cluster.emulator.identities.get(token) if token else None
+        ident = cluster.identity(token) if token else None
         if ident is None:
             if not token and path in PUBLIC_PATHS:
                 return "system:anonymous", ["system:unauthenticated"]
@@ -393,8 +401,10 @@ class Handler(BaseHTTPRequestHandler):
                                       "accepted media types include: application/json, application/yaml, "
                                       "application/vnd.kubernetes.protobuf")
         except pb.ProtobufError as exc:
-            raise errors.ApiError(415 if "kind" in str(exc).lower() and "not" in str(exc).lower() else 400,
-                                  "BadRequest", "unable to decode protobuf body: %s" % exc) from exc
+            if exc.unsupported:
+                raise errors.ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                                      "accepted media types include: application/json, application/yaml") from exc
+            raise errors.bad_request("unable to decode protobuf body: %s" % exc) from exc
         except (ValueError, yaml.YAMLError) as exc:
             raise errors.bad_request("couldn't get version/kind; json parse error: %s" % exc) from exc
         if not isinstance(obj, dict):
@@ -451,6 +461,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/apis":
             self._send(200, reg.api_group_list())
             return
+        if path == "/openapi/v2":
+            self._openapi_v2(reg)
+            return
         if path == "/openapi/v3":
             self._send(200, reg.openapi_v3_index())
             return
@@ -470,6 +483,25 @@ class Handler(BaseHTTPRequestHandler):
         if doc is None:
             raise errors.ApiError(404, "NotFound", "the server could not find the requested resource", {})
         self._send(200, doc)
+
+    def _openapi_v2(self, reg):
+        """JSON, or gnostic protobuf when asked for (client-go asks for nothing else); ETag and 304 like
+        kube-apiserver's handler."""
+        raw_json, raw_pb, etag = reg.openapi_v2()
+        headers = {"ETag": etag, "Vary": "Accept"}
+        if self.headers.get("If-None-Match") == etag:
+            self._send(304, b"", headers=headers)
+            return
+        media = self._media_types() or ["application/json"]
+        for m in media:
+            if m in (openapi_v2.PROTOBUF_V2, openapi_v2.PROTOBUF_V2_ACCEPT):
+                self._send(200, raw_pb, content_type=openapi_v2.PROTOBUF_V2, headers=headers)
+                return
+            if m in ("application/json", "*/*", "application/*"):
+                self._send(200, raw_json, headers=headers)
+                return
+        raise errors.ApiError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
+                              "%s" % openapi_v2.PROTOBUF_V2_ACCEPT)
 
     # subresources --------------------------------------------------------------------------------------------
     def _subresource(self, ctx, rt, info, body):
@@ -491,17 +523,22 @@ class Handler(BaseHTTPRequestHandler):
                 raise errors.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
             self._decode_body(body)
             api.delete(ctx, rt, namespace, info.name, {})
-            self._send(201, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})
+            self._send_obj(201, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})
             return
         if sub == "scale":
             self._scale(ctx, rt, namespace, info, obj, body)
             return
-        if sub in ("status", "finalize"):
+        if sub == "token":
+            if method != "POST":
+                raise errors.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+            self._respond_obj(201, api.token_request(ctx, namespace, info.name, self._decode_body(body)))
+            return
+        if sub in ("status", "finalize") + tuple(api.SUBRESOURCE_PARTS):
             if method == "GET":
                 self._respond_obj(200, obj, rt)
             elif method == "PUT":
                 self._respond_obj(200, api.update(ctx, rt, namespace, info.name, self._decode_body(body),
-                                                  "status" if sub == "status" else ""), rt)
+                                                  "" if sub == "finalize" else sub), rt)
             elif method == "PATCH":
                 ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
                 self._respond_obj(200, api.do_patch(ctx, rt, namespace, info.name, ctype, body, sub), rt)
@@ -514,7 +551,7 @@ class Handler(BaseHTTPRequestHandler):
         from sim.kube import patch as patchlib  # pylint: disable=import-outside-toplevel
         scale = api.scale_of(rt, obj)
         if self.command == "GET":
-            self._send(200, scale)
+            self._send_obj(200, scale)
             return
         if self.command == "PUT":
             new_scale = self._decode_body(body)
@@ -536,7 +573,7 @@ class Handler(BaseHTTPRequestHandler):
         new["spec"]["replicas"] = replicas
         with ctx.cluster.store.lock:
             out = api.replace(ctx, rt, namespace, info.name, new, obj, check_rv=False)
-        self._send(200, api.scale_of(rt, out))
+        self._send_obj(200, api.scale_of(rt, out))
 
     # watch ---------------------------------------------------------------------------------------------------
     def _watch(self, ctx, rt, namespace, name):

@@ -11,6 +11,7 @@ import collections
 import copy
 import datetime
 import json
+import random
 import re
 import threading
 import uuid
@@ -237,6 +238,14 @@ class Store:
 
 def new_uid():
     return str(uuid.uuid4())
+
+
+NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"   # apimachinery's rand.String: no vowels, no look-alikes
+
+
+def name_suffix(n=5):
+    """The random suffix kube-apiserver (generateName) and the controllers append to names."""
+    return "".join(random.choice(NAME_ALPHABET) for _pos in range(n))
 
 
 def encode_continue(rv, last_key):

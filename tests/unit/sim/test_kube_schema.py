@@ -381,3 +381,77 @@ def test_unknown_fields_for_field_validation(reg):
     assert reg.unknown_fields({"apiVersion": "nope/v1", "kind": "X", "a": 1}) == []
     assert reg.unknown_fields({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
                                "data": {"any": "key"}}) == []
+
+
+# ---- OpenAPI v2 ---------------------------------------------------------------------------------------------------
+
+def _fields(buf):
+    """(number, value) of the fields of a protobuf message: bytes for length-delimited, int for varints."""
+    pos, out = 0, []
+    while pos < len(buf):
+        key, shift = 0, 0
+        while True:
+            byte = buf[pos]
+            pos += 1
+            key |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        num, wire = key >> 3, key & 7
+        value, shift = 0, 0
+        if wire == 0:
+            while True:
+                byte = buf[pos]
+                pos += 1
+                value |= (byte & 0x7F) << shift
+                shift += 7
+                if not byte & 0x80:
+                    break
+            out.append((num, value))
+        elif wire == 1:
+            out.append((num, buf[pos:pos + 8]))
+            pos += 8
+        else:
+            assert wire == 2, wire
+            length = 0
+            while True:
+                byte = buf[pos]
+                pos += 1
+                length |= (byte & 0x7F) << shift
+                shift += 7
+                if not byte & 0x80:
+                    break
+            out.append((num, buf[pos:pos + length]))
+            pos += length
+    return out
+
+
+def test_openapi_v2_json_and_gnostic_protobuf():
+    reg = Registry()
+    reg.add_crd(CRD)
+    raw_json, raw_pb, etag = reg.openapi_v2()
+    doc = json.loads(raw_json)
+    assert doc["swagger"] == "2.0" and doc["info"] == {"title": "Kubernetes", "version": "v1.33.4"}
+    deployment = doc["definitions"]["io.k8s.api.apps.v1.Deployment"]
+    assert deployment["properties"]["metadata"] == {"$ref": "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
+    assert deployment["x-kubernetes-group-version-kind"] == [{"group": "apps", "kind": "Deployment", "version": "v1"}]
+    assert "com.example.v1.Widget" in doc["definitions"]
+    post = doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments"]["post"]
+    assert post["parameters"][0] == {"name": "body", "in": "body", "required": True,
+                                     "schema": {"$ref": "#/definitions/io.k8s.api.apps.v1.Deployment"}}
+    assert {"name": "fieldValidation", "in": "query", "type": "string", "uniqueItems": True}.items() <= \
+        next(p for p in post["parameters"] if p["name"] == "fieldValidation").items()
+    assert "application/vnd.kubernetes.protobuf" in post["produces"] and post["x-kubernetes-action"] == "post"
+    assert etag.startswith('"') and reg.openapi_v2()[2] == etag
+    top = _fields(raw_pb)
+    assert top[0] == (1, b"2.0")
+    (paths,) = [v for n, v in top if n == 8]
+    assert len(_fields(paths)) == len(doc["paths"])
+    (definitions,) = [v for n, v in top if n == 9]
+    named = {dict(_fields(entry))[1].decode(): dict(_fields(entry))[2] for _n, entry in _fields(definitions)}
+    assert set(named) == set(doc["definitions"])
+    schema = _fields(named["io.k8s.api.apps.v1.Deployment"])
+    extension = dict(_fields(dict(schema)[31]))
+    assert extension[1] == b"x-kubernetes-group-version-kind"
+    assert dict(_fields(extension[2]))[2].decode() == "- group: apps\n  kind: Deployment\n  version: v1\n"
+    assert dict(_fields(dict(schema)[22]))[1] == b"object"

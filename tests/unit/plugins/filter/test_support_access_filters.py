@@ -53,8 +53,11 @@ def test_coreweave_and_activity_section_filters():
         FILTERS["support_access_activity_section"]([], "gpu")
 
 
+READ = {"chart": {"installed": False}, "rbac": {"bindings": []}, "pods": {"confirmed": [], "suspicious": []}}
+
+
 def test_findings_default_policy_and_given_policy():
-    fact = {"cluster": "a", "provider": "crusoe", "reachable": True, "api": ON, "lease": {"status": "none"}}
+    fact = dict(READ, cluster="a", provider="crusoe", reachable=True, api=ON, lease={"status": "none"})
     result = FILTERS["support_access_findings"](fact)
     assert result["verdict"] == "noncompliant"
     assert [f["code"] for f in result["findings"]] == ["support-access-without-lease"]
@@ -64,9 +67,16 @@ def test_findings_default_policy_and_given_policy():
     assert [f["code"] for f in strict["findings"]] == ["role-not-allowed"]
 
 
+def test_findings_of_a_partial_fact_name_what_was_not_read():
+    fact = {"cluster": "a", "provider": "crusoe", "reachable": True, "api": ON}
+    result = FILTERS["support_access_findings"](fact)
+    assert result["verdict"] == "error"
+    assert [(f["code"], f["sections"]) for f in result["findings"]] == [("unknown", ["rbac", "chart", "pods", "lease"])]
+
+
 def test_findings_uses_now_for_lease_expiry():
-    fact = {"cluster": "a", "reachable": True, "api": ON,
-            "lease": {"status": "active", "enabled_at": "2026-11-22T08:00:00Z", "expires_at": "2026-11-22T12:00:00Z"}}
+    fact = dict(READ, cluster="a", reachable=True, api=ON,
+                lease={"status": "active", "enabled_at": "2026-11-22T08:00:00Z", "expires_at": "2026-11-22T12:00:00Z"})
     assert FILTERS["support_access_findings"](fact, None, "2026-11-22T11:00:00Z")["verdict"] == "compliant"
     late = FILTERS["support_access_findings"](fact, None, "2026-11-22T13:00:00Z")
     assert [f["code"] for f in late["findings"]] == ["lease-expired-access-open"]

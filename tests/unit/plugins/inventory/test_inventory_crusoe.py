@@ -60,7 +60,7 @@ def option_definitions():
 def make_plugin(tmp_path, monkeypatch):
     """make_plugin(config_dict) -> plugin with options read from a real fleet.crusoe.yml."""
     for var in ("CRUSOE_API_ENDPOINT", "CRUSOE_ACCESS_KEY_ID", "CRUSOE_SECRET_KEY", "CRUSOE_DEFAULT_PROJECT",
-                "CRUSOE_PROFILE"):
+                "CRUSOE_PROFILE", "CRUSOE_CLIENT_ID", "CRUSOE_CLIENT_SECRET", "CRUSOE_TOKEN_URL"):
         monkeypatch.delenv(var, raising=False)
 
     def make(config=None, name="fleet.crusoe.yml"):
@@ -475,3 +475,42 @@ def test_firewall_rule_listing_forbidden_leaves_no_hint(make_plugin, fake_api, m
     inv = parse(make_plugin, {"projects": ["ml"]})
     assert sorted(inv.hosts) == ["inference", "shared", "training-prod"]
     assert all("support_access_firewall_rule" not in h.get_vars() for h in inv.hosts.values())
+
+
+# ------------------------------------------------------------------------------------------------ service accounts
+
+def test_parse_api_401_names_service_account_sources(make_plugin, fake_api, monkeypatch):
+    """The inventory file's service account wins over the environment's access key (option beats environment);
+    a 401 names where the service account's settings came from, never the secret."""
+    fake_api.status = 401
+    monkeypatch.setenv("CRUSOE_ACCESS_KEY_ID", "ENVKEY")
+    monkeypatch.setenv("CRUSOE_SECRET_KEY", "c2VjcmV0")
+    monkeypatch.setenv("CRUSOE_CLIENT_SECRET", "inventory-sa-secret-0001")
+    plugin = make_plugin({"client_id": "inventory-sa", "all_projects": True})
+    with pytest.raises(AnsibleParserError) as err:
+        plugin.parse(plugin.inventory, plugin.loader, plugin.path)
+    msg = str(err.value)
+    assert ("service account client id inventory-sa from option, client secret from env CRUSOE_CLIENT_SECRET, token "
+            "URL https://auth.crusoe.ai/oauth2/token from default") in msg
+    assert "inventory-sa-secret-0001" not in msg and "ENVKEY" not in msg
+
+
+def test_parse_http_token_url_is_refused_before_any_request(make_plugin, monkeypatch):
+    monkeypatch.setenv("CRUSOE_CLIENT_ID", "inventory-sa")
+    monkeypatch.setenv("CRUSOE_CLIENT_SECRET", "inventory-sa-secret-0001")
+    plugin = make_plugin({"token_url": "http://auth.example.test/oauth2/token", "all_projects": True})
+    with pytest.raises(AnsibleParserError) as err:
+        plugin.parse(plugin.inventory, plugin.loader, plugin.path)
+    msg = str(err.value)
+    assert "token_url 'http://auth.example.test/oauth2/token' (from option) is not an https URL" in msg
+    assert "inventory-sa-secret-0001" not in msg
+
+
+def test_parse_half_service_account_names_the_missing_half(make_plugin, monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("CRUSOE_CLIENT_ID", "inventory-sa")
+    plugin = make_plugin({"all_projects": True})
+    with pytest.raises(AnsibleParserError, match=r"Crusoe service account incomplete: client_id is set \(from env "
+                       r"CRUSOE_CLIENT_ID\) but client_secret is missing: set the client_secret option, the "
+                       r"CRUSOE_CLIENT_SECRET environment variable"):
+        plugin.parse(plugin.inventory, plugin.loader, plugin.path)

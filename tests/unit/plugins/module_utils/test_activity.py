@@ -454,3 +454,16 @@ def test_each_planted_scenario_alone(tmp_path, scenario):
     manifest = gen.generate(str(tmp_path), lines=300, planted=[scenario], seed=11)
     result = a.analyze([str(tmp_path)], **manifest["options"])
     assert [list(c) for c in codes(result)] == manifest["expected_findings"]
+
+
+def test_workloads_a_support_identity_created_are_recorded():
+    events = [kube(t(10), "create", resource="daemonsets", ns="crusoe-system", name="node-debug", api_group="apps"),
+              kube(t(20), "create", resource="pods", ns="ml", name="", api_group=""),
+              kube(t(30), "create", resource="jobs", ns="kube-system", name="collect", api_group="batch", code=403),
+              kube(t(40), "create", resource="deployments", ns="ml", name="web", api_group="apps", user="dev@customer",
+                   groups=("developers",), impersonate=False),
+              kube(t(50), "patch", resource="daemonsets", ns="crusoe-system", name="node-debug", api_group="apps")]
+    events[1]["responseObject"] = {"metadata": {"name": "probe-x7k2"}}
+    created = run(events)["clusters"]["c1"]["created"]
+    assert [(c["resource"], c["namespace"], c["name"], c["user"]) for c in created] == [
+        ("daemonsets", "crusoe-system", "node-debug", ALICE), ("pods", "ml", "probe-x7k2", ALICE)]

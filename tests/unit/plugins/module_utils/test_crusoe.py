@@ -475,3 +475,12 @@ def test_settings_view_keeps_unknown_api_roles_visible():
                                       "enabled_roles": ["SUPPORT_ACCESS_ROLE_OPERATOR", "SUPPORT_ACCESS_ROLE_UNSPECIFIED"]})
     assert view["enabled_roles"] == ["operator", "SUPPORT_ACCESS_ROLE_UNSPECIFIED"]
     assert view["active_requests"] == [] and view["active_request_count"] == 0
+
+
+def test_which_sources_admit_the_support_vpn_and_whether_a_rule_is_open_to_all():
+    sources = ["203.0.113.0/24", "4.7.95.0/24", "4.7.95.218/32", "0.0.0.0/0", "not a cidr", "2001:db8::/32"]
+    assert _crusoe_firewall.admitting_sources(sources) == ["4.7.95.0/24", "0.0.0.0/0"]
+    assert _crusoe_firewall.covering(sources, "4.7.95.218/32") == "4.7.95.0/24"
+    assert _crusoe_firewall.open_to_all(sources) and _crusoe_firewall.open_to_all(["::/0"])
+    # a rule whose /24 admits the VPN is restricted all the same: it is not open to every address
+    assert not _crusoe_firewall.open_to_all(["203.0.113.0/24", "4.7.95.0/24"])

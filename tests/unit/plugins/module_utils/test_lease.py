@@ -73,3 +73,46 @@ def test_foreign_configmap_is_never_taken_for_a_lease():
 ])
 def test_parse_time_accepts_rfc3339_variants(text, expected):
     assert _lease.parse_time(text) == expected
+
+
+def test_history_keeps_how_each_earlier_lease_ended_newest_first_and_at_most_the_limit():
+    first = _lease.new_lease("crusoe", "c", "ZD-1", "", "alice", ["readonly"], "1h", NOW)
+    extended = _lease.succeed(first, _lease.new_lease("crusoe", "c", "ZD-1", "", "bob", ["readonly"], "2h", NOW), NOW)
+    assert [(h["ticket"], h["requested_by"], h["ended"]) for h in extended["history"]] == [("ZD-1", "alice", "extended")]
+    replaced = _lease.succeed(extended, _lease.new_lease("crusoe", "c", "ZD-2", "", "bob", [], "1h", NOW), NOW)
+    assert [h["ended"] for h in replaced["history"]] == ["replaced", "extended"]
+    assert "history" not in replaced["history"][0] and "status" not in replaced["history"][0]
+    later = NOW + datetime.timedelta(hours=5)
+    after_expiry = _lease.succeed(replaced, _lease.new_lease("crusoe", "c", "ZD-3", "", "", [], "1h", later), later)
+    assert [h["ended"] for h in after_expiry["history"]][:1] == ["expired"]
+    closed = _lease.close_lease(after_expiry, "carol", "revoked", later)
+    after_close = _lease.succeed(closed, _lease.new_lease("crusoe", "c", "ZD-4", "", "", [], "1h", later), later)
+    assert (after_close["history"][0]["ticket"], after_close["history"][0]["ended"]) == ("ZD-3", "closed")
+    assert _lease.from_configmap(_lease.configmap_for(after_close))["history"] == after_close["history"]
+    current = after_close
+    for index in range(_lease.HISTORY_LIMIT + 5):
+        current = _lease.succeed(current, _lease.new_lease("crusoe", "c", "T-%d" % index, "", "", [], "1h", later), later)
+    assert len(current["history"]) == _lease.HISTORY_LIMIT and current["history"][0]["ticket"] == "T-%d" % (index - 1)
+
+
+@pytest.mark.parametrize("history,error", [("not json", "not JSON"), ('{"a": 1}', "not a list of records"),
+                                           ('["x"]', "not a list of records")])
+def test_a_stored_history_that_cannot_be_read_is_refused(history, error):
+    cm = _lease.configmap_for(_lease.new_lease("crusoe", "c", "T-1", "", "", [], "1h", NOW))
+    cm["data"]["history"] = history
+    with pytest.raises(_lease.LeaseError, match=error):
+        _lease.from_configmap(cm)
+    del cm["data"]["history"]
+    assert _lease.from_configmap(cm)["history"] == []
+
+
+@pytest.mark.parametrize("args,option", [
+    (("", True, "8h", None), "ticket: a lease needs a ticket"), (("ZD 1; rm", True, "8h", None), "ticket: 'ZD 1; rm'"),
+    (("ZD-1", True, "8x", None), "duration: expected a duration"), (("ZD-1", True, "9h", "8h"), "max_duration: duration 9h is longer"),
+    (("ZD-1", True, "1h", "soon"), "max_duration: expected a duration"),
+])
+def test_validate_active_names_the_option(args, option):
+    with pytest.raises(_lease.LeaseError) as err:
+        _lease.validate_active(*args)
+    assert str(err.value).startswith(option)
+    assert _lease.validate_active("", False, "90m") == 5400

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.neocloud.support_access.plugins.module_utils import _render, _report
+from conftest import ROOT
+
+from ansible_collections.neocloud.support_access.plugins.module_utils import _render, _report, _support
 
 NOW = datetime.datetime(2026, 11, 22, 10, 0, tzinfo=datetime.timezone.utc)
 HOSTILE = '<script>alert("x")</script>&'
@@ -38,13 +42,28 @@ def lease(status="active", hours=8, ticket="ZD-1", start="2026-11-22T08:00:00Z")
 
 
 def binding(role="ClusterRole/crusoe-support-readonly", subjects=("Group/crusoe:support:readonly",), capabilities=("read_all",),
-            chart_managed=True, name="crusoe-support-readonly-binding", flags=()):
-    return {"kind": "ClusterRoleBinding", "namespace": "", "name": name, "role": role, "subjects": list(subjects),
-            "capabilities": list(capabilities), "chart_managed": chart_managed, "flags": list(flags)}
+            chart_managed=True, name="crusoe-support-readonly-binding", flags=(), **extra):
+    entry = {"kind": "ClusterRoleBinding", "namespace": "", "name": name, "role": role, "subjects": list(subjects),
+             "capabilities": list(capabilities), "chart_managed": chart_managed, "flags": list(flags)}
+    entry.update(extra)
+    return entry
 
 
 ON = {"access_enabled": True, "roles": ["readonly"], "active_requests": []}
 POD = {"namespace": "kube-system", "name": "node-shell-abc", "node": "gpu-1", "signals": ["diagnostic_name"]}
+SA = {"kind": "ServiceAccount", "name": "crusoe-support", "namespace": "kube-system"}
+LOOK_ALIKE = binding("ClusterRole/cluster-admin", ["ServiceAccount/kube-system/crusoe-support"], ["full_access"], False,
+                     "crusoe-support-admin", look_alike_subjects=[SA])
+EVERYONE = binding("ClusterRole/node-proxier", ["Group/system:authenticated"], ["node_proxy"], False, "everyone-kubelet",
+                   broad_subjects=[{"kind": "Group", "name": "system:authenticated"}])
+OUT_OF_CHART = binding("ClusterRole/cluster-admin", ["Group/crusoe:support:operator"], ["full_access"], False, "support-admin",
+                       support_subjects=[{"kind": "Group", "name": "crusoe:support:operator"}])
+WORKLOAD = {"kind": "DaemonSet", "namespace": "crusoe-system", "name": "node-shell", "signals": ["diagnostic_name", "privileged"],
+            "verdict": "confirmed"}
+DEBUGGED = {"namespace": "ml", "name": "trainer-0", "containers": [{"name": "debugger", "image": "busybox", "privileged": True}],
+            "close_command": "kubectl delete pod -n ml trainer-0"}
+CERT = {"role": "operator", "status": "active", "requestor_id": "00ab", "ticket": "ZD#1",
+        "cert_expires_at": "2026-11-22T12:00:00Z"}
 
 # (id, report overrides, policy, expected codes, expected verdict)
 CASES = [
@@ -73,7 +92,25 @@ CASES = [
      {"allow_firewall_opening": False}, ["firewall-opening-not-allowed"], "noncompliant"),
     ("diagnostic-pods-present", {"pods": {"confirmed": [POD], "suspicious": []}}, None, ["diagnostic-pods-present"], "noncompliant"),
     ("diagnostic-pods-allowed", {"pods": {"confirmed": [POD], "suspicious": []}}, {"allow_diagnostic_pods": True}, [], "compliant"),
-    ("suspicious-pods-present-is-low", {"pods": {"confirmed": [], "suspicious": [POD]}}, None, ["suspicious-pods-present"], "compliant"),
+    # what cannot be identified as the customer's blocks compliance until deleted or allowed by name
+    ("suspicious-pod-blocks", {"pods": {"confirmed": [], "suspicious": [POD]}}, None, ["suspicious-doors"], "noncompliant"),
+    ("suspicious-pod-allowed", {"pods": {"confirmed": [], "suspicious": [POD]}}, {"allow": ["Pod/kube-system/node-shell-*"]},
+     [], "compliant"),
+    ("look-alike-binding", {"rbac": {"bindings": [LOOK_ALIKE]}}, None, ["suspicious-doors"], "noncompliant"),
+    ("broad-binding-granting-a-class", {"rbac": {"bindings": [EVERYONE]}}, None, ["suspicious-doors"], "noncompliant"),
+    ("debug-container-running", {"pods": {"confirmed": [], "suspicious": [], "debugged": [DEBUGGED]}}, None,
+     ["suspicious-doors"], "noncompliant"),
+    ("support-workloads-present", {"pods": {"confirmed": [], "suspicious": [], "workloads": [WORKLOAD]}}, None,
+     ["support-workloads-present"], "noncompliant"),
+    ("kept-workload-is-no-door", {"pods": {"confirmed": [], "suspicious": [], "workloads": [dict(WORKLOAD, verdict="kept")]}},
+     None, [], "compliant"),
+    ("out-of-chart-support-bindings", {"api": ON, "lease": lease(), "rbac": {"bindings": [OUT_OF_CHART]}}, None,
+     ["out-of-chart-support-bindings"], "noncompliant"),
+    ("firewall-admits-support-vpn", {"firewall": {"rule": "r", "restricted": True, "support_source_present": False,
+                                                  "admitted_by": ["4.7.0.0/16"]}}, None,
+     ["firewall-admits-support-vpn"], "noncompliant"),
+    ("credentials-window", {"api": {"access_enabled": False, "roles": [], "active_requests": [CERT]}}, None,
+     ["credentials-window"], "compliant"),
     ("support-bindings-without-access", {"rbac": {"bindings": [binding()]}}, None, ["support-bindings-without-access"], "noncompliant"),
     ("bindings-with-access-and-lease", {"api": ON, "lease": lease(), "rbac": {"bindings": [binding()]}}, None, [], "compliant"),
     ("binding-of-other-subject-ignored", {"rbac": {"bindings": [binding(subjects=["Group/dev"], chart_managed=False)]}}, None, [], "compliant"),
@@ -109,7 +146,8 @@ CASES = [
      ["not-revoked"], "not_revoked"),
     ("not-revoked-pods", {"playbook": "revoke", "pods": {"confirmed": [POD]}}, None, ["diagnostic-pods-present", "not-revoked"], "not_revoked"),
     ("not-revoked-firewall", {"playbook": "revoke", "firewall": {"support_source_present": True}}, None, ["not-revoked"], "not_revoked"),
-    ("not-revoked-unverified", {"playbook": "revoke", "rbac": None}, None, ["not-revoked"], "not_revoked"),
+    ("not-revoked-unverified", {"playbook": "revoke", "rbac": None}, None, ["not-revoked", "unknown"], "not_revoked"),
+    ("revoke-unread-lease-is-not-revoked", {"playbook": "revoke", "lease": None}, None, ["unknown"], "error"),
     ("revoke-error-with-open-access", {"playbook": "revoke", "error": "uninstall failed", "chart": {"installed": True}}, None,
      ["not-revoked"], "not_revoked"),
     ("revoke-error-nothing-open", {"playbook": "revoke", "error": "verification crashed"}, None, [], "error"),
@@ -119,6 +157,19 @@ CASES = [
      None, ["audit-log-not-forwarded"], "noncompliant"),
     ("activity-findings", {"activity": {"findings": [{"code": c, "user": "alice", "count": 1} for c in _report.ACTIVITY_FINDING_CODES]}},
      None, list(_report.ACTIVITY_FINDING_CODES), "noncompliant"),
+    # findings only from sections that were read (more below)
+    ("lease-unread-access-on", {"api": ON, "lease": None}, None, ["unknown"], "error"),
+    ("api-unread", {"api": None, "rbac": {"bindings": [binding()]}}, {"allowed_roles": ["readonly"]}, ["unknown"], "error"),
+    ("firewall-not-asked-for", {"firewall": None}, {"allow_firewall_opening": False}, [], "compliant"),
+    ("firewall-unread", {"firewall": None, "unread": {"firewall": "step failed"}}, None, ["unknown"], "error"),
+    ("activity-not-asked-for", {"activity": None}, None, [], "compliant"),
+    ("coreweave-n/a-sections-are-not-unknown", {"provider": "coreweave", "api": None, "chart": None, "firewall": None}, None, [],
+     "compliant"),
+    # ticket reconciliation (more below)
+    ("ticket-mismatch", {"api": dict(ON, active_requests=[{"role": "readonly", "ticket": "ZD#9", "status": "active"}]), "lease": lease()},
+     None, ["ticket-mismatch"], "noncompliant"),
+    ("ticket-same-after-normalising", {"api": dict(ON, active_requests=[{"role": "readonly", "ticket": " zd#1 ", "status": "active"}]),
+                                       "lease": lease()}, None, [], "compliant"),
 ]
 
 
@@ -139,9 +190,31 @@ def test_every_finding_code_is_exercised():
 
 
 def test_findings_sorted_high_first():
-    report = clean(api=ON, pods={"confirmed": [POD], "suspicious": [POD]}, lease=lease(hours=12))
+    report = clean(api={"access_enabled": False, "roles": [], "active_requests": [CERT]}, pods={"confirmed": [POD], "suspicious": []},
+                   firewall={"rule": "r", "admitted_by": ["0.0.0.0/0"]})
     findings, _verdict = _report.evaluate(report, {"require_lease": True}, "2026-11-22T10:00:00Z")
     assert [f["severity"] for f in findings] == ["high", "medium", "low"]
+
+
+def test_doors_name_what_revoke_closes_and_what_only_a_person_can():
+    report = clean(playbook="revoke", api=ON, rbac={"bindings": [OUT_OF_CHART, LOOK_ALIKE], "labelled": ["ClusterRole/crusoe-support-debug"]},
+                   pods={"confirmed": [POD], "suspicious": [], "workloads": [WORKLOAD, dict(WORKLOAD, name="gpu-op", verdict="kept")],
+                         "debugged": [DEBUGGED]},
+                   firewall={"rule": "r", "support_source_present": True, "admitted_by": ["0.0.0.0/0"]})
+    found = {d["ref"]: d for d in _report.doors(report, {"allow": ["ClusterRoleBinding/crusoe-support-admin"]}, NOW)}
+    assert found["api/support-access"]["status"] == "confirmed"
+    assert found["ClusterRoleBinding/support-admin"]["closes"] == "revoke deletes it"
+    assert found["ClusterRoleBinding/crusoe-support-admin"]["status"] == "allowed"
+    assert found["ClusterRole/crusoe-support-debug"]["class"] == "chart-object"
+    assert found["DaemonSet/crusoe-system/node-shell"]["closes"] == "revoke deletes it, then its pods"
+    assert "DaemonSet/crusoe-system/gpu-op" not in found
+    debug = found["Pod/ml/trainer-0"]
+    assert debug["status"] == "suspicious" and "kubectl delete pod -n ml trainer-0" in debug["closes"]
+    assert found["firewall/r/%s" % _support.CRUSOE_SUPPORT_VPN_CIDR]["closes"] == "revoke removes the support source"
+    findings, verdict = _report.evaluate(report, {"allow": ["ClusterRoleBinding/crusoe-support-admin"]}, NOW)
+    message = [f for f in findings if f["code"] == "not-revoked"][0]["message"]
+    assert verdict == "not_revoked" and "Pod/ml/trainer-0 (suspicious): running debug container(s)" in message
+    assert "crusoe-support-admin" not in message
 
 
 def test_not_revoked_message_lists_what_is_open():
@@ -173,6 +246,148 @@ def test_policy_defaults_and_durations():
 def test_apply_policy_fills_error_for_not_revoked():
     report = _report.apply_policy(clean(playbook="revoke", api=ON), None, NOW)
     assert report["verdict"] == "not_revoked" and "support access still enabled in the Crusoe API" in report["error"]
+
+
+# -- findings only from sections that were read
+
+LEASE_403 = ("step 'read the lease' failed: cluster 'training-prod': reading lease ConfigMap "
+             "kube-system/neocloud-support-access-lease: 403 Forbidden")
+RBAC_FAILED = "step 'scan the support RBAC' failed: cluster 'gpu-train': context nowhere not in the kubeconfig"
+AFTER_RBAC = "not tried after step 'scan the support RBAC' failed"
+
+
+def codes_of(findings):
+    return sorted(f["code"] for f in findings)
+
+
+def unknown_record(findings):
+    records = [f for f in findings if f["code"] == "unknown"]
+    assert len(records) == 1, findings
+    assert records[0]["severity"] == "unknown"
+    return records[0]
+
+
+def test_unreadable_lease_claims_no_missing_lease_while_access_is_enabled():
+    report = clean(api=dict(ON, active_requests=[{"role": "readonly", "ticket": "ZD#7", "status": "active"}]), lease=None,
+                   unread={"lease": LEASE_403}, error=LEASE_403)
+    findings, verdict = _report.evaluate(report, None, NOW)
+    assert verdict == "error"
+    assert codes_of(findings) == ["unknown"]  # no support-access-without-lease, lease-expired-access-open, ticket-mismatch
+    record = unknown_record(findings)
+    assert record["sections"] == ["lease"] and "lease (%s)" % LEASE_403 in record["message"]
+
+
+def test_unreadable_api_claims_nothing_about_roles_requests_or_bindings():
+    report = clean(api=None, unread={"api": "step 'read the Crusoe API' failed: 500 internal"}, error="step 'read the Crusoe API' failed",
+                   rbac={"bindings": [binding()]}, lease=lease(hours=12))
+    findings, verdict = _report.evaluate(report, {"allowed_roles": []}, NOW)
+    assert verdict == "error"
+    # the lease was read: its own rule still judges it
+    assert codes_of(findings) == ["lease-too-long", "unknown"]
+    record = unknown_record(findings)
+    assert record["sections"] == ["api"] and "api (step 'read the Crusoe API' failed: 500 internal)" in record["message"]
+
+
+def test_unreadable_rbac_claims_nothing_about_the_viewer_role():
+    report = clean(provider="coreweave", api=None, chart=None, firewall=None, rbac=None, pods=None, lease=None,
+                   unread={"rbac": RBAC_FAILED, "pods": AFTER_RBAC, "lease": AFTER_RBAC}, error=RBAC_FAILED)
+    findings, verdict = _report.evaluate(report, None, NOW)
+    assert verdict == "error" and codes_of(findings) == ["unknown"]
+    record = unknown_record(findings)
+    assert record["sections"] == ["rbac", "pods", "lease"]  # the provider's n/a sections are not unknown
+    assert record["message"] == "not read, so not judged: rbac (%s); pods, lease (%s)" % (RBAC_FAILED, AFTER_RBAC)
+
+
+def test_a_report_with_an_unread_section_is_never_compliant_even_without_an_error():
+    report = _report.apply_policy(clean(lease=None), None, NOW)
+    assert report["verdict"] == "error"
+    assert report["error"] == "not read, so not judged: lease (not in the report)"
+    assert [f["code"] for f in report["findings"]] == ["unknown"]
+    # a step's error stays the error; the record adds which sections it left unread
+    failed = _report.apply_policy(clean(lease=None, unread={"lease": LEASE_403}, error=LEASE_403), None, NOW)
+    assert failed["verdict"] == "error" and failed["error"] == LEASE_403
+
+
+def test_unread_sections_are_named_on_an_unreachable_cluster_too():
+    report = clean(reachable=False, error="cannot reach", rbac=None, chart=None, pods=None, lease=None)
+    findings, verdict = _report.evaluate(report, None, NOW)
+    assert verdict == "unreachable" and codes_of(findings) == ["unknown", "unreachable"]
+    assert findings[-1]["code"] == "unknown"  # after every claim
+    assert unknown_record(findings)["sections"] == ["rbac", "chart", "pods", "lease"]
+
+
+def test_the_unknown_record_is_not_a_finding_in_the_summary():
+    reports = _report.prepare([clean(cluster="half", lease=None)], None, NOW)
+    summary = _report.summarize(reports)
+    assert summary["error"] == ["half"] and summary["clusters_with_findings"] == 0
+    assert summary["findings"] == {"high": 0, "medium": 0, "low": 0, "unknown": 1}
+
+
+def test_views_show_the_unknown_record_once_and_apart_from_the_claims():
+    doc = _report.build_document(_report.prepare([clean(api=ON, lease=None, unread={"lease": LEASE_403}, error=LEASE_403)], None, NOW),
+                                 None, NOW)
+    text = _render.to_markdown(doc)
+    assert "- **unknown**: not read, so not judged: lease (%s)" % LEASE_403 in text
+    assert "- error:" not in text  # the record already says it
+    page = _render.to_html(doc)
+    assert '<span class="sev-unknown">unknown</span>: not read, so not judged: lease' in page
+    assert "<code>unknown</code>" not in page and "sev-high\">error" not in page
+    case = ET.fromstring(_render.to_junit(doc)).find("testsuite/testcase")
+    assert case.find("error").get("type") == "error" and LEASE_403 in case.find("error").get("message")
+
+
+# -- ticket reconciliation
+
+@pytest.mark.parametrize("one, other, same", [
+    ("ZD-1234", "ZD#1234", True),
+    ("ZD-1234", " zd 1234 ", True),
+    ("ZD1234", "zd_1234", True),
+    ("ZD-1234", "ZD-12345", False),
+    ("ZD-1234", "JIRA-1234", False),
+    ("", None, True),
+])
+def test_ticket_normalisation(one, other, same):
+    assert (_report.normalize_ticket(one) == _report.normalize_ticket(other)) is same
+
+
+def request(ticket, role="readonly", **extra):
+    return dict({"role": role, "ticket": ticket, "requestor_id": "00ab12cd5d7", "requestor_team": "cmk-support",
+                 "cert_serial": "1a2b", "status": "active"}, **extra)
+
+
+def test_ticket_mismatch_names_each_request_its_requester_and_both_tickets():
+    api = dict(ON, active_requests=[request("ZD#1"), request("ZD#9999", cert_serial="9f9f"), request(""),
+                                    request("ZD#8888", status="expired")])
+    findings, verdict = _report.evaluate(clean(api=api, lease=lease(ticket="ZD-1")), None, NOW)
+    assert verdict == "noncompliant"
+    messages = [f["message"] for f in findings if f["code"] == "ticket-mismatch"]
+    assert sorted(messages) == [
+        "request cert 1a2b by 00ab12cd5d7 (cmk-support) works under ticket (no ticket); the active lease names ZD-1",
+        "request cert 9f9f by 00ab12cd5d7 (cmk-support) works under ticket ZD#9999; the active lease names ZD-1"]
+    assert all(f["severity"] == "high" for f in findings)
+
+
+@pytest.mark.parametrize("overrides, codes", [
+    # no active lease with access enabled: that is already support-access-without-lease / lease-expired-access-open
+    ({"api": dict(ON, active_requests=[request("ZD#9")])}, ["support-access-without-lease"]),
+    ({"api": dict(ON, active_requests=[request("ZD#9")]), "lease": lease("expired", start="2026-11-21T08:00:00Z")},
+     ["lease-expired-access-open"]),
+    # access disabled, lease closed: the listed requests are credentials issued before the revocation
+    ({"api": {"access_enabled": False, "roles": [], "active_requests": [request("ZD#9")]}, "lease": lease("closed")}, []),
+    # a lease recorded without a ticket names none to reconcile
+    ({"api": dict(ON, active_requests=[request("ZD#9")]), "lease": lease(ticket="")}, []),
+])
+def test_ticket_mismatch_only_against_an_active_lease_that_names_a_ticket(overrides, codes):
+    findings, _verdict = _report.evaluate(clean(**overrides), None, NOW)
+    assert codes_of(findings) == codes
+
+
+def test_every_finding_code_is_documented_with_its_severity():
+    path = os.path.join(ROOT, "docs", "report.md")
+    with open(path, encoding="utf-8") as handle:
+        table = handle.read().split("## Finding codes", 1)[1].split("\n## ", 1)[0]
+    documented = dict(re.findall(r"^\| `([a-z-]+)` \| (\w+) \|", table, re.M))
+    assert documented == {code: severity for code, (severity, _meaning) in _report.FINDING_CODES.items()}
 
 
 def test_missing_host_is_an_error_with_what_the_inventory_knows():
@@ -324,3 +539,98 @@ def test_json_round_trips():
 def test_render_refuses_unknown_formats():
     with pytest.raises(_report.ReportError, match="pdf"):
         _render.render(_report.build_document([], None, NOW), ["pdf"])
+
+
+# -- the lease and its history in the views
+
+HISTORY = [
+    {"ticket": "ZD-3", "requested_by": "bob", "reason": "disk pressure", "roles": ["readonly"], "enabled_at": "2026-11-21T08:00:00Z",
+     "expires_at": "2026-11-21T16:00:00Z", "state": "closed", "closed_at": "2026-11-21T12:00:00Z", "closed_by": "carol",
+     "closed_reason": "fixed", "ended": "closed"},
+    {"ticket": "ZD-2", "requested_by": "dan", "reason": "upgrade", "roles": ["operator", "readonly"], "enabled_at": "2026-11-20T08:00:00Z",
+     "expires_at": "2026-11-20T10:00:00Z", "state": "active", "closed_at": "", "closed_by": "", "closed_reason": "", "ended": "expired"},
+]
+
+
+def leased(history=None, **overrides):
+    """An active lease with ``history`` (None: a lease recorded before histories were kept)."""
+    current = dict(lease(), requested_by="alice", reason="node not ready", roles=["operator", "readonly"])
+    if history is not None:
+        current["history"] = history
+    return clean(api=ON, lease=dict(current, **overrides))
+
+
+def view(*reports):
+    return _report.build_document(_report.prepare(list(reports), None, NOW), None, NOW)
+
+
+def lease_lines(text):
+    section = text.split("## Leases\n", 1)[1].split("\n## ", 1)[0]
+    return [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| Cluster")]
+
+
+def test_markdown_shows_the_current_lease_and_one_line_per_earlier_lease():
+    text = _render.to_markdown(view(leased(HISTORY), clean(cluster="idle")))
+    assert lease_lines(text) == [
+        "| training-prod | current | ZD-1 | alice | operator, readonly | 2026-11-22T08:00:00Z \u2013 2026-11-22T16:00:00Z | active | node not ready |",
+        "|  | earlier | ZD-3 | bob | readonly | 2026-11-21T08:00:00Z \u2013 2026-11-21T16:00:00Z "
+        "| closed 2026-11-21T12:00:00Z by carol: fixed | disk pressure |",
+        "|  | earlier | ZD-2 | dan | operator, readonly | 2026-11-20T08:00:00Z \u2013 2026-11-20T10:00:00Z | expired | upgrade |"]
+    row = next(line for line in text.splitlines() if line.startswith("| training-prod | crusoe |"))
+    assert "active ZD-1 until 2026-11-22T16:00:00Z (2 earlier)" in row
+
+
+def test_html_shows_the_leases_table_with_earlier_leases_muted_and_escaped():
+    hostile = dict(HISTORY[0], ticket=HOSTILE, closed_reason="</td><img src=x>")
+    page = _render.to_html(view(leased(history=[hostile, HISTORY[1]])))
+    table = page.split('<table id="leases">', 1)[1].split("</table>", 1)[0]
+    assert table.count('<tr class="lease-current"') == 1 and table.count('<tr class="lease-earlier"') == 2
+    assert '<td rowspan="3"><b>training-prod</b></td>' in table
+    assert "closed 2026-11-21T12:00:00Z by carol: &lt;/td&gt;&lt;img src=x&gt;" in table and "<img" not in table
+    assert "&lt;script&gt;" in table and "<script" not in page
+    assert "2026-11-20T08:00:00Z \u2013 2026-11-20T10:00:00Z" in table and ">expired<" in table
+
+
+def test_json_carries_the_history_as_it_is():
+    doc = view(leased(HISTORY))
+    assert json.loads(_render.to_json(doc))["clusters"][0]["lease"]["history"] == HISTORY
+
+
+@pytest.mark.parametrize("report, rows", [
+    (leased(), 1),                                    # a lease recorded before histories were kept
+    (leased(history=[]), 1),
+    (leased(history=[], status="closed", closed_at="2026-11-22T09:00:00Z", closed_by="bob", closed_reason=""), 1),
+    (clean(), 0),                                     # no lease at all
+    (clean(lease=None, error="step 'read the lease' failed"), 0),  # not read: the Lease column says unknown
+])
+def test_leases_without_history(report, rows):
+    doc = view(report)
+    text, page = _render.to_markdown(doc), _render.to_html(doc)
+    assert ("## Leases" in text, 'id="leases"' in page) == (bool(rows), bool(rows))
+    if rows:
+        assert len(lease_lines(text)) == rows and "earlier" not in text.split("## Leases", 1)[1]
+        assert "(0 earlier)" not in text
+
+
+def test_lease_values_of_any_type_render():
+    doc = view(leased([{"ticket": 1234, "roles": "readonly", "ended": "replaced"}, "not a record"]))
+    assert "| 1234 | - | - | ? \u2013 ? | replaced | - |" in _render.to_markdown(doc)
+    assert "<td>1234</td>" in _render.to_html(doc)
+
+
+def test_a_closed_current_lease_says_when_and_by_whom():
+    doc = view(leased(history=[], status="closed", closed_at="2026-11-22T09:00:00Z", closed_by="bob", closed_reason="done"))
+    assert "| closed 2026-11-22T09:00:00Z by bob: done |" in lease_lines(_render.to_markdown(doc))[0]
+
+
+def test_doors_are_rendered_what_blocks_first():
+    report = _report.apply_policy(clean(playbook="revoke", rbac={"bindings": [LOOK_ALIKE, OUT_OF_CHART]},
+                                        pods={"confirmed": [], "suspicious": [], "debugged": [DEBUGGED]}),
+                                  {"allow": ["ClusterRoleBinding/crusoe-support-admin"]}, NOW)
+    doc = _report.build_document([report], "t", NOW)
+    markdown = _render.to_markdown(doc)
+    rows = [line for line in markdown.split("## Doors")[1].split("\n## ")[0].splitlines() if line.startswith("| training-prod")]
+    assert [row.split(" | ")[3] for row in rows] == ["suspicious", "confirmed", "allowed"]
+    assert "kubectl delete pod -n ml trainer-0" in rows[0]
+    page = _render.to_html(doc)
+    assert '<table id="doors">' in page and page.index('class="door-suspicious"') < page.index('class="door-allowed"')

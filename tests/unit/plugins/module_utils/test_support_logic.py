@@ -33,7 +33,7 @@ CAPABILITY_TABLE = [
     ("get pods/* in another group is not exec", [rule(["get"], ["pods/*"], groups=["example.com"])], set(),
      ["literal_subresource_wildcard"]),
     ("get * in core", [rule(["get"], ["*"])],
-     {"exec_pods", "attach_pods", "portforward_pods", "read_pod_logs", "read_secrets"},
+     {"exec_pods", "attach_pods", "portforward_pods", "node_proxy", "read_pod_logs", "read_secrets"},
      ["exec_pods_via_get", "attach_pods_via_get", "portforward_pods_via_get"]),
     ("get+create pods/exec is not flagged", [rule(["get", "create"], ["pods/exec"])], {"exec_pods"}, []),
     ("portforward", [rule(["create"], ["pods/portforward"])], {"portforward_pods"}, []),
@@ -52,13 +52,30 @@ CAPABILITY_TABLE = [
     ("rbac bind", [rule(["bind"], ["clusterroles"], groups=[_rbac.RBAC_GROUP])], {"modify_rbac"}, []),
     ("impersonate groups", [rule(["impersonate"], ["groups"])], {"impersonate"}, []),
     ("view-like read all", [rule(["get", "list", "watch"], ["*"], groups=["*"])],
-     {"read_all", "exec_pods", "attach_pods", "portforward_pods", "read_pod_logs", "read_secrets"},
+     {"read_all", "exec_pods", "attach_pods", "portforward_pods", "node_proxy", "read_pod_logs", "read_secrets"},
      ["exec_pods_via_get", "attach_pods_via_get", "portforward_pods_via_get"]),
     ("cluster-admin", [rule(["*"], ["*"], groups=["*"]), rule(["*"], [], non_resource=["*"])],
      set(_rbac.CAPABILITIES), ["all_non_resource_urls"]),
     ("non-resource only grants nothing", [rule(["get"], [], non_resource=["/healthz"])], set(), []),
     ("list pods only", [rule(["get", "list", "watch"], ["pods", "nodes"])], set(), []),
-    ("wildcard verbs on pods", [rule(["*"], ["pods"])], {"create_pods", "delete_pods"}, []),
+    ("wildcard verbs on pods", [rule(["*"], ["pods"])], {"create_pods", "modify_pods", "delete_pods"}, []),
+    # the classes of docs/doors.md that grant no "obvious" access
+    ("kubelet API by get nodes/proxy", [rule(["get"], ["nodes/proxy"])], {"node_proxy"}, []),
+    ("ephemeral containers", [rule(["patch"], ["pods/ephemeralcontainers"])], {"ephemeral_containers"}, []),
+    ("patch pods", [rule(["patch"], ["pods"])], {"modify_pods"}, []),
+    ("write secrets", [rule(["create"], ["secrets"])], {"write_secrets"}, []),
+    ("mint tokens", [rule(["create"], ["serviceaccounts/token"])], {"mint_tokens"}, []),
+    ("approve CSRs needs the signer too", [rule(["update"], ["certificatesigningrequests/approval"],
+                                                groups=["certificates.k8s.io"])], set(), []),
+    ("approve CSRs", [rule(["update"], ["certificatesigningrequests/approval"], groups=["certificates.k8s.io"]),
+                      rule(["approve"], ["signers"], groups=["certificates.k8s.io"])], {"approve_csr"}, []),
+    ("admission webhooks", [rule(["patch"], ["mutatingwebhookconfigurations"], groups=["admissionregistration.k8s.io"])],
+     {"admission_control"}, []),
+    ("services/status", [rule(["update"], ["services/status"])], {"network_interception"}, []),
+    ("write configmaps", [rule(["update"], ["configmaps"])], {"write_configmaps"}, []),
+    ("hostPath PVs", [rule(["create"], ["persistentvolumes"])], {"create_persistent_volumes"}, []),
+    ("delete events", [rule(["deletecollection"], ["events"], groups=["events.k8s.io"])], {"delete_events"}, []),
+    ("replication controllers are pod templates", [rule(["create"], ["replicationcontrollers"])], {"modify_workloads"}, []),
 ]
 
 
@@ -163,15 +180,58 @@ def test_selector_matches(selector, labels, expected):
      {"kind": "ServiceAccount", "name": "helper", "namespace": None}, None, True),
     ({"kind": "User", "name": "system:serviceaccount:support:helper"},
      {"kind": "ServiceAccount", "name": "helper", "namespace": "support"}, None, True),
+    # the groups of every ServiceAccount are broad subjects, never the support subject (revoke never deletes them)
     ({"kind": "Group", "name": "system:serviceaccounts:support"},
-     {"kind": "ServiceAccount", "name": "helper", "namespace": "support"}, None, True),
+     {"kind": "ServiceAccount", "name": "helper", "namespace": "support"}, None, False),
     ({"kind": "Group", "name": "system:serviceaccounts"},
-     {"kind": "ServiceAccount", "name": "helper", "namespace": "support"}, None, True),
+     {"kind": "ServiceAccount", "name": "helper", "namespace": "support"}, None, False),
     ({"kind": "Group", "name": "system:serviceaccounts:other"},
      {"kind": "ServiceAccount", "name": "helper", "namespace": "support"}, None, False),
 ])
 def test_subject_matches(subject, spec, ns, expected):
     assert _rbac.subject_matches(subject, spec, ns) is expected
+
+
+@pytest.mark.parametrize("subject,broad", [
+    ({"kind": "Group", "name": "system:authenticated"}, True), ({"kind": "Group", "name": "system:unauthenticated"}, True),
+    ({"kind": "Group", "name": "system:serviceaccounts"}, True), ({"kind": "Group", "name": "system:serviceaccounts:ml"}, True),
+    ({"kind": "User", "name": "system:anonymous"}, True), ({"kind": "Group", "name": "system:masters"}, False),
+    ({"kind": "User", "name": "system:authenticated"}, False),
+])
+def test_broad_subjects(subject, broad):
+    assert _rbac.broad_subject(subject) is broad
+
+
+def test_look_alike_subjects_match_the_name_in_any_case():
+    patterns = ["*crusoe*support*"]
+    assert _rbac.look_alike({"kind": "ServiceAccount", "name": "Crusoe-Support", "namespace": "kube-system"}, patterns)
+    assert _rbac.look_alike({"kind": "User", "name": "system:serviceaccount:kube-system:crusoe-support-bot"}, patterns)
+    # the provider's own agents run in its namespaces under other names
+    assert not _rbac.look_alike({"kind": "ServiceAccount", "name": "crusoe-watch-agent"}, patterns, "crusoe-system")
+    assert not _rbac.look_alike({"kind": "User", "name": "alice"}, patterns)
+
+
+def test_bindings_to_look_alikes_and_broad_subjects_are_reported_with_what_they_grant():
+    roles = [{"metadata": {"name": "admin"}, "rules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}]},
+             {"metadata": {"name": "basic"}, "rules": [
+                 {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"], "resources": ["selfsubjectaccessreviews"]}]},
+             {"metadata": {"name": "nodes"}, "rules": [{"verbs": ["get"], "apiGroups": [""], "resources": ["nodes/proxy"]}]}]
+    crb = [{"metadata": {"name": "sa-admin"}, "roleRef": {"kind": "ClusterRole", "name": "admin"},
+            "subjects": [{"kind": "ServiceAccount", "name": "crusoe-support", "namespace": "kube-system"}]},
+           {"metadata": {"name": "basic-user"}, "roleRef": {"kind": "ClusterRole", "name": "basic"},
+            "subjects": [{"kind": "Group", "name": "system:authenticated"}]},
+           {"metadata": {"name": "everyone-kubelet"}, "roleRef": {"kind": "ClusterRole", "name": "nodes"},
+            "subjects": [{"kind": "Group", "name": "system:authenticated"}]}]
+    rb = [{"metadata": {"name": "ns-nodes", "namespace": "ml"}, "roleRef": {"kind": "ClusterRole", "name": "nodes"},
+           "subjects": [{"kind": "Group", "name": "crusoe:support:operator"}]}]
+    found = {b["name"]: b for b in _rbac.analyze_bindings(roles, crb, [], rb, look_alikes=["*crusoe*support*"])}
+    assert sorted(found) == ["everyone-kubelet", "ns-nodes", "sa-admin"]
+    assert found["sa-admin"]["look_alike_subjects"][0]["name"] == "crusoe-support"
+    assert found["sa-admin"]["support_subjects"] == [] and "full_access" in found["sa-admin"]["capabilities"]
+    assert found["everyone-kubelet"]["broad_subjects"] == [{"kind": "Group", "name": "system:authenticated", "namespace": None}]
+    assert found["everyone-kubelet"]["capabilities"] == ["node_proxy"]
+    # nodes are cluster-scoped: a RoleBinding grants nothing on them
+    assert found["ns-nodes"]["support_subjects"] and found["ns-nodes"]["capabilities"] == []
 
 
 def test_default_subjects_are_the_crusoe_groups():

@@ -7,7 +7,12 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
-from ansible_collections.neocloud.support_access.plugins.modules import crusoe_support_access, crusoe_support_firewall
+from ansible_collections.neocloud.support_access.plugins.module_utils import _crusoe_api
+from ansible_collections.neocloud.support_access.plugins.modules import (
+    crusoe_support_access,
+    crusoe_support_access_info,
+    crusoe_support_firewall,
+)
 
 
 def run_module(module, args, capsys, check_mode=False):
@@ -66,3 +71,26 @@ def test_support_firewall_rule_must_allow_443(crusoe_sim, conn, capsys):
     code, out = run_module(crusoe_support_firewall, dict(conn, cluster="training-prod"), capsys)
     assert code == 1
     assert "does not allow ingress tcp/443" in out["msg"] and "cmk-cp-api-access-cp-cd5b0b6e" in out["msg"]
+
+
+def test_module_logs_in_as_service_account_and_masks_its_secret(crusoe_sim, tmp_path, capsys, monkeypatch):
+    """Options only (no access key anywhere): one token request, bearer API calls; a wrong secret fails naming
+    client_secret and what the token endpoint said, with neither the secret nor a token in the printed JSON."""
+    account = crusoe_sim.service_accounts[0]
+    for name in _crusoe_api.ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", crusoe_sim.ca_file)
+    monkeypatch.setattr(_crusoe_api, "_TOKENS", {})
+    conn = dict(api_endpoint=crusoe_sim.url, client_id=account["client_id"], client_secret=account["client_secret"],
+                token_url=crusoe_sim.token_url, project="ml", config_file=str(tmp_path / "absent"))
+    code, out = run_module(crusoe_support_access_info, dict(conn, cluster="training-prod"), capsys)
+    assert code == 0 and out["support_access"]["access_enabled"] is False
+    assert len(crusoe_sim.token_requests()) == 1
+    assert {e["auth"] for e in crusoe_sim.request_log()} == {"basic", "bearer"}
+    tokens = crusoe_sim.issued_tokens()
+    code, out = run_module(crusoe_support_access_info, dict(conn, cluster="training-prod",
+                                                            client_secret="not-the-" + account["client_secret"]), capsys)
+    assert code == 1 and "answered 401 invalid_client: client authentication failed" in out["msg"]
+    assert "client_secret" in out["msg"] and out["msg"].startswith("cluster 'training-prod': ")
+    printed = json.dumps(out)
+    assert account["client_secret"] not in printed and not any(t in printed for t in tokens)

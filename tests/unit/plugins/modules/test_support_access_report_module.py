@@ -15,7 +15,8 @@ from ansible.module_utils.common.text.converters import to_bytes
 from ansible_collections.neocloud.support_access.plugins.modules import support_access_report
 
 OK = {"cluster": "ok", "provider": "crusoe", "checked_at": "2026-11-22T09:00:00Z", "reachable": True,
-      "api": {"access_enabled": False, "roles": [], "active_requests": []}, "rbac": {"bindings": []}, "lease": {"status": "none"}}
+      "api": {"access_enabled": False, "roles": [], "active_requests": []}, "rbac": {"bindings": []}, "lease": {"status": "none"},
+      "chart": {"installed": False}, "pods": {"confirmed": [], "suspicious": []}}
 BAD = dict(OK, cluster="bad", api={"access_enabled": True, "roles": ["readonly"], "active_requests": []})
 FILES = ("support-access-report.json", "support-access-report.md", "support-access-report.html", "support-access-report.junit.xml")
 

@@ -15,6 +15,9 @@ from ansible_collections.neocloud.support_access.plugins.module_utils import _k8
 from ansible_collections.neocloud.support_access.plugins.modules import support_pods, support_rbac_info
 
 
+CONTROLLER_PLURALS = ("daemonsets", "deployments", "statefulsets", "replicasets", "cronjobs", "jobs")
+
+
 class FakeAPI:
     """Serves lists in pages, answers SubjectAccessReviews and deletes with uid preconditions; logs every call."""
 
@@ -37,6 +40,17 @@ class FakeAPI:
             key = (tuple(body["spec"].get("groups", [])), attrs["verb"], attrs["resource"], attrs.get("subresource", ""),
                    attrs.get("namespace", ""))
             return {"status": {"allowed": key in self.allowed, "reason": "fake"}}
+        if method == "DELETE" and path.startswith("/apis/"):
+            parts = path.split("/")
+            namespace, plural, name = parts[5], parts[6], parts[7]
+            for obj in self.objects.get(plural, []):
+                if obj["metadata"]["namespace"] == namespace and obj["metadata"]["name"] == name:
+                    self.objects[plural].remove(obj)
+                    # the garbage collector: the controller's pods go with it
+                    self.pods = [p for p in self.pods if not any(r.get("uid") == obj["metadata"]["uid"]
+                                                                 for r in p["metadata"].get("ownerReferences") or [])]
+                    return obj
+            return {"kind": "Status", "status": "Failure", "code": 404}
         if method == "DELETE":
             parts = path.split("/")
             namespace, name = parts[4], parts[6]
@@ -53,6 +67,8 @@ class FakeAPI:
             items = [p for p in self.pods if p["metadata"]["namespace"] == path.split("/")[4]]
         else:
             plural = path.rsplit("/", 1)[1]
+            if plural in CONTROLLER_PLURALS:
+                self.objects.setdefault(plural, [])
             if plural not in self.objects:
                 raise _k8s.K8sClusterError(what, 404, "Not Found", "the server could not find the requested resource")
             items = self.objects[plural]
@@ -119,7 +135,9 @@ def test_pods_report_pages_through_one_list(fake, capsys):
         ("kube-system", "node-shell-1", "confirmed"), ("slurm", "node-shell-2", "confirmed"),
         ("default", "node-debugger-n1-x", "confirmed"), ("nvidia-gpu-operator", "node-shell-gpu", "suspicious"),
         ("ops", "backup", "suspicious")}
-    assert [c[1] for c in fake.calls] == ["/api/v1/pods"] * 3  # 6 pods, pages of 2
+    assert [c[1] for c in fake.calls] == ["/api/v1/pods"] * 3 + [  # 6 pods, pages of 2; then the controllers
+        "/apis/apps/v1/daemonsets", "/apis/apps/v1/deployments", "/apis/apps/v1/statefulsets", "/apis/apps/v1/replicasets",
+        "/apis/batch/v1/cronjobs", "/apis/batch/v1/jobs"]
     assert out["summary"]["would_delete"] == 3 and out["cluster"] == "training-prod"
     assert not deletes(fake)
 
@@ -127,8 +145,48 @@ def test_pods_report_pages_through_one_list(fake, capsys):
 def test_pods_namespaces_list_once_each(fake, capsys):
     fake.pods = copy.deepcopy(ALL)
     out = run(support_pods, {"namespaces": ["kube-system", "slurm", "kube-system"], "report_all": True}, capsys)
-    assert [c[1] for c in fake.calls] == ["/api/v1/namespaces/kube-system/pods", "/api/v1/namespaces/slurm/pods"]
+    assert [c[1] for c in fake.calls][:2] == ["/api/v1/namespaces/kube-system/pods", "/api/v1/namespaces/slurm/pods"]
+    assert [c[1] for c in fake.calls][2:4] == ["/apis/apps/v1/namespaces/kube-system/daemonsets",
+                                               "/apis/apps/v1/namespaces/slurm/daemonsets"]
     assert [p["name"] for p in out["pods"]] == ["node-shell-1", "node-shell-2"]
+
+
+def controller(kind, name, namespace, template_spec, uid):
+    template = {"metadata": {}, "spec": template_spec}
+    spec = {"jobTemplate": {"spec": {"template": template}}} if kind == "CronJob" else {"template": template}
+    return {"metadata": {"name": name, "namespace": namespace, "uid": uid}, "spec": spec}
+
+
+ROOT_TEMPLATE = {"hostPID": True, "containers": [{"name": "c", "securityContext": {"privileged": True}}]}
+
+
+def test_support_workloads_are_deleted_controller_first_and_nothing_of_the_customer(fake, capsys):
+    shell_ds = controller("DaemonSet", "node-shell-ds", "research", ROOT_TEMPLATE, "ds-1")
+    shell_ds["metadata"]["labels"] = {"app.kubernetes.io/managed-by": "kubectl-debug"}
+    unknown = controller("DaemonSet", "left-behind", "crusoe-system", ROOT_TEMPLATE, "ds-2")
+    operator = controller("DaemonSet", "nvidia-driver", "nvidia-gpu-operator", ROOT_TEMPLATE, "ds-3")
+    operator["metadata"]["annotations"] = {"meta.helm.sh/release-name": "gpu-operator"}
+    job = controller("Job", "nsenter-job", "default", ROOT_TEMPLATE, "job-1")
+    job["metadata"]["labels"] = {"app.kubernetes.io/managed-by": "kubectl-debug"}
+    fake.objects = {"daemonsets": [shell_ds, unknown, operator], "jobs": [job]}
+    shell_pod = pod("node-shell-ds-abc", "research", hostPID=True)
+    shell_pod["metadata"]["ownerReferences"] = [{"kind": "DaemonSet", "name": "node-shell-ds", "uid": "ds-1", "controller": True}]
+    debugged = pod("trainer-0", "ml", ephemeralContainers=[{"name": "debugger", "image": "busybox"}])
+    fake.pods = [shell_pod, debugged, copy.deepcopy(WEB)]
+    out = run(support_pods, {"state": "absent", "confirm": True}, capsys)
+    assert out["rc"] == 0 and out["changed"] is True
+    assert {(w["name"], w["verdict"]) for w in out["workloads"]} == {
+        ("node-shell-ds", "confirmed"), ("left-behind", "suspicious"), ("nvidia-driver", "kept"), ("nsenter-job", "confirmed")}
+    # the controllers first (they would make new pods), then their pods: the DaemonSet's pod went with it
+    assert sorted(d[1] for d in deletes(fake)[:2]) == ["/apis/apps/v1/namespaces/research/daemonsets/node-shell-ds",
+                                                       "/apis/batch/v1/namespaces/default/jobs/nsenter-job"]
+    assert [d[1] for d in deletes(fake)[2:]] == ["/api/v1/namespaces/research/pods/node-shell-ds-abc"]
+    assert sorted(w["name"] for w in out["deleted_workloads"]) == ["node-shell-ds", "nsenter-job"]
+    assert [d["name"] for d in out["debugged"]] == ["trainer-0"]
+    assert sorted(p["metadata"]["name"] for p in fake.pods) == ["trainer-0", "web-1"]  # the debugged pod is kept
+    assert [o["metadata"]["name"] for o in fake.objects["daemonsets"]] == ["left-behind", "nvidia-driver"]
+    out = run(support_pods, {"state": "absent", "confirm": True, "delete_debugged_pods": True}, capsys)
+    assert [p["name"] for p in out["deleted"]] == ["trainer-0"]
 
 
 def test_absent_without_confirm_fails_and_lists(fake, capsys):

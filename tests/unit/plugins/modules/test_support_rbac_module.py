@@ -145,7 +145,10 @@ def test_lease_lifecycle(cms, capsys):
     out = run({"ticket": "ZD-1", "roles": ["readonly"]}, capsys)
     assert out["changed"] is False and len(writes(cms)) == 1
     out = run({"ticket": "ZD-2", "roles": ["readonly"]}, capsys)
+    assert out["rc"] == 1 and "an active lease exists (ticket ZD-1" in out["msg"] and len(writes(cms)) == 1
+    out = run({"ticket": "ZD-2", "roles": ["readonly"], "extend": True}, capsys)
     assert out["changed"] is True and writes(cms)[-1][0] == "PUT" and out["lease"]["ticket"] == "ZD-2"
+    assert [h["ended"] for h in out["lease"]["history"]] == ["replaced"]
     assert writes(cms)[-1][2]["metadata"]["resourceVersion"] == "2"
     out = run({"state": "closed"}, capsys)
     assert out["changed"] is True and out["status"] == "closed" and out["expires_in_seconds"] == 0
