@@ -137,3 +137,17 @@ class SupportK8sModule:
         """exit_json with the cluster name added."""
         result.setdefault("cluster", self.cluster)
         self.module.exit_json(**result)
+
+
+def run_reader_module(argument_spec, run):
+    """main() of a module that reads a cluster through the engine (support_cluster_info, support_enable_check):
+    kubernetes.core's connection options plus ``argument_spec``; ``run(module)`` returns (result, secrets). The
+    secrets are masked wherever they came from; a result with ``failed`` fails the task."""
+    spec = copy.deepcopy(AUTH_ARG_SPEC)
+    spec.update(argument_spec)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    result, secrets = run(module)
+    module.no_log_values.update(secrets)
+    if result.get("failed"):
+        module.fail_json(**result)
+    module.exit_json(**result)

@@ -236,32 +236,12 @@ failed_steps:
   elements: str
 """
 
-import copy
-
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.neocloud.support_access.plugins.module_utils import _cluster_state
-
-try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-except ImportError:  # pragma: no cover - kubernetes.core is a dependency of the collection
-    AUTH_ARG_SPEC = {}
-
-
-def argument_spec():
-    """The module's options: kubernetes.core's connection options plus the engine's (shared with the action plugin)."""
-    spec = copy.deepcopy(AUTH_ARG_SPEC)
-    spec.update(_cluster_state.argument_spec())
-    return spec
+from ansible_collections.neocloud.support_access.plugins.module_utils._k8s import run_reader_module
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    result, secrets = _cluster_state.run(module.params, check_mode=module.check_mode)
-    module.no_log_values.update(secrets)
-    if result.get("failed"):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_reader_module(_cluster_state.argument_spec(), lambda module: _cluster_state.run(module.params, check_mode=module.check_mode))
 
 
 if __name__ == "__main__":

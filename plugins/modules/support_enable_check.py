@@ -159,32 +159,12 @@ refusals:
   elements: str
 """
 
-import copy
-
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.neocloud.support_access.plugins.module_utils import _preflight
-
-try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-except ImportError:  # pragma: no cover - kubernetes.core is a dependency of the collection
-    AUTH_ARG_SPEC = {}
-
-
-def argument_spec():
-    """kubernetes.core's connection options plus the check's own."""
-    spec = copy.deepcopy(AUTH_ARG_SPEC)
-    spec.update(_preflight.argument_spec())
-    return spec
+from ansible_collections.neocloud.support_access.plugins.module_utils._k8s import run_reader_module
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    result, secrets = _preflight.run(module.params)
-    module.no_log_values.update(secrets)
-    if result.get("failed"):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_reader_module(_preflight.argument_spec(), lambda module: _preflight.run(module.params))
 
 
 if __name__ == "__main__":
