@@ -23,7 +23,7 @@ export ANSIBLE_LOCAL_TEMP := $(CACHE)/ansible-tmp
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup setup-system lint sanity-tree sanity units integration reliability test test-matrix build docs demo bench clean
+.PHONY: help setup setup-system lint sanity-tree sanity units integration reliability test test-matrix build docs demo sandbox bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -134,6 +134,9 @@ docs: setup $(VENV)/.docs-requirements.stamp ## documentation site in .cache/doc
 
 demo: setup ## a seeded simulated fleet: audit -> revoke -> audit with the real playbooks, reports in ./reports/
 	PYTHONPATH=tests:$(COLLECTIONS) $(BIN)/python tools/demo.py $(DEMO_ARGS)
+
+sandbox: setup ## a simulated fleet that stays up until Ctrl-C, to try the playbooks: cd sandbox && source env.sh (SANDBOX_ARGS="--dir X --clusters N --coreweave M")
+	PYTHONPATH=tests:$(COLLECTIONS) $(BIN)/python tools/sandbox.py $(SANDBOX_ARGS)
 
 bench: setup ## benchmarks: the Kubernetes emulator; fleet audit/revoke over 10, 50, 200 clusters (BENCH_ARGS="--sizes 10,50")
 	PYTHONPATH=tests $(BIN)/python tests/bench/emulator_bench.py

@@ -12,6 +12,19 @@ SUPPORT_GROUPS = tuple(_support.CRUSOE_SUPPORT_GROUPS)
 LEASE_CONFIGMAP = ("neocloud-support-access-lease", "kube-system")
 
 
+def latest_report(directory, playbook=None, ext=".json"):
+    """The report file a playbook run wrote in ``directory``: ``latest-<playbook><ext>``, or without ``playbook`` the
+    newest ``latest-*<ext>`` there."""
+    import glob
+    import os
+    if playbook:
+        return os.path.join(str(directory), "latest-%s%s" % (playbook, ext))
+    found = glob.glob(os.path.join(str(directory), "latest-*%s" % ext))
+    listing = sorted(os.listdir(str(directory))) if os.path.isdir(str(directory)) else "no such directory"
+    assert found, "no latest-*%s report in %s: %s" % (ext, directory, listing)
+    return max(found, key=os.path.getmtime)
+
+
 def support_settings(fleet, name):
     return fleet.crusoe.state["support"][fleet.cluster_id(name)]
 

@@ -35,87 +35,34 @@ import os
 import re
 import shutil
 import signal
-import socketserver
 import subprocess
 import sys
 import tempfile
 import time
 
-from sim.coreweave_fleet import SCENARIOS as CW_SCENARIOS, build_coreweave_fleet
-from sim.fleet import NODE_SHELL, PROJECTS, SCENARIOS, SUPPORT_VPN, build_fleet
+from sim.demo_fleet import PlanError, ansible_env, coreweave_plan, fleet_plan, project_members, quiet_servers, shown_path, start_fleets
+from sim.fleet import NODE_SHELL, SCENARIOS, SUPPORT_VPN
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from ansible_collections.neocloud.support_access.plugins.callback.fleet import cluster_line
+
 BIN = os.path.dirname(os.path.abspath(sys.executable))
-COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
-# Two projects of six, each with every scenario once (sim.fleet puts the first half in "ml", the rest in "research").
-NAMES = ("training-prod", "inference", "finetune", "notebooks", "training-eu", "inference-canary",
-         "research-a", "eval", "batch-eu", "staging", "research-b", "sandbox")
-CW_NAMES = ("cks-train", "cks-infer", "cks-research")
 # What the audit must say about a CoreWeave cluster of each scenario (before and after the Crusoe revoke).
 EXPECTED_COREWEAVE = {"compliant": ("compliant", []),
                       "broad-viewer": ("noncompliant", ["viewer-can-exec", "viewer-can-read-secrets"]),
                       "unforwarded": ("noncompliant", ["audit-log-not-forwarded"])}
-UNREACHABLE_SCENARIO = "unleased"
 VERDICTS = ("compliant", "noncompliant", "revoked", "not_revoked", "error", "unreachable")
 RUNS = (("01-audit-before", "audit", {}),
         ("02-revoke", "revoke", {"support_access_confirm": True}),
         ("03-audit-after", "audit", {}))
 EXPECTED = {"01-audit-before": ("compliant", "noncompliant"), "02-revoke": ("revoked",), "03-audit-after": ("compliant",)}
+# After the revoke a cluster whose control-plane firewall rule admits every address (the "unleased" scenario: the
+# customer's own 0.0.0.0/0 source) stays noncompliant for that one finding: revoke removes only the support source.
+CUSTOMER_FIREWALL = ("unleased", "firewall-admits-support-vpn")
 _RECAP = re.compile(r"^(\S+)\s+:\s+ok=\d+\s+changed=\d+\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
 class DemoError(Exception):
     """The flow did not run as designed."""
-
-
-def quiet_servers(log_path):
-    """Connection errors of the simulators' HTTP servers (clients hanging up) go to a log, not the terminal."""
-    def handle_error(_server, _request, client_address):
-        with open(log_path, "a", encoding="utf-8") as handle:
-            handle.write("%s %s: %r\n" % (time.strftime("%H:%M:%S"), client_address, sys.exc_info()[1]))
-    socketserver.BaseServer.handle_error = handle_error
-
-
-def shown_path(path):
-    """A path relative to the working directory when it is below it."""
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
-
-
-def fleet_plan(count):
-    """Names and scenarios for ``count`` clusters, and the one whose Kubernetes API is made unreachable."""
-    if count < len(SCENARIOS):
-        raise DemoError("--clusters must be at least %d (one cluster per scenario)" % len(SCENARIOS))
-    names = [NAMES[i] if i < len(NAMES) else "cluster-%02d" % (i + 1) for i in range(count)]
-    mix = [SCENARIOS[i % len(SCENARIOS)] for i in range(count)]
-    # the last cluster with access on and no lease: the one nobody can reach to close
-    down = [n for n, s in zip(names, mix) if s == UNREACHABLE_SCENARIO][-1]
-    return names, mix, down
-
-
-def coreweave_plan(count):
-    """Names and scenarios of ``count`` CoreWeave clusters (the scenarios in order, repeated)."""
-    names = [CW_NAMES[i] if i < len(CW_NAMES) else "cks-%02d" % (i + 1) for i in range(count)]
-    return dict(zip(names, (CW_SCENARIOS[i % len(CW_SCENARIOS)] for i in range(count))))
-
-
-def ansible_env(fleet, workdir, cw_fleet=None):
-    env = dict(os.environ)
-    env.update(fleet.env())
-    if cw_fleet is not None:
-        env.update(cw_fleet.env())
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
-        "ANSIBLE_HOME": os.path.join(workdir, "ansible-home"),
-        "ANSIBLE_LOCAL_TEMP": os.path.join(workdir, "ansible-tmp"),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_RETRY_FILES_ENABLED": "0",
-        "ANSIBLE_DEPRECATION_WARNINGS": "0",
-        "ANSIBLE_LOCALHOST_WARNING": "0",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-    })
-    env.pop("ANSIBLE_CONFIG", None)
-    return env
 
 
 def run_playbook(fleet, workdir, reports, basename, playbook, extra, forks, cw_fleet=None):
@@ -134,13 +81,22 @@ def run_playbook(fleet, workdir, reports, basename, playbook, extra, forks, cw_f
     for stale in [os.path.join(reports, f) for f in os.listdir(reports) if f.startswith(basename + ".")]:
         os.remove(stale)
     started = time.monotonic()
+    env = ansible_env(fleet, workdir, cw_fleet)
+    # the collection's stdout callback: a line per cluster as it finishes, then the fleet; shown as it comes
+    env["ANSIBLE_STDOUT_CALLBACK"] = "neocloud.support_access.fleet"
+    lines, in_recap = [], False
     with open(log, "w", encoding="utf-8") as out:
         out.write("$ %s\n" % " ".join(cmd))
         out.flush()
-        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=ansible_env(fleet, workdir, cw_fleet),
-                              cwd=workdir, check=False)
-    with open(log, encoding="utf-8") as handle:
-        output = handle.read()
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=workdir, text=True,
+                              bufsize=1) as proc:
+            for line in proc.stdout:
+                out.write(line)
+                lines.append(line)
+                in_recap = in_recap or line.startswith("PLAY RECAP")
+                if not in_recap and line.strip() and not line.startswith("=="):
+                    print("    %s" % line.rstrip()[:200], flush=True)
+    output = "".join(lines)
     failed = sorted(m.group(1) for m in _RECAP.finditer(output) if int(m.group(2)) or int(m.group(3)))
     print("    exit %d after %.0fs, failed hosts: %s (output: %s)" % (
         proc.returncode, time.monotonic() - started, ", ".join(failed) or "none", shown_path(log)), flush=True)
@@ -152,10 +108,11 @@ def run_playbook(fleet, workdir, reports, basename, playbook, extra, forks, cw_f
     return proc.returncode, failed, doc
 
 
-def check_run(basename, rc, failed, doc, names, down, coreweave=None):
+def check_run(basename, rc, failed, doc, names, down, coreweave=None, scenarios=None):
     """What a run must show for the flow to be as designed; a list of problems.
 
     ``coreweave``: {name: scenario} of the CoreWeave clusters the run audited (their verdicts follow their scenario).
+    ``scenarios``: {name: scenario} of the Crusoe clusters (a customer firewall open to all stays a finding).
     """
     problems = []
     coreweave = coreweave or {}
@@ -177,6 +134,10 @@ def check_run(basename, rc, failed, doc, names, down, coreweave=None):
         if name == down:
             if cluster["verdict"] != "unreachable":
                 problems.append("%s: %s is %s, expected unreachable" % (basename, name, cluster["verdict"]))
+        elif (basename == "03-audit-after" and (scenarios or {}).get(name) == CUSTOMER_FIREWALL[0]
+              and cluster["verdict"] == "noncompliant"
+              and [f["code"] for f in cluster.get("findings") or []] == [CUSTOMER_FIREWALL[1]]):
+            continue
         elif cluster["verdict"] not in EXPECTED[basename]:
             problems.append("%s: %s is %s (%s), expected %s" % (
                 basename, name, cluster["verdict"], cluster.get("error") or
@@ -231,27 +192,6 @@ def coreweave_lines(doc, coreweave):
     return lines
 
 
-def open_doors(cluster):
-    """What an audit report says is (or may still be) open on a cluster."""
-    doors = []
-    api = cluster.get("api") or {}
-    if api.get("access_enabled"):
-        doors.append("support access enabled in the Crusoe API (roles %s)" % ", ".join(api.get("roles") or []))
-    if api.get("active_requests"):
-        doors.append("%d active support request(s)" % len(api["active_requests"]))
-    if (cluster.get("chart") or {}).get("installed"):
-        doors.append("chart installed")
-    if (cluster.get("rbac") or {}).get("bindings"):
-        doors.append("%d support binding(s)" % len(cluster["rbac"]["bindings"]))
-    if (cluster.get("pods") or {}).get("confirmed"):
-        doors.append("%d diagnostic pod(s)" % len(cluster["pods"]["confirmed"]))
-    if (cluster.get("firewall") or {}).get("support_source_present"):
-        doors.append("support VPN on the firewall rule")
-    if not cluster.get("reachable", True):
-        doors.append("Kubernetes side unknown (API unreachable)")
-    return doors
-
-
 def summary_table(docs):
     """Verdict counts and a few fleet figures per run, as text."""
     heads = [b for b, _p, _e in RUNS]
@@ -279,19 +219,8 @@ def demo(args):
     workdir = tempfile.mkdtemp(prefix="neocloud-demo-")
     fleet = cw_fleet = None
     try:
-        print("Starting the simulators: Crusoe API, Kubernetes emulator, chart repository (%d clusters)..." % len(names),
-              flush=True)
-        fleet = build_fleet(len(names), seed_mix=mix, workdir=workdir, names=names)
-        fleet.kube(down).set_fault("unreachable")
-        if coreweave:
-            print("Starting the CoreWeave API simulator with %d CKS clusters on the same Kubernetes emulator..." % len(coreweave),
-                  flush=True)
-            cw_fleet = build_coreweave_fleet(fleet.emulator, workdir, names=list(coreweave), scenarios=list(coreweave.values()))
-        per_project = {}
-        for index, name in enumerate(names, start=1):
-            project = PROJECTS[(index - 1) * len(PROJECTS) // len(names)]["name"]
-            per_project.setdefault(project, []).append("%s (%s%s)" % (
-                name, fleet.scenario(name), ", unreachable" if name == down else ""))
+        fleet, cw_fleet = start_fleets(names, mix, down, coreweave, workdir)
+        per_project = project_members(fleet, down)
         for project, members in per_project.items():
             print("  project %-9s %s" % (project + ":", ", ".join(members)))
         if cw_fleet is not None:
@@ -307,7 +236,8 @@ def demo(args):
             audited = cw_fleet if playbook == "audit" else None
             rc, failed, doc = run_playbook(fleet, workdir, reports, basename, playbook, extra, args.forks, audited)
             docs[basename] = doc
-            problems += check_run(basename, rc, failed, doc, names, down, coreweave if audited else None)
+            problems += check_run(basename, rc, failed, doc, names, down, coreweave if audited else None,
+                                  dict(zip(names, mix)))
         problems += check_simulators(fleet, down)
         problems += check_coreweave(cw_fleet)
 
@@ -318,11 +248,10 @@ def demo(args):
         print(summary_table(docs))
         print("\nStill open after the revoke: %s" % (", ".join(still_open) or "none"))
         for name in still_open:
-            cluster = after[name]
-            print("  %s: %s: %s" % (name, cluster["verdict"].upper(), cluster.get("error") or ""))
-            doors = open_doors(cluster)
-            if doors:
-                print("    %s" % "; ".join(doors))
+            print("  %-18s %-13s %s" % cluster_line(after[name]))
+            if fleet.scenario(name) == CUSTOMER_FIREWALL[0] and name != down:
+                print("  %-18s %-13s (the customer's own firewall source 0.0.0.0/0 admits every address, the support VPN"
+                      " too; revoke removes only the support source: narrow the rule or allow it)" % ("", ""))
         print("Unreachable (expected, its Kubernetes API was made unreachable): %s" % down)
         if coreweave:
             print("\nCoreWeave (access is approved per request in the CoreWeave Console; the audit checks the Teleport roles")
@@ -336,8 +265,10 @@ def demo(args):
             for problem in problems:
                 print("  - %s" % problem, file=sys.stderr)
             return 1
-        print("\nDemo OK: every reachable Crusoe cluster revoked and compliant afterwards; %s reported unreachable%s." % (
-            down, "; every CoreWeave cluster audited as its scenario, nothing written" if coreweave else ""))
+        firewall = [n for n in still_open if n != down]
+        print("\nDemo OK: every reachable Crusoe cluster revoked and compliant afterwards%s; %s reported unreachable%s." % (
+            " (but for its own firewall rule open to all: %s)" % ", ".join(firewall) if firewall else "", down,
+            "; every CoreWeave cluster audited as its scenario, nothing written" if coreweave else ""))
         return 0
     finally:
         if cw_fleet is not None:
@@ -364,7 +295,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         return demo(args)
-    except DemoError as exc:
+    except (DemoError, PlanError) as exc:
         print("demo: %s" % exc, file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -350,7 +350,7 @@ class ClusterReader:
             raise ValueError("cluster is required (the provider's cluster id or name; inventory variable support_access_cluster)")
         report = {"schema": _report.SCHEMA, "cluster": opts["name"] or opts["cluster"], "provider": opts["provider"],
                   "project": opts["project_name"] or "", "cluster_id": str(opts["cluster"]), "playbook": opts["playbook"],
-                  "checked_at": _lease.format_time(self.now), "reachable": True, "api": None, "chart": None, "rbac": None,
+                  "checked_at": _lease.format_time(self.now), "check_mode": bool(self.check_mode), "reachable": True, "api": None, "chart": None, "rbac": None,
                   "pods": None, "firewall": None, "lease": None, "coreweave": None, "activity": None,
                   "not_applicable": list(_report.NOT_APPLICABLE.get(opts["provider"], ())),
                   "actions": list(opts["actions"] or [])}
@@ -382,13 +382,8 @@ class ClusterReader:
         report["unread"] = dict(self.unread)
         report["reachable"] = not any(e.unreachable for e in self.errors)
         report["error"] = "; ".join([e for e in [str(opts["error"] or "").strip()] if e] + [str(e) for e in self.errors])
-        if self.check_mode:
-            # a dry run changed nothing: what is open is the plan, not a failure of the run
-            final = _report.normalize(report)
-            final["findings"], final["verdict"] = _report.evaluate(final, opts["policy"], self.now)
-            final["doors"] = _report.doors(final, opts["policy"], self.now)
-        else:
-            final = _report.apply_policy(report, opts["policy"], self.now)
+        # a dry run (check mode) changed nothing: its revoke verdicts say what a revoke would do (would_revoke, ...)
+        final = _report.apply_policy(report, opts["policy"], self.now)
         return {"report": final, "open": _report.open_items(final, opts["policy"], self.now), "probes": self.probes,
                 "failed_steps": [str(e) for e in self.errors]}
 

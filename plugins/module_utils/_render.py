@@ -3,31 +3,50 @@
 """The fleet report's views: the JSON, Markdown, HTML and JUnit files of a report document (_report.build_document).
 
 Every value in a report may come from an untrusted source (cluster names, reasons, pod names), so the HTML escapes
-everything, Markdown neutralises table syntax and JUnit is built with ElementTree.
+everything (its one inline script is constant text that reads data-* attributes only, allowed by its hash in the
+page's Content-Security-Policy), Markdown neutralises table syntax and JUnit is built with ElementTree.
 
 This is a private module_utils file of neocloud.support_access; its interface may change at any time.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.neocloud.support_access.plugins.module_utils._report import (
+    CLOSED,
     DEFAULT_TITLE,
+    OPEN,
+    UNKNOWN,
     VERDICTS,
     ReportError,
     _active_requests,
+    _as_time,
     _dict,
     _list,
+    _role_name,
+    _subject_dict,
+    binding_label,
+    cluster_state,
+    credential_windows,
+    lease_status,
     normalize_role,
     not_applicable,
+    open_doors,
+    unread_sections,
+    utcnow,
 )
 
 FORMATS = ("json", "markdown", "html", "junit")
 EXTENSIONS = {"json": ".json", "markdown": ".md", "html": ".html", "junit": ".junit.xml"}
+# A --check run's report says so first (HTML and Markdown banner, a JUnit property); its revoke verdicts are these.
+DRY_RUN_BANNER = "DRY RUN (--check): nothing was changed; verdicts say what the run would do"
+DRY_RUN_VERDICTS = ("would_revoke", "would_stay_open")
 # Characters XML 1.0 cannot carry at all; hostile or binary input must not make the JUnit file unparseable.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -155,7 +174,7 @@ def _door_rows(doc):
     rows = []
     for report in doc["clusters"]:
         doors = sorted((d for d in report.get("doors") or [] if isinstance(d, dict)),
-                       key=lambda d: (_DOOR_ORDER.get(d.get("status"), 3), str(d.get("ref"))))
+                       key=lambda d: (_DOOR_ORDER.get(str(d.get("status")), 3), str(d.get("ref"))))
         rows += [[report["cluster"]] + [str(d.get(k) or "") for k in ("ref", "class", "status", "what", "closes")]
                  for d in doors]
     return rows
@@ -229,9 +248,15 @@ def _md_table(columns, rows):
 def to_markdown(doc):
     """The report as Markdown: summary, one table row per cluster, then the findings per cluster."""
     summary = doc["summary"]
-    lines = ["# %s" % _md(doc.get("title") or DEFAULT_TITLE), "", "Generated %s. %d cluster(s)." % (_md(doc["generated_at"]), summary["clusters"]), ""]
+    lines = ["# %s" % _md(doc.get("title") or DEFAULT_TITLE), ""]
+    if doc.get("check_mode"):
+        lines += ["> **%s**" % _md(DRY_RUN_BANNER), ""]
+    lines += ["Generated %s. %d cluster(s)." % (_md(doc["generated_at"]), summary["clusters"]), ""]
     lines += ["| Verdict | Clusters |", "|---|---|"]
-    lines += ["| %s | %d |" % (v, summary["verdicts"].get(v, 0)) for v in VERDICTS]
+    # the dry-run verdicts only where the summary has them (a --check revoke)
+    counts = _dict(summary["verdicts"])
+    shown = [v for v in VERDICTS if v in counts or v not in DRY_RUN_VERDICTS] + sorted(v for v in counts if v not in VERDICTS)
+    lines += ["| %s | %d |" % (v if v in VERDICTS else _md(v), counts.get(v, 0)) for v in shown]
     lines += ["", "Access enabled: %d; active requests: %d; confirmed diagnostic pods: %d; clusters with findings: %d."
               % (summary["access_enabled"], summary["active_requests"], summary["confirmed_pods"], summary["clusters_with_findings"])]
     if summary["failed"]:
@@ -265,43 +290,198 @@ def to_markdown(doc):
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-# (text, background) colours of the verdict badges and summary tiles: green is closed as it should be, yellow against
-# the policy, red still open or not known, purple not reached.
+# (text, background) colours of the verdict badges: green is closed as it should be, yellow against the policy, red
+# still open or not known, purple not reached, blue what a --check revoke would close (not a failure).
 _GREEN = ("#1a7f37", "#dafbe1")
 _YELLOW = ("#9a6700", "#fff8c5")
 _RED = ("#cf222e", "#ffebe9")
 _PURPLE = ("#8250df", "#fbefff")
+_BLUE = ("#0969da", "#ddf4ff")
 _VERDICT_STYLE = {"compliant": _GREEN, "revoked": _GREEN, "noncompliant": _YELLOW, "not_revoked": _RED, "error": _RED,
-                  "unreachable": _PURPLE}
+                  "unreachable": _PURPLE, "would_revoke": _BLUE, "would_stay_open": _RED}
+# The order the HTML lists verdicts in: what needs a person first.
+_VERDICT_ORDER = ("not_revoked", "would_stay_open", "noncompliant", "error", "unreachable", "would_revoke", "compliant",
+                  "revoked")
+# An open cluster with one of these verdicts is marked red (open against the policy, or not verified); with another
+# one amber (open as agreed: an active lease, or doors a --check revoke would close).
+_BAD_VERDICTS = ("not_revoked", "would_stay_open", "noncompliant", "error", "unreachable")
+
+# What the HTML's first table says of each cluster: ``open`` (a confirmed or suspicious door, support access enabled
+# in the provider API, or an active lease), ``unknown`` (nothing open was read, but the cluster was not reached or
+# not every section was read: it might be open) or ``closed``.
+_STATES = (OPEN, UNKNOWN, CLOSED)
+_STATE_HEADS = {OPEN: "Open now: the provider's support can get in",
+                UNKNOWN: "Unknown: not reached or not fully read, might be open",
+                CLOSED: "Closed: no way in found"}
+_OPEN_STATUSES = ("confirmed", "suspicious")
+# Door classes of the exec / node column, and the grants that give a shell in pods or on nodes.
+_NODE_CLASSES = ("workload", "diagnostic-pod", "debug-container")
+_SHELL_CAPABILITIES = ("full_access", "exec_pods", "attach_pods", "node_proxy", "ephemeral_containers")
+HTML_COLUMNS = ("", "Cluster", "Verdict", "Provider API", "Support RBAC: who \u2192 what each binding grants", "Exec / node / pods",
+                "Firewall", "Credentials", "Lease: ticket \u00b7 by \u00b7 reason")
+_COLUMN_WIDTHS = (66, 150, 106, 140, None, 165, 96, 124, 230)
 
 _CSS = """
-body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:24px;color:#1f2328;background:#fff}
-h1{font-size:22px;margin:0 0 4px}
-h2{font-size:17px;margin:20px 0 8px}
-.meta{color:#59636e;margin-bottom:16px;font-size:13px}
-.tiles{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:16px}
-.tile{border-radius:6px;padding:8px 14px;min-width:96px;border:1px solid #d1d9e0}
-.tile b{display:block;font-size:22px}
-.facts{font-size:13px;margin-bottom:16px}
-table{border-collapse:collapse;width:100%;font-size:13px}
-th,td{border:1px solid #d1d9e0;padding:6px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa;position:sticky;top:0}
-tr.findings td{background:#fafbfc;border-top:none}
-.verdict{font-weight:600;border-radius:12px;padding:2px 10px;white-space:nowrap;display:inline-block}
+*{box-sizing:border-box}
+body{font:13px/1.4 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:10px 12px;color:#1f2328;background:#fff}
+.top{display:flex;align-items:center;gap:16px;justify-content:space-between}
+h1{font-size:20px;margin:0}
+h2{font-size:15px;margin:0;display:inline}
+h4{font-size:12px;margin:6px 0 2px;color:#59636e;text-transform:uppercase;letter-spacing:.03em}
+a{color:#0969da}
+.dryrun{background:#0969da;color:#fff;font-weight:700;font-size:16px;padding:8px 12px;border-radius:6px;margin:0 0 8px}
+.meta{color:#59636e;margin:2px 0 4px;font-size:12px}
+.fleet{margin:0 0 4px;font-size:14px}
+.chip{display:inline-block;border-radius:10px;padding:0 8px;margin:0 2px 2px 0;font-weight:600;text-decoration:none;
+ color:#59636e;background:#f6f8fa;border:1px solid #d1d9e0}
+.chip.zero{font-weight:400;color:#8c959f;background:#fff}
+.sep{color:#d1d9e0;margin:0 4px}
+.names{margin:0 0 3px;white-space:normal}
+.names a{text-decoration:none;font-weight:600;margin-right:2px}
+.names .bad{color:#cf222e}.names .good{color:#9a6700}.names .unk{color:#8250df}
+.facts{color:#59636e;margin:0 0 4px}
+.problems{color:#cf222e;font-weight:600;margin:0 0 4px}
+#controls{display:flex;gap:8px;align-items:center}
+#controls[hidden]{display:none}
+#controls input{width:340px;padding:3px 6px;font:inherit;border:1px solid #d1d9e0;border-radius:6px}
+#controls select{font:inherit;padding:2px 4px}
+#shown{color:#59636e}
+table{border-collapse:collapse;width:100%}
+#clusters{table-layout:fixed}
+#clusters{font-size:12px}
+#clusters>thead th,#clusters>tbody>tr>td,#clusters>tbody>tr>th{padding:2px 6px;border-bottom:1px solid #e6eaef;white-space:nowrap;
+ overflow:hidden;text-overflow:ellipsis;text-align:left;vertical-align:middle;line-height:19px}
+#clusters>thead th{background:#f6f8fa;position:sticky;top:0;z-index:2;font-size:12px;color:#59636e;font-weight:600;
+ border-bottom:1px solid #d1d9e0}
+tr.section th{color:#fff;font-size:12px;letter-spacing:.02em;line-height:16px!important}
+tr.section.s-open th{background:#a40e26}tr.section.s-unknown th{background:#6639ba}tr.section.s-closed th{background:#59636e}
+tr.group th{background:#f6f8fa;font-weight:600;color:#424a53;font-size:12px;line-height:14px!important;padding:2px 6px!important}
+tr.group .count{font-weight:400;color:#59636e}
+tr.cluster:hover>td{background:#f6f8fa}
+tr.cluster{scroll-margin-top:28px}
+td.state{padding:2px 4px!important}
+.pill{display:block;text-align:center;border-radius:4px;font-size:10px;font-weight:700;line-height:17px;letter-spacing:.02em}
+.p-bad{background:#cf222e;color:#fff}.p-good{background:#bf8700;color:#fff}.p-unknown{background:#8250df;color:#fff}
+.p-closed{background:#eaeef2;color:#59636e;font-weight:400}
+td.name details{display:inline}
+td.name summary{cursor:pointer;list-style:none;display:inline}
+td.name summary::-webkit-details-marker{display:none}
+td.name summary::before{content:"\\25b8\\00a0";color:#8c959f}
+td.name details[open] summary::before{content:"\\25be\\00a0"}
+td.name b{font-weight:600}
+.verdict{font-weight:600;font-size:11px;border-radius:10px;padding:0 7px;white-space:nowrap;display:inline-block;line-height:18px;color:#1f2328;
+ background:#eaeef2}
+""" + "".join(".v-%s{color:%s;background:%s}\n" % (v, fg, bg) for v, (fg, bg) in sorted(_VERDICT_STYLE.items())) + """
+.hot{color:#cf222e;font-weight:600}.live{font-weight:600}.sus{color:#9a6700;font-weight:600}.ok{color:#1a7f37}.mute{color:#8c959f}
+.stale{color:#8c959f;font-style:italic}.unk{color:#8250df;font-style:italic}
+tr.more{display:none}
+tr.cluster:has(details[open])+tr.more{display:table-row}
+@supports not selector(:has(a)){tr.more{display:table-row}}
+@media print{tr.more{display:table-row}#controls{display:none}}
+tr.more>td{white-space:normal!important;background:#fbfcfd;border-left:3px solid #d1d9e0;padding:4px 10px 8px 14px!important}
+.panel{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:2px 24px;font-size:12px}
+.panel .wide{grid-column:1/-1}
+.panel ul{margin:0;padding-left:16px}
+.panel p{margin:2px 0}
+table.mini td{border:none;border-bottom:1px solid #eaeef2;padding:1px 6px 1px 0;vertical-align:top;text-align:left}
+.ident{color:#59636e}
+""" + "".join("#clusters col.k%d{width:%dpx}\n" % (i, w) for i, w in enumerate(_COLUMN_WIDTHS) if w) + """
+[hidden]{display:none!important}
+details.part{margin:14px 0 0}
+details.part>summary{cursor:pointer;padding:4px 0;border-bottom:1px solid #d1d9e0}
+details.part>summary .count{color:#59636e}
+details.part th,details.part td{border:1px solid #d1d9e0;padding:4px 6px;text-align:left;vertical-align:top;font-size:12px}
+details.part th{background:#f6f8fa}
 .sev-high{color:#cf222e;font-weight:600}.sev-medium{color:#9a6700;font-weight:600}.sev-low{color:#59636e}
 .sev-unknown{color:#59636e;font-style:italic}
 tr.lease-earlier td{color:#59636e}
 tr.lease-earlier td.which{padding-left:18px}
 .on{color:#cf222e;font-weight:600}.off{color:#1a7f37}
-ul{margin:0;padding-left:18px}
-code{font-size:12px}
+code{font-size:11px}
+"""
+
+# Filter and search, the page's only script: it reads the data-* attributes and the URL fragment (#q=words&v=open)
+# and sets ``hidden``; it never builds markup or script from the report's values. Without it every row is shown.
+_SCRIPT = """
+(function () {
+  "use strict";
+  var doc = document, rows = [].slice.call(doc.querySelectorAll("tr.cluster"));
+  var groups = [].slice.call(doc.querySelectorAll("tbody.group")), heads = [].slice.call(doc.querySelectorAll("tbody.section"));
+  var box = doc.getElementById("q"), pick = doc.getElementById("v"), shown = doc.getElementById("shown");
+  if (!box || !pick) { return; }
+  doc.getElementById("controls").hidden = false;
+  function wanted(row, choice) {
+    var state = row.getAttribute("data-state");
+    if (!choice) { return true; }
+    if (choice === "attention") { return state !== "closed"; }
+    if (choice === "open" || choice === "unknown" || choice === "closed") { return state === choice; }
+    return row.getAttribute("data-verdict") === choice;
+  }
+  function apply() {
+    var words = box.value.toLowerCase().split(/\\s+/).filter(Boolean), choice = pick.value, count = 0, last = null;
+    rows.forEach(function (row) {
+      var text = row.getAttribute("data-search") || "", more = row.nextElementSibling;
+      var show = wanted(row, choice) && words.every(function (word) { return text.indexOf(word) >= 0; });
+      row.hidden = !show;
+      if (more && more.classList.contains("more")) { more.hidden = !show; }
+      count += show ? 1 : 0;
+      last = show ? row : last;
+    });
+    if (count === 1 && words.length) { last.querySelector("details").open = true; }
+    groups.forEach(function (group) { group.hidden = !group.querySelector("tr.cluster:not([hidden])"); });
+    heads.forEach(function (head) {
+      var section = head.getAttribute("data-section");
+      head.hidden = !groups.some(function (g) { return !g.hidden && g.getAttribute("data-section") === section; });
+    });
+    shown.textContent = count + " of " + rows.length + " clusters shown";
+  }
+  function fromHash() {
+    var hash = location.hash.replace(/^#/, ""), params = {}, target;
+    if (hash && hash.indexOf("=") < 0) {
+      target = doc.getElementById(hash);
+      if (target && target.querySelector("details")) { target.querySelector("details").open = true; }
+      return;
+    }
+    hash.split("&").forEach(function (part) {
+      var at = part.indexOf("=");
+      if (at > 0) {
+        try { params[part.slice(0, at)] = decodeURIComponent(part.slice(at + 1).replace(/\\+/g, " ")); } catch (e) { /* ignored */ }
+      }
+    });
+    box.value = params.q || "";
+    pick.value = params.v || "";
+    if (pick.selectedIndex < 0) { pick.value = ""; }
+    apply();
+  }
+  function toHash() {
+    var parts = [];
+    if (box.value) { parts.push("q=" + encodeURIComponent(box.value)); }
+    if (pick.value) { parts.push("v=" + encodeURIComponent(pick.value)); }
+    try { history.replaceState(null, "", parts.length ? "#" + parts.join("&") : location.pathname + location.search); } catch (e) { /* file: URLs */ }
+    apply();
+  }
+  box.addEventListener("input", toHash);
+  pick.addEventListener("change", toHash);
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
+  if (!location.hash) { apply(); }
+}());
 """
 
 
+def _csp_hash(text):
+    return "'sha256-%s'" % base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+# Nothing may load or run but the page's own style and script (by hash: the same for every report, so a report
+# that did not change renders byte for byte the same).
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src %s; script-src %s; img-src 'none'; base-uri 'none'; form-action 'none'"
+                           % (_csp_hash(_CSS), _csp_hash(_SCRIPT)))
+
+
 def _badge(verdict):
-    fg, bg = _VERDICT_STYLE.get(verdict, ("#1f2328", "#eaeef2"))
-    return '<span class="verdict v-%s" style="color:%s;background:%s">%s</span>' % (
-        html.escape(verdict, quote=True), fg, bg, html.escape(verdict.replace("_", " ")))
+    known = verdict if verdict in _VERDICT_STYLE else "other"
+    return '<span class="verdict v-%s">%s</span>' % (known, html.escape(verdict.replace("_", " ") or "none"))
 
 
 def _html_thead(columns):
@@ -318,111 +498,516 @@ def _html_leases(doc):
             out.append('<tr class="lease-%s" data-cluster="%s">%s<td class="which">%s</td>%s</tr>' % (
                 cells[0], html.escape(report["cluster"], quote=True), name, html.escape(cells[0]),
                 "".join("<td>%s</td>" % html.escape(c) for c in cells[1:])))
-    if not out:
-        return []
-    return ['<h2>Leases</h2>', '<table id="leases">', _html_thead(LEASE_COLUMNS), '<tbody>'] + out + ['</tbody>', '</table>']
+    return out
+
+
+def _report_time(doc):
+    return _as_time(doc.get("generated_at")) or utcnow()
+
+
+def _when(value, day):
+    """A time as a row shows it: ``16:00Z`` on the report's day, else ``2026-11-23 16:00Z``; other text as it is."""
+    text = str(value or "")
+    match = re.match(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$", text)
+    if not match:
+        return text
+    date, minute, zone = match.groups()
+    zone = "Z" if zone in (None, "Z", "+00:00", "+0000") else zone
+    return minute + zone if date == day else "%s %s%s" % (date, minute, zone)
+
+
+def _absent_item(report, section):
+    """What a cell shows for a section the report lacks: ``n/a``, ``unknown`` (not read) or ``not read`` (not asked)."""
+    if section in not_applicable(report):
+        return ("mute", "n/a")
+    if section in unread_sections(report):
+        return ("unk", "unknown")
+    return ("mute", "not read")
+
+
+def _cell(items, sep=" \u00b7 ", title=""):
+    """One cell of a cluster row: its items (class, text) as spans on one line, all of them in the title."""
+    items = [i for i in items if i and i[1]] or [("mute", "\u2014")]
+    text = title or sep.join(t for _c, t in items)
+    body = sep.join(('<span class="%s">%s</span>' % (c, html.escape(t))) if c else html.escape(t) for c, t in items)
+    return '<td title="%s">%s</td>' % (html.escape(text, quote=True).replace("\n", "&#10;"), body)
+
+
+def _subject_label(subject):
+    subject = _subject_dict(subject)
+    return "/".join(str(p) for p in (subject.get("kind"), subject.get("namespace"), subject.get("name")) if p)
+
+
+def _bindings_by_ref(report):
+    bindings = (_dict(b) for b in _list(_dict(report.get("rbac")).get("bindings")))
+    return dict((binding_label(b), b) for b in bindings)
+
+
+def _door_subjects(binding, door):
+    """The subjects a binding's door is about: the look-alike and broad ones of a suspicious door, else the support
+    subjects (all subjects of a chart or support-role binding that names none)."""
+    if _dict(door).get("status") == "suspicious":
+        return _list(binding.get("look_alike_subjects")) + _list(binding.get("broad_subjects"))
+    return _list(binding.get("support_subjects")) or _list(binding.get("subjects"))
+
+
+def _grant_text(binding):
+    if not binding.get("role_found", True):
+        return "nothing until its missing role is created again"
+    grants = [str(c) for c in _list(binding.get("capabilities"))]
+    grants += ["%s (only %s)" % (c, ", ".join(str(n) for n in _list(names)))
+               for c, names in sorted(_dict(binding.get("restricted")).items())]
+    return ", ".join(grants) or "no door class"
+
+
+def binding_line(binding, door=None):
+    """``Group/x → ClusterRole y: grants`` for one binding (grants are never merged across bindings)."""
+    kind, name = _role_name(binding)
+    who = ", ".join(_subject_label(s) for s in _door_subjects(binding, door)) or "?"
+    scope = " in %s" % binding["namespace"] if binding.get("namespace") else ""
+    return "%s \u2192 %s %s%s: %s" % (who, kind or "role", name or "?", scope, _grant_text(binding))
+
+
+def _short_subject(subject):
+    """A subject as a row shows it: a Group by its name, a ServiceAccount as ``SA namespace/name``."""
+    subject = _subject_dict(subject)
+    if subject.get("kind") == "Group":
+        return str(subject.get("name") or "?")
+    kind = "SA" if subject.get("kind") == "ServiceAccount" else subject.get("kind")
+    return " ".join(str(p) for p in (kind, "/".join(str(x) for x in (subject.get("namespace"), subject.get("name")) if x)) if p)
+
+
+def _binding_short(binding, door):
+    """``who: grants`` for one binding as a row shows it (who first, what it grants next; the role in the title)."""
+    who = ", ".join(_short_subject(s) for s in _door_subjects(binding, door)) or "?"
+    return "%s: %s" % (who, _grant_text(binding))
+
+
+def _door_class(door):
+    return "hot" if door.get("status") == "confirmed" else "sus"
+
+
+def _status_class(status):
+    """The text class of a door status: confirmed red, suspicious amber, allowed (or anything else) muted."""
+    return {"confirmed": "hot", "suspicious": "sus"}.get(str(status), "mute")
+
+
+def _power(binding):
+    """Orders a row's bindings: cluster-admin first, then those that give a shell, then the rest."""
+    grants = set(str(c) for c in _list(binding.get("capabilities"))) | set(str(c) for c in _dict(binding.get("restricted")))
+    return (0 if "full_access" in grants else 1 if grants & set(_SHELL_CAPABILITIES) else 2, -len(grants))
+
+
+def _api_items(report):
+    api = report.get("api")
+    if api is None:
+        item = _absent_item(report, "api")
+        return [(item[0], "n/a (Teleport)")] if report.get("provider") == "coreweave" and item[1] == "n/a" else [item]
+    api, requests = _dict(api), _active_requests(report)
+    if api.get("access_enabled"):
+        roles = ", ".join(normalize_role(r) for r in _list(api.get("roles"))) or "no roles"
+        return [("hot", "ON %s" % roles), ("", "%d request(s)" % len(requests)) if requests else None]
+    stale = "stale listing" if len(requests) == 1 else "%d stale listings" % len(requests)
+    return [("ok", "off"), ("stale", "%s (access off)" % stale) if requests else None]
+
+
+def _rbac_items(report, bindings):
+    """The support RBAC cell: each open binding door (suspicious first, then the strongest), then the chart."""
+    if report.get("rbac") is None and report.get("chart") is None:
+        return [_absent_item(report, "rbac")]
+    items, tail, objects = [], [], []
+    version = _dict(report.get("chart")).get("version")
+    for door in _binding_doors(report, bindings):
+        binding = bindings.get(str(door.get("ref")))
+        text = _binding_short(binding, door) if binding else "%s: %s" % (door.get("ref"), door.get("what"))
+        items.append((_door_class(door), text + ("?" if door.get("status") == "suspicious" else "")))
+    for door in open_doors(report):
+        if door.get("class") == "chart":
+            tail.append((_door_class(door), "chart%s" % (" %s" % version if version else "")))
+        elif door.get("class") == "chart-object":
+            objects.append(door)
+    if objects:
+        tail.append(("hot", "%d chart object(s)" % len(objects)))
+    if not items and not tail and report.get("rbac") is None:
+        return [_absent_item(report, "rbac")]
+    return items + tail
+
+
+def _binding_doors(report, bindings):
+    """A report's open binding doors in the order a row shows them: suspicious first, then the strongest."""
+    doors = [d for d in open_doors(report) if d.get("class") == "rbac"]
+    return sorted(doors, key=lambda d: (d.get("status") != "suspicious",) + _power(bindings.get(str(d.get("ref"))) or {}))
+
+
+def _rbac_title(report, bindings):
+    """The support RBAC cell's title: every open door in full, one a line: ``Group/x → ClusterRole y: grants``."""
+    lines = []
+    for door in _binding_doors(report, bindings):
+        binding = bindings.get(str(door.get("ref")))
+        lines.append("%s%s" % (binding_line(binding, door) if binding else "%s: %s" % (door.get("ref"), door.get("what")),
+                               " (suspicious)" if door.get("status") == "suspicious" else ""))
+    lines += ["%s: %s" % (d.get("ref"), d.get("what")) for d in open_doors(report) if d.get("class") in ("chart", "chart-object")]
+    return "\n".join(lines)
+
+
+def _exec_items(report, bindings):
+    """Exec and node access: shells the open bindings grant (per binding), node-access workloads, diagnostic pods and
+    debug containers."""
+    items = []
+    for door in open_doors(report):
+        binding = bindings.get(str(door.get("ref"))) if door.get("class") == "rbac" else None
+        if binding:
+            shells = [c for c in _SHELL_CAPABILITIES if c in _list(binding.get("capabilities")) or c in _dict(binding.get("restricted"))]
+            if shells:
+                who = ", ".join(_short_subject(s) for s in _door_subjects(binding, door))
+                items.append((_door_class(door), "%s (%s)" % (", ".join(shells), who)))
+        elif door.get("class") in _NODE_CLASSES:
+            ref = str(door.get("ref") or "")
+            text = {"diagnostic-pod": "pod %s" % ref[4:], "debug-container": "debug container in %s" % ref[4:]}.get(door["class"], ref)
+            items.append((_door_class(door), text + ("?" if door.get("status") == "suspicious" else "")))
+    items.sort(key=lambda item: item[0] != "sus")
+    if not items and report.get("pods") is None:
+        return [_absent_item(report, "pods")]
+    return items
+
+
+def _firewall_items(report):
+    firewall = report.get("firewall")
+    if firewall is None:
+        return [_absent_item(report, "firewall")]
+    firewall = _dict(firewall)
+    items = [("hot", "VPN admitted") for d in open_doors(report) if d.get("class") == "firewall"]
+    admitted = [str(x) for x in _list(firewall.get("admitted_by"))]
+    if admitted:
+        items.append(("sus", "VPN admitted by %s" % ", ".join(admitted)))
+    return items
+
+
+def _credential_items(report, now, day):
+    """Certificates the provider issued to support that are still valid: usable while a support binding exists."""
+    if report.get("api") is None:
+        return [_absent_item(report, "api")]
+    usable = [d for d in open_doors(report) if d.get("class") == "credentials"]
+    windows = credential_windows(report, now)
+    until = _when(max(str(w["until"]) for w in windows), day) if windows else ""
+    certs = "%d certs" % len(windows) if len(windows) > 1 else "cert"
+    if usable:
+        return [("hot", "%s valid to %s" % (certs, until))]
+    if windows:
+        return [("stale", "%s to %s, unusable (no support binding)" % (certs, until))]
+    return []
+
+
+def _lease_items(report, now, day):
+    lease = report.get("lease")
+    if lease is None:
+        return [_absent_item(report, "lease")]
+    lease = _dict(lease)
+    status = lease_status(lease, now)
+    ticket = str(lease.get("ticket") or "no ticket")
+    on = _dict(report.get("api")).get("access_enabled")
+    if status == "active":
+        return [("hot" if on else "live", ticket), ("", str(lease.get("requested_by") or "")),
+                ("", "to %s" % _when(lease.get("expires_at"), day) if lease.get("expires_at") else ""),
+                ("", "\u201c%s\u201d" % lease["reason"] if lease.get("reason") else "")]
+    if status == "expired":
+        return [("sus", "expired %s" % ticket), ("", str(lease.get("requested_by") or "")),
+                ("", "at %s" % _when(lease.get("expires_at"), day) if lease.get("expires_at") else "")]
+    if status == "none":
+        return [("hot" if on else "mute", "none")]
+    return [("mute", "%s %s" % (status, ticket))]
+
+
+def _search_text(report, state):
+    """What the search box matches: names, project, verdict, subjects, refs, tickets and requesters (lower case)."""
+    words = [report["cluster"], report["provider"], report["project"], report["cluster_id"], report["verdict"], state]
+    for binding in (_dict(b) for b in _list(_dict(report.get("rbac")).get("bindings"))):
+        words += [binding_label(binding)] + [_subject_label(s) for s in _list(binding.get("subjects"))]
+    words += [d.get("ref") for d in (_dict(x) for x in _list(report.get("doors")))]
+    lease = _dict(report.get("lease"))
+    for record in [lease] + [_dict(h) for h in _list(lease.get("history"))]:
+        words += [record.get("ticket"), record.get("requested_by")]
+    for request in (_dict(r) for r in _list(_dict(report.get("api")).get("active_requests"))):
+        words += [request.get("ticket"), request.get("requestor_id"), request.get("requested_by"), request.get("requestor_team")]
+    return " ".join(str(w) for w in words if w).lower()
+
+
+def _findings_items(report):
+    esc = html.escape
+    items = []
+    if _error_shown(report):
+        items.append('<li><span class="sev-high">error</span>: %s</li>' % esc(report["error"]))
+    for finding in report["findings"]:
+        severity, code = _finding_label(finding)
+        items.append('<li><span class="sev-%s">%s</span>%s: %s</li>' % (
+            esc(severity, quote=True), esc(severity), " <code>%s</code>" % esc(code) if code else "", esc(str(finding.get("message") or ""))))
+    if report["actions"]:
+        items.append('<li>actions: %s</li>' % esc("; ".join(report["actions"])))
+    return items
+
+
+def _request_text(request, day):
+    request = _dict(request)
+    parts = [normalize_role(request.get("role")) or "?", "ticket %s" % (request.get("ticket") or "none"),
+             "by %s" % (request.get("requestor_id") or request.get("requested_by") or "?")
+             + (" (%s)" % request["requestor_team"] if request.get("requestor_team") else ""),
+             "\u201c%s\u201d" % request["reason"] if request.get("reason") else "",
+             "until %s" % _when(request.get("expires_at"), day) if request.get("expires_at") else "",
+             "cert until %s" % _when(request.get("cert_expires_at"), day) if request.get("cert_expires_at") else ""]
+    return " \u00b7 ".join(str(p) for p in parts if p)
+
+
+def _panel(report, day):
+    """What a cluster row opens to (its <details>): where it is, every door, the provider API with its requests, every
+    support binding, the lease and its history, the findings, CoreWeave and activity."""
+    esc = html.escape
+    ident = [report["provider"] or "unknown provider", "project %s" % report["project"] if report["project"] else "",
+             "cluster id %s" % report["cluster_id"] if report["cluster_id"] else "",
+             "%s run checked %s" % (report["playbook"] or "?", report["checked_at"] or "?")]
+    out = ['<p class="ident wide">%s</p>' % esc(" \u00b7 ".join(p for p in ident if p))]
+    doors = sorted((_dict(d) for d in _list(report.get("doors"))), key=lambda d: (_DOOR_ORDER.get(str(d.get("status")), 3), str(d.get("ref"))))
+    if doors:
+        rows = ['<tr class="d-%s"><td class="%s">%s</td><td><code>%s</code></td><td>%s</td><td class="mute">%s</td></tr>' % (
+            esc(str(d.get("status") or ""), quote=True), _status_class(d.get("status")),
+            esc(str(d.get("status") or "")), esc(str(d.get("ref") or "")), esc(str(d.get("what") or "")), esc(str(d.get("closes") or "")))
+            for d in doors]
+        out.append('<div class="wide"><h4>Doors</h4><table class="mini">%s</table></div>' % "".join(rows))
+    api = report.get("api")
+    if api is not None:
+        api = _dict(api)
+        lines = ['<li>support access <span class="%s">%s</span>%s</li>' % (
+            "hot" if api.get("access_enabled") else "ok", "ON" if api.get("access_enabled") else "off",
+            esc(", roles %s" % ", ".join(normalize_role(r) for r in _list(api.get("roles")))) if api.get("access_enabled") and api.get("roles") else "")]
+        for request in _active_requests(report):
+            stale = not api.get("access_enabled")
+            lines.append('<li%s>request %s%s</li>' % (' class="stale"' if stale else "", esc(_request_text(request, day)),
+                                                      " \u2014 stale listing (access off)" if stale else ""))
+        out.append('<div><h4>Provider API</h4><ul>%s</ul></div>' % "".join(lines))
+    bindings = [_dict(b) for b in _list(_dict(report.get("rbac")).get("bindings"))]
+    if bindings:
+        by_ref = dict((str(d.get("ref")), d) for d in doors)
+        lines = []
+        for b in bindings:
+            door = by_ref.get(binding_label(b))
+            lines.append('<li><code>%s</code>%s: %s%s</li>' % (
+                esc(binding_label(b)), " (chart)" if b.get("chart_managed") else "", esc(binding_line(b, door)),
+                ' <span class="%s">%s</span>' % (_status_class(door.get("status")), esc(str(door.get("status")))) if door else ""))
+        out.append('<div><h4>Support bindings</h4><ul>%s</ul></div>' % "".join(lines))
+    leases = _lease_rows(report)
+    if leases:
+        lines = ['<li%s>%s</li>' % (' class="mute"' if cells[0] == "earlier" else "", esc(" \u00b7 ".join(
+            c for c in [cells[0], cells[1], "by %s" % cells[2] if cells[2] != "-" else "", cells[3],
+                        cells[4] if cells[4] != "? \u2013 ?" else "", cells[5], "\u201c%s\u201d" % cells[6] if cells[6] != "-" else ""]
+            if c and c != "-")))
+            for cells in leases]
+        out.append('<div><h4>Lease</h4><ul>%s</ul></div>' % "".join(lines))
+    findings = _findings_items(report)
+    if findings:
+        out.append('<div class="wide"><h4>Findings</h4><ul>%s</ul></div>' % "".join(findings))
+    if isinstance(report.get("coreweave"), dict):
+        cells = _coreweave_cells(report)
+        out.append('<div><h4>CoreWeave</h4><p>%s</p></div>' % esc(" \u00b7 ".join(
+            "%s: %s" % (k.lower(), v) for k, v in zip(COREWEAVE_COLUMNS[1:-1], cells[:-1]))))
+    if isinstance(report.get("activity"), dict):
+        out.append('<div><h4>Support activity</h4><p>%s</p></div>' % esc(_activity_text(report["activity"])))
+    return '<div class="panel">%s</div>' % "".join(out)
+
+
+def _cluster_rows(report, state, index, now, day):
+    """A cluster's row (one line) and the row its details open below it."""
+    esc = html.escape
+    bindings = _bindings_by_ref(report)
+    pill = {OPEN: ("p-bad" if report["verdict"] in _BAD_VERDICTS else "p-good", "OPEN"), UNKNOWN: ("p-unknown", "UNKNOWN"),
+            CLOSED: ("p-closed", "closed")}[state]
+    cells = ['<td class="state"><span class="pill %s">%s</span></td>' % pill,
+             '<td class="name" title="%s"><details><summary><b>%s</b></summary></details></td>' % (
+                 esc(" \u00b7 ".join(x for x in (report["cluster"], report["provider"], report["project"], report["cluster_id"]) if x), quote=True),
+                 esc(report["cluster"])),
+             '<td title="%s">%s</td>' % (esc("; ".join(("%s %s" % _finding_label(f)).strip() for f in report["findings"]) or report["verdict"], quote=True),
+                                         _badge(report["verdict"])),
+             _cell(_api_items(report)),
+             _cell(_rbac_items(report, bindings), "; ", _rbac_title(report, bindings)),
+             _cell(_exec_items(report, bindings)),
+             _cell(_firewall_items(report)),
+             _cell(_credential_items(report, now, day)),
+             _cell(_lease_items(report, now, day))]
+    return ['<tr class="cluster" data-cluster="%s" data-verdict="%s" data-state="%s" id="c%d" data-search="%s">%s</tr>' % (
+        esc(report["cluster"], quote=True), esc(report["verdict"], quote=True), state, index,
+        esc(_search_text(report, state), quote=True), "".join(cells)),
+        '<tr class="more"><td colspan="%d">%s</td></tr>' % (len(HTML_COLUMNS), _panel(report, day))]
+
+
+def _rank(report):
+    order = {v: i for i, v in enumerate(_VERDICT_ORDER)}
+    return (order.get(report["verdict"], -1), report["cluster"])
+
+
+def _verdict_counts(doc):
+    """(verdict, count) in the order the page lists them: the summary's verdicts and the clusters' (zero counts too)."""
+    counts = dict(_dict(doc["summary"].get("verdicts")))
+    for report in doc["clusters"]:
+        counts.setdefault(report["verdict"] or "error", 0)
+    order = {v: i for i, v in enumerate(_VERDICT_ORDER)}
+    return sorted(counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+
+
+def _names_line(label, cls_of, reports, limit=60):
+    links = ['<a class="%s" href="#c%d">%s</a>' % (cls_of(r), index, html.escape(r["cluster"])) for index, r in reports[:limit]]
+    more = " and %d more" % (len(reports) - limit) if len(reports) > limit else ""
+    return '<p class="names"><b>%s (%d):</b> %s%s</p>' % (label, len(reports), ", ".join(links), more)
 
 
 def to_html(doc):
-    """The report as one self-contained HTML page (inline CSS, no scripts, no external assets)."""
+    """The report as one self-contained HTML page: who can get in where, now (the open clusters first, then the ones
+    not known), one line per cluster grouped by provider and project, its details a click away; inline CSS and one
+    inline script (filter and search, allowed by the Content-Security-Policy by its hash), no external assets."""
     esc = html.escape
     summary = doc["summary"]
+    now = _report_time(doc)
+    day = str(doc["generated_at"])[:10]
     title = esc(doc.get("title") or DEFAULT_TITLE)
+    playbook = doc.get("playbook") or ", ".join(sorted({r["playbook"] for r in doc["clusters"] if r.get("playbook")}))
+    states = dict((id(r), cluster_state(r, now)) for r in doc["clusters"])
+    # display order: open, then unknown, then closed; in each, by provider and project, then what needs a person first
+    ordered = sorted(doc["clusters"], key=lambda r: (_STATES.index(states[id(r)]), r["provider"], r["project"]) + _rank(r))
+    numbered = list(enumerate(ordered))
+    by_state = dict((s, [(i, r) for i, r in numbered if states[id(r)] == s]) for s in _STATES)
     out = ['<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
+           '<meta http-equiv="Content-Security-Policy" content="%s">' % esc(CONTENT_SECURITY_POLICY, quote=True),
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            '<meta name="generated" content="%s">' % esc(doc["generated_at"], quote=True),
-           '<title>%s</title>' % title, '<style>%s</style>' % _CSS, '</head>', '<body>',
-           '<h1>%s</h1>' % title,
-           '<div class="meta">Generated <time id="generated">%s</time> &middot; %d cluster(s) &middot; providers: %s</div>'
-           % (esc(doc["generated_at"]), summary["clusters"],
-              esc(", ".join("%s %d" % (p, n) for p, n in sorted(summary["providers"].items())) or "none")),
-           '<div class="tiles" id="summary">']
-    for verdict in VERDICTS:
-        fg, bg = _VERDICT_STYLE[verdict] if summary["verdicts"].get(verdict) else ("#59636e", "#f6f8fa")
-        out.append('<div class="tile" data-verdict="%s" style="color:%s;background:%s"><b>%d</b>%s</div>'
-                   % (verdict, fg, bg, summary["verdicts"].get(verdict, 0), esc(verdict.replace("_", " "))))
-    out.append('</div>')
-    unknown = summary["findings"].get("unknown", 0)
-    out.append('<div class="facts">Support access enabled on %d cluster(s); %d active request(s); %d confirmed diagnostic pod(s); '
-               '%d cluster(s) with findings (%d high, %d medium, %d low).%s%s</div>'
-               % (summary["access_enabled"], summary["active_requests"], summary["confirmed_pods"], summary["clusters_with_findings"],
-                  summary["findings"]["high"], summary["findings"]["medium"], summary["findings"]["low"],
-                  (" Not judged for want of data: %d cluster(s)." % unknown) if unknown else "",
-                  (" Failing: <b>%s</b>." % esc(", ".join(summary["failed"]))) if summary["failed"] else ""))
-    out.append('<table id="clusters">')
-    out.append(_html_thead(COLUMNS))
-    out.append('<tbody>')
-    for report in doc["clusters"]:
-        cells = _cells(report)
-        name = esc(report["cluster"])
-        sub = " / ".join(x for x in (report["project"], report["cluster_id"]) if x)
-        access_cls = {"on": "on", "off": "off"}.get(cells[0], "")
-        detail = ("<br><small>%s</small>" % esc(sub)) if sub else ""
-        row = ['<td><b>%s</b>%s<br><small>%s %s</small></td>' % (name, detail, esc(report["playbook"]), esc(report["checked_at"])),
-               '<td>%s</td>' % esc(report["provider"]),
-               '<td class="%s">%s</td>' % (access_cls, esc(cells[0]))]
-        row += ['<td>%s</td>' % esc(c) for c in cells[1:]]
-        row.append('<td>%s</td>' % _badge(report["verdict"]))
-        out.append('<tr class="cluster" data-cluster="%s" data-verdict="%s">%s</tr>'
-                   % (esc(report["cluster"], quote=True), esc(report["verdict"], quote=True), "".join(row)))
-        items = []
-        if _error_shown(report):
-            items.append('<li><span class="sev-high">error</span>: %s</li>' % esc(report["error"]))
-        for finding in report["findings"]:
-            severity, code = _finding_label(finding)
-            items.append('<li><span class="sev-%s">%s</span>%s: %s</li>' % (
-                esc(severity, quote=True), esc(severity), " <code>%s</code>" % esc(code) if code else "", esc(str(finding.get("message") or ""))))
-        if report["actions"]:
-            items.append('<li>actions: %s</li>' % esc("; ".join(report["actions"])))
-        if items:
-            out.append('<tr class="findings"><td colspan="%d"><ul>%s</ul></td></tr>' % (len(COLUMNS), "".join(items)))
-    out += ['</tbody>', '</table>']
-    coreweave = _coreweave_reports(doc)
-    if coreweave:
-        out.append('<h2>CoreWeave</h2>')
-        out.append('<table id="coreweave">')
-        out.append(_html_thead(COREWEAVE_COLUMNS))
-        out.append('<tbody>')
-        for report in coreweave:
-            cells = _coreweave_cells(report)
-            forwarded_cls = {"yes": "off", "no": "on"}.get(cells[5], "")
-            row = ['<td><b>%s</b></td>' % esc(report["cluster"])]
-            row += ['<td%s>%s</td>' % (' class="%s"' % forwarded_cls if i == 5 and forwarded_cls else "", esc(c))
-                    for i, c in enumerate(cells)]
-            out.append('<tr class="coreweave" data-cluster="%s">%s</tr>' % (esc(report["cluster"], quote=True), "".join(row)))
-        out += ['</tbody>', '</table>']
+           '<title>%s</title>' % title, '<style>%s</style>' % _CSS, '</head>', '<body>']
+    if doc.get("check_mode"):
+        out.append('<div class="dryrun" id="dry-run" role="alert">%s</div>' % esc(DRY_RUN_BANNER))
+    options = ['<option value="">all clusters</option>', '<option value="attention">open or unknown (%d)</option>'
+               % (len(by_state[OPEN]) + len(by_state[UNKNOWN]))]
+    options += ['<option value="%s">%s (%d)</option>' % (s, s, len(by_state[s])) for s in _STATES]
+    options += ['<option value="%s">%s (%d)</option>' % (esc(v, quote=True), esc(v.replace("_", " ")), n) for v, n in _verdict_counts(doc) if n]
+    out.append('<div class="top"><h1>%s</h1><div id="controls" hidden><input id="q" type="search" '
+               'placeholder="search: cluster, project, subject, ticket, requester" aria-label="Search clusters">'
+               '<select id="v" aria-label="Show">%s</select><span id="shown"></span></div></div>' % (title, "".join(options)))
+    live = sum(len(_active_requests(r)) for r in doc["clusters"] if _dict(r.get("api")).get("access_enabled"))
+    findings = summary["findings"]
+    out.append('<div class="meta">%s run &middot; generated <time id="generated">%s</time> &middot; %d cluster(s): %s &middot; '
+               'support access on in %d, %d live request(s), %d stale listing(s) with access off &middot; '
+               'findings on %d cluster(s): %d high, %d medium, %d low &middot; click a cluster for its details</div>' % (
+                   esc(playbook or "unknown"), esc(doc["generated_at"]), summary["clusters"],
+                   esc(", ".join("%s %d" % (p, n) for p, n in sorted(summary["providers"].items())) or "none"),
+                   summary["access_enabled"], live, summary["active_requests"] - live, summary["clusters_with_findings"],
+                   findings.get("high", 0), findings.get("medium", 0), findings.get("low", 0)))
+    chips = ['<a class="chip p-%s%s" href="#v=%s">%d %s</a>' % (
+        {OPEN: "bad", UNKNOWN: "unknown", CLOSED: "closed"}[s], "" if by_state[s] else " zero", s, len(by_state[s]),
+        s.upper() if s != CLOSED else s) for s in _STATES]
+    chips.append('<span class="sep">|</span>')
+    chips += ['<a class="chip %s" href="#v=%s">%d %s</a>' % (
+        "v-%s" % v if v in _VERDICT_STYLE else "", esc(v, quote=True), n, esc(v.replace("_", " "))) for v, n in _verdict_counts(doc) if n]
+    out.append('<div class="fleet" id="summary">%s</div>' % " ".join(chips))
+    problems = [str(p) for p in summary.get("problems") or ()]
+    if problems:
+        out.append('<p class="problems">Run problems: %s</p>' % esc("; ".join(problems)))
+    if by_state[OPEN]:
+        out.append(_names_line("Open now", lambda r: "bad" if r["verdict"] in _BAD_VERDICTS else "good", by_state[OPEN]))
+    if by_state[UNKNOWN]:
+        out.append(_names_line("Unknown", lambda r: "unk", by_state[UNKNOWN]))
+    out.append('<table id="clusters"><colgroup>%s</colgroup>' % "".join('<col class="k%d">' % i for i in range(len(HTML_COLUMNS))))
+    out.append(_html_thead(HTML_COLUMNS))
+    width = len(HTML_COLUMNS)
+    for state in _STATES:
+        reports = by_state[state]
+        if not reports:
+            continue
+        out.append('<tbody class="section" data-section="%s"><tr class="section s-%s"><th colspan="%d">%s: %d cluster(s)</th></tr></tbody>'
+                   % (state, state, width, esc(_STATE_HEADS[state]), len(reports)))
+        groups = []
+        for index, report in reports:
+            key = (report["provider"] or "unknown provider", report["project"])
+            if not groups or groups[-1][0] != key:
+                groups.append((key, []))
+            groups[-1][1].append((index, report))
+        for (provider, project), members in groups:
+            counts = {}
+            for _i, report in members:
+                counts[report["verdict"]] = counts.get(report["verdict"], 0) + 1
+            order = {v: i for i, v in enumerate(_VERDICT_ORDER)}
+            count_text = "%d %s: %s" % (len(members), state, ", ".join(
+                "%d %s" % (n, v.replace("_", " ")) for v, n in sorted(counts.items(), key=lambda item: order.get(item[0], -1))))
+            out.append('<tbody class="group" data-section="%s"><tr class="group"><th colspan="%d">%s <span class="count">&middot; %s</span></th></tr>'
+                       % (state, width, esc(" / ".join(x for x in (provider, project) if x)), esc(count_text)))
+            for index, report in members:
+                out += _cluster_rows(report, state, index, now, day)
+            out.append('</tbody>')
+    if not doc["clusters"]:
+        out.append('<tbody><tr><td colspan="%d">No clusters in this report.</td></tr></tbody>' % width)
+    out.append('</table>')
+    out += _html_parts(doc)
+    out += ['<script>%s</script>' % _SCRIPT, '</body>', '</html>']
+    return "\n".join(out) + "\n"
+
+
+def _html_parts(doc):
+    """The fleet-wide tables below the clusters, each in a <details>: doors (what blocks first), leases, CoreWeave."""
+    esc = html.escape
+    out = []
     doors = _door_rows(doc)
     if doors:
-        out += ['<h2>Doors</h2>', '<table id="doors">', _html_thead(DOOR_COLUMNS), '<tbody>']
+        open_count = sum(1 for row in doors if row[3] in _OPEN_STATUSES)
+        out += ['<details class="part" id="all-doors"><summary><h2>Doors</h2> <span class="count">&middot; %d open, %d allowed by policy, '
+                'what blocks first</span></summary>' % (open_count, len(doors) - open_count), '<table id="doors">', _html_thead(DOOR_COLUMNS), '<tbody>']
         out += ['<tr class="door-%s" data-cluster="%s"><td><b>%s</b></td><td><code>%s</code></td><td>%s</td>'
                 '<td class="%s">%s</td><td>%s</td><td>%s</td></tr>' % (
                     esc(row[3], quote=True), esc(row[0], quote=True), esc(row[0]), esc(row[1]), esc(row[2]),
                     {"suspicious": "on", "confirmed": "on", "allowed": "off"}.get(row[3], ""), esc(row[3]), esc(row[4]),
                     esc(row[5])) for row in doors]
-        out += ['</tbody>', '</table>']
-    out += _html_leases(doc)
-    out += ['</body>', '</html>']
-    return "\n".join(out) + "\n"
+        out += ['</tbody>', '</table>', '</details>']
+    leases = _html_leases(doc)
+    if leases:
+        current = sum(1 for row in leases if row.startswith('<tr class="lease-current"'))
+        out += ['<details class="part" id="all-leases"><summary><h2>Leases</h2> <span class="count">&middot; %d current, %d earlier</span></summary>'
+                % (current, len(leases) - current), '<table id="leases">', _html_thead(LEASE_COLUMNS), '<tbody>']
+        out += leases + ['</tbody>', '</table>', '</details>']
+    coreweave = _coreweave_reports(doc)
+    if coreweave:
+        out += ['<details class="part" id="all-coreweave"><summary><h2>CoreWeave</h2> <span class="count">&middot; %d CKS cluster(s)</span></summary>'
+                % len(coreweave), '<table id="coreweave">', _html_thead(COREWEAVE_COLUMNS), '<tbody>']
+        for report in coreweave:
+            cells = _coreweave_cells(report)
+            forwarded_cls = {"yes": "off", "no": "on"}.get(cells[5], "")
+            row = ['<td><b>%s</b></td>' % esc(report["cluster"])]
+            row += ['<td%s>%s</td>' % (' class="%s"' % forwarded_cls if i == 5 and forwarded_cls else "", esc(str(c)))
+                    for i, c in enumerate(cells)]
+            out.append('<tr class="coreweave" data-cluster="%s">%s</tr>' % (esc(report["cluster"], quote=True), "".join(row)))
+        out += ['</tbody>', '</table>', '</details>']
+    return out
 
 
 def _xml_text(value):
     return _XML_ILLEGAL.sub("\ufffd", str(value if value is not None else ""))
 
 
+# Verdicts that are a JUnit <failure> (error and unreachable are an <error>); would_revoke passes: it is what a --check
+# revoke would do, not a failure.
+_JUNIT_FAILURES = ("noncompliant", "not_revoked", "would_stay_open")
+
+
 def to_junit(doc):
     """JUnit XML: one testsuite, one testcase per cluster (classname = provider); failing verdicts fail or error."""
     summary = doc["summary"]
-    failures = sum(1 for r in doc["clusters"] if r["verdict"] in ("noncompliant", "not_revoked"))
+    failures = sum(1 for r in doc["clusters"] if r["verdict"] in _JUNIT_FAILURES)
     errors = sum(1 for r in doc["clusters"] if r["verdict"] in ("error", "unreachable"))
     root = ET.Element("testsuites", name=_xml_text(doc.get("title") or DEFAULT_TITLE), tests=str(summary["clusters"]),
                       failures=str(failures), errors=str(errors))
     suite = ET.SubElement(root, "testsuite", name=_xml_text(doc.get("title") or DEFAULT_TITLE), tests=str(summary["clusters"]),
                           failures=str(failures), errors=str(errors), skipped="0",
                           timestamp=_xml_text(doc["generated_at"]).rstrip("Z"), time="0")
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="playbook", value=_xml_text(doc.get("playbook") or ""))
+    ET.SubElement(properties, "property", name="check_mode", value="true" if doc.get("check_mode") else "false")
+    if doc.get("check_mode"):
+        ET.SubElement(properties, "property", name="dry_run", value=DRY_RUN_BANNER)
     for report in doc["clusters"]:
         case = ET.SubElement(suite, "testcase", name=_xml_text(report["cluster"]), classname=_xml_text(report["provider"] or "unknown"), time="0")
         lines = ["%s %s: %s" % (f.get("severity"), f.get("code"), f.get("message")) for f in report["findings"]]
-        if report["verdict"] in ("noncompliant", "not_revoked"):
+        if report["verdict"] in _JUNIT_FAILURES:
             blocking = [f for f in report["findings"] if f.get("severity") in ("high", "medium")]
             message = "%s: %s" % (report["verdict"], ", ".join(sorted({str(f.get("code")) for f in blocking})) or report["error"])
             node = ET.SubElement(case, "failure", message=_xml_text(message), type=report["verdict"])

@@ -23,9 +23,11 @@ from ansible_collections.neocloud.support_access.plugins.module_utils import _su
 SCHEMA = 1
 FACT_NAME = "support_access_cluster_report"
 PLAYBOOKS = ("audit", "enable", "disable", "revoke", "sweep", "expire")
-VERDICTS = ("compliant", "noncompliant", "revoked", "not_revoked", "error", "unreachable")
+VERDICTS = ("compliant", "noncompliant", "revoked", "not_revoked", "error", "unreachable", "would_revoke", "would_stay_open")
+# The verdicts of a revoke run in check mode (--check): what the revoke would do, never a claim that it failed.
+DRY_RUN_VERDICTS = ("would_revoke", "would_stay_open")
 # Verdicts that fail a run with fail_on_findings, in the order reports list them.
-FAILING_VERDICTS = ("not_revoked", "unreachable", "error", "noncompliant")
+FAILING_VERDICTS = ("not_revoked", "would_stay_open", "unreachable", "error", "noncompliant")
 # ``unknown`` is the severity of the one ``unknown`` record only: what could not be judged, never a compliance claim.
 SEVERITIES = ("high", "medium", "low", "unknown")
 DEFAULT_TITLE = "Support access report"
@@ -33,6 +35,8 @@ DEFAULT_TITLE = "Support access report"
 # code -> (severity, what it means); docs/report.md explains each one.
 FINDING_CODES = {
     "not-revoked": ("high", "a revoke run left support access open or could not verify it is closed"),
+    "would-stay-open": ("high", "a revoke (this run was --check) would leave a door open that only a person can close"),
+    "would-revoke": ("low", "a revoke (this run was --check) would close these doors"),
     "unreachable": ("high", "the cluster's Kubernetes API (or the provider API) could not be reached"),
     "support-access-without-lease": ("high", "support access is enabled but no active lease records why"),
     "lease-expired-access-open": ("high", "the lease has expired but support access is still enabled"),
@@ -238,7 +242,9 @@ _DECIDE = "a person decides: let revoke delete it (support_revoke_pods_deny) or 
 
 
 def _door(ref, door_class, status, what, closes):
-    return {"ref": ref, "class": door_class, "status": status, "what": what, "closes": closes}
+    """One way in; ``revoke_closes``: the revoke playbook closes it by itself (a confirmed door whose ``closes`` says so)."""
+    return {"ref": ref, "class": door_class, "status": status, "what": what, "closes": closes,
+            "revoke_closes": status == CONFIRMED and closes.startswith("revoke ")}
 
 
 def _grants(binding):
@@ -708,6 +714,28 @@ def _revoke_verdict(report, error, unread, policy=None, now=None):
     return ("error" if unread else "revoked"), None
 
 
+def _dry_run_verdict(report, error, unread, policy=None, now=None):
+    """A revoke's verdict in check mode: ``would_revoke`` when every open door is one the revoke closes,
+    ``would_stay_open`` when a door needs a person (suspicious, shared, allowed SubjectAccessReviews with no support
+    binding to delete), ``revoked`` when nothing is open; with the finding that names the doors."""
+    items = open_items(report, policy, now)
+    found = [d for d in doors(report, policy, now) if d["status"] != ALLOWED]
+    stays = ["%s: %s - %s" % (d["ref"], d["what"], d["closes"]) for d in found if not d["revoke_closes"]]
+    rbac = _dict(report.get("rbac"))
+    if rbac.get("probes_allowed") and not any(d["revoke_closes"] and d["class"] in ("rbac", "chart-object", "chart") for d in found):
+        stays.append("SubjectAccessReview(s) allowed with no support binding or chart for the revoke to delete: %s"
+                     % (", ".join(str(n) for n in _list(rbac.get("probes_allowed_names"))) or rbac.get("probes_allowed")))
+    if stays:
+        return "would_stay_open", _finding("would-stay-open", "; ".join(stays))
+    if error:
+        return "error", None
+    if items:
+        return "would_revoke", _finding("would-revoke", "; ".join(items))
+    if report.get("rbac") is None:
+        return "error", None
+    return ("error" if unread else "revoked"), None
+
+
 def evaluate(cluster_report, policy=None, now=None):
     """Findings and verdict for one cluster's report under a policy (merged over the defaults).
 
@@ -734,7 +762,8 @@ def evaluate(cluster_report, policy=None, now=None):
     if unreachable:
         verdict = "unreachable"
     elif report.get("playbook") == "revoke":
-        verdict, finding = _revoke_verdict(report, error, unread, merged, moment)
+        judge = _dry_run_verdict if report.get("check_mode") else _revoke_verdict
+        verdict, finding = judge(report, error, unread, merged, moment)
         findings.extend([finding] if finding else [])
     elif error or unread:
         verdict = "error"
@@ -756,12 +785,13 @@ def normalize(report):
     report = _dict(report)
     result = {
         "schema": SCHEMA, "cluster": "", "provider": "", "project": "", "cluster_id": "", "playbook": "audit",
-        "checked_at": "", "reachable": None, "api": None, "chart": None, "rbac": None, "pods": None, "firewall": None,
+        "checked_at": "", "check_mode": False, "reachable": None, "api": None, "chart": None, "rbac": None, "pods": None, "firewall": None,
         "lease": None, "coreweave": None, "activity": None, "unread": {}, "actions": [], "findings": [], "doors": [],
         "verdict": "", "error": "",
     }
     result.update(copy.deepcopy(report))
     result["not_applicable"] = not_applicable(result)
+    result["check_mode"] = bool(result["check_mode"])
     result["unread"] = dict((str(k), str(v)) for k, v in _dict(result["unread"]).items())
     for key in ("cluster", "provider", "project", "cluster_id", "playbook", "checked_at", "error", "verdict"):
         result[key] = "" if result[key] is None else str(result[key])
@@ -846,11 +876,35 @@ def prepare(reports, policy=None, now=None):
     return prepared
 
 
-def summarize(reports):
-    """Counts over the fleet: per verdict, per provider, access, requests, pods, findings, and the failing clusters."""
+def open_doors(report):
+    """The doors of a report that are open now: confirmed or suspicious (as listed in its ``doors``)."""
+    return [d for d in (_dict(x) for x in _list(_dict(report).get("doors"))) if d.get("status") in (CONFIRMED, SUSPICIOUS)]
+
+
+OPEN, UNKNOWN, CLOSED = "open", "unknown", "closed"
+
+
+def cluster_state(report, now=None):
+    """Whether support can get in now: ``open`` (a confirmed or suspicious door, access enabled in the provider API, or
+    an active lease - whatever the verdict), ``unknown`` (unreachable, or sections not read) or ``closed``. The
+    summary's ``open`` and ``unknown`` lists and the HTML page's groups both come from here."""
+    report = _dict(report)
+    moment = _as_time(now) or utcnow()
+    if open_doors(report) or _dict(report.get("api")).get("access_enabled") or lease_status(report.get("lease"), moment) == "active":
+        return OPEN
+    if report.get("verdict") == "unreachable" or report.get("reachable") is False or unread_sections(report):
+        return UNKNOWN
+    return CLOSED
+
+
+def summarize(reports, now=None):
+    """Counts over the fleet: per verdict, per provider, access, requests, pods, findings, the failing clusters, and
+    the clusters open now or whose state is unknown (cluster_state at ``now``, default the current time)."""
+    moment = _as_time(now) or utcnow()
     summary = {
         "clusters": len(reports),
-        "verdicts": {v: 0 for v in VERDICTS},
+        # the dry-run verdicts are counted only where a --check revoke gave them
+        "verdicts": {v: 0 for v in VERDICTS if v not in DRY_RUN_VERDICTS},
         "providers": {},
         "access_enabled": 0,
         "active_requests": 0,
@@ -858,7 +912,7 @@ def summarize(reports):
         "clusters_with_findings": 0,
         "findings": {s: 0 for s in SEVERITIES},
     }
-    for verdict in FAILING_VERDICTS:
+    for verdict in FAILING_VERDICTS + ("open", "unknown") + tuple(v for v in DRY_RUN_VERDICTS if v not in FAILING_VERDICTS):
         summary[verdict] = []
     for report in reports:
         report = _dict(report)
@@ -876,11 +930,16 @@ def summarize(reports):
             summary["clusters_with_findings"] += 1
         for finding in findings:
             severity = _dict(finding).get("severity")
-            if severity in summary["findings"]:
+            if isinstance(severity, str) and severity in summary["findings"]:
                 summary["findings"][severity] += 1
         if verdict in FAILING_VERDICTS:
             summary[verdict].append(name)
-    for verdict in FAILING_VERDICTS:
+        state = cluster_state(report, moment)
+        if state != CLOSED:
+            summary[state].append(name)
+        if verdict in DRY_RUN_VERDICTS and verdict not in FAILING_VERDICTS:
+            summary[verdict].append(name)
+    for verdict in FAILING_VERDICTS + ("open", "unknown") + tuple(v for v in DRY_RUN_VERDICTS if v not in FAILING_VERDICTS):
         summary[verdict].sort()
     summary["failed"] = sorted(set().union(*(summary[v] for v in FAILING_VERDICTS)))
     summary["ok"] = not summary["failed"]
@@ -888,7 +947,7 @@ def summarize(reports):
 
 
 def _sort_key(report):
-    order = {v: i for i, v in enumerate(FAILING_VERDICTS + ("revoked", "compliant"))}
+    order = {v: i for i, v in enumerate(FAILING_VERDICTS + ("would_revoke", "revoked", "compliant"))}
     return (order.get(report.get("verdict"), 0), str(report.get("cluster")))
 
 
@@ -903,19 +962,29 @@ def run_problems(count, expected_clusters=0, problems=()):
     return found
 
 
-def build_document(reports, title=None, generated_at=None, problems=()):
-    """The JSON document: schema, title, generated_at, summary and the clusters (failing first, then by name).
+def build_document(reports, title=None, generated_at=None, problems=(), playbook=None, check_mode=None):
+    """The JSON document: schema, title, generated_at, playbook, check_mode, summary and the clusters (failing first,
+    then by name).
 
-    ``problems``: what is wrong with the run as a whole (run_problems); any makes the summary not ok."""
+    ``problems``: what is wrong with the run as a whole (run_problems); any makes the summary not ok. ``playbook``: the
+    run's playbook (default: the clusters' own when they agree). ``check_mode``: the run was ``--check`` (default:
+    any cluster's report says so)."""
     clusters = sorted((normalize(r) for r in reports), key=_sort_key)
     moment = _as_time(generated_at) or utcnow()
-    summary = summarize(clusters)
+    summary = summarize(clusters, moment)
     summary["problems"] = list(problems or ())
     summary["ok"] = summary["ok"] and not summary["problems"]
+    if playbook is None:
+        playbooks = {c["playbook"] for c in clusters}
+        playbook = playbooks.pop() if len(playbooks) == 1 else ""
+    if check_mode is None:
+        check_mode = any(c["check_mode"] for c in clusters)
     return {
         "schema": SCHEMA,
         "title": title or DEFAULT_TITLE,
         "generated_at": _lease.format_time(moment),
+        "playbook": str(playbook or ""),
+        "check_mode": bool(check_mode),
         "summary": summary,
         "clusters": clusters,
     }

@@ -15,8 +15,9 @@ description:
   - Reports that carry no verdict yet, or every report when O(policy) is given, are evaluated against the policy.
   - O(sources) merges earlier JSON reports (for example one per AWX job slice) with O(reports); for a cluster in
     several inputs the report with the later C(checked_at) wins.
-  - Files are written atomically (a temporary file in O(dest), then renamed). When the rendered reports equal the
-    files already in O(dest) apart from the generation time, nothing is written and the module reports no change.
+  - Files are written atomically (a temporary file in O(dest), then renamed). With an explicit O(basename), when the
+    rendered reports equal the files already in O(dest) apart from the generation time, nothing is written and the
+    module reports no change.
 author:
   - neocloud.support_access maintainers (@neocloud)
 extends_documentation_fragment:
@@ -54,9 +55,30 @@ options:
     choices: [json, markdown, html, junit]
     default: [json, markdown, html, junit]
   basename:
-    description: The file name without extension; AWX job slices pass their own.
+    description:
+      - The file name without extension; AWX job slices pass their own.
+      - Default with O(playbook) set, one set of files per run, C(<time>-<playbook>), for example
+        C(20261206T094512Z-revoke) (the generation time in UTC), so a run never overwrites the report of another;
+        without O(playbook), C(support-access-report).
     type: str
-    default: support-access-report
+  playbook:
+    description:
+      - The run's playbook (C(audit), C(enable), C(revoke), ...), recorded in the report and used in the default
+        O(basename) and in the C(latest-<playbook>) copies.
+    type: str
+  latest:
+    description:
+      - With O(playbook) set and no O(basename), also write the files as C(latest-<playbook>.<extension>), replaced by
+        each run of that playbook, so that C(reports/latest-audit.html) is always the last audit. A run with its own
+        O(basename) (an AWX job slice, a part of the fleet) leaves the C(latest-) files alone.
+    type: bool
+    default: true
+  dry_run:
+    description:
+      - The run was C(--check) (pass C(ansible_check_mode)); the report says so in a banner and its verdicts are what
+        the run would do (C(would_revoke), C(would_stay_open)).
+      - Without it, the report is a dry run when a cluster's report says so.
+    type: bool
   title:
     description: The report's title.
     type: str
@@ -128,10 +150,23 @@ EXAMPLES = r"""
 
 RETURN = r"""
 files:
-  description: The report files, format to path.
+  description: The report files of this run, format to path.
   returned: always
   type: dict
-  sample: {json: reports/support-access-report.json, html: reports/support-access-report.html}
+  sample: {json: reports/20261206T094512Z-audit.json, html: reports/20261206T094512Z-audit.html}
+latest:
+  description: The C(latest-<playbook>) copies, format to path (empty without O(playbook), with O(basename) or with O(latest=false)).
+  returned: always
+  type: dict
+  sample: {json: reports/latest-audit.json, html: reports/latest-audit.html}
+playbook:
+  description: The run's playbook as recorded in the report (O(playbook), or the clusters' own when they agree).
+  returned: always
+  type: str
+dry_run:
+  description: Whether the report is of a C(--check) run.
+  returned: always
+  type: bool
 summary:
   description: Counts over the fleet.
   returned: always
@@ -141,8 +176,26 @@ summary:
       description: How many clusters the report covers.
       type: int
     verdicts:
-      description: Clusters per verdict (compliant, noncompliant, revoked, not_revoked, error, unreachable).
+      description:
+        - Clusters per verdict (compliant, noncompliant, revoked, not_revoked, error, unreachable; would_revoke and
+          would_stay_open in a C(revoke --check) run).
       type: dict
+    open:
+      description: Names of the clusters with a confirmed or suspicious door open now, whatever their verdict.
+      type: list
+      elements: str
+    unknown:
+      description: Names of the clusters whose doors could not be read (unreachable, or a run that failed before it read them).
+      type: list
+      elements: str
+    would_stay_open:
+      description: Names of the clusters where a revoke would leave a door open (C(revoke --check)).
+      type: list
+      elements: str
+    would_revoke:
+      description: Names of the clusters where a revoke would close every open door (C(revoke --check)).
+      type: list
+      elements: str
     providers:
       description: Clusters per provider.
       type: dict
@@ -241,15 +294,23 @@ def _previous_generated_at(path):
         return None
 
 
+def run_basename(generated_at, playbook):
+    """The files of one run: ``<time>-<playbook>`` (``20261206T094512Z-audit``), or the fixed name without a playbook."""
+    if not playbook:
+        return "support-access-report"
+    return "%s-%s" % (generated_at.replace("-", "").replace(":", ""), playbook)
+
+
 def run(module):
     params = module.params
     dest = params["dest"]
     formats = list(dict.fromkeys(params["formats"]))
     if not formats:
         module.fail_json(msg="formats: name at least one of %s" % ", ".join(_render.FORMATS))
-    basename = params["basename"]
-    if not basename or "/" in basename or basename in (".", ".."):
-        module.fail_json(msg="basename: %r is not a file name" % basename)
+    basename, playbook = params["basename"], params["playbook"]
+    for option, value in (("basename", basename), ("playbook", playbook)):
+        if value is not None and (not value or "/" in value or value in (".", "..") or value.startswith(".")):
+            module.fail_json(msg="%s: %r is not a file name part (no '/', not empty, not starting with '.')" % (option, value))
     try:
         reports = _report.prepare(params["reports"], params["policy"])
         if params["sources"]:
@@ -260,32 +321,46 @@ def run(module):
     if params["expected_clusters"] < 0:
         module.fail_json(msg="expected_clusters: expected a number of clusters (0 or more), got %d" % params["expected_clusters"])
     problems = _report.run_problems(len(reports), params["expected_clusters"], params["problems"])
-    paths = {fmt: os.path.join(dest, basename + _render.EXTENSIONS[fmt]) for fmt in formats}
 
+    def build(generated_at=None):
+        return _report.build_document(reports, params["title"], generated_at, problems, playbook=playbook,
+                                      check_mode=params["dry_run"])
+
+    per_run = basename is None and bool(playbook)
+    if basename is None and not playbook:
+        basename = run_basename(None, None)
     rendered = None
-    previous = _previous_generated_at(os.path.join(dest, basename + _render.EXTENSIONS["json"]))
-    if previous:
-        doc = _report.build_document(reports, params["title"], previous, problems)
-        candidate = {fmt: to_bytes(text) for fmt, text in _render.render(doc, formats).items()}
-        if all(_read(paths[fmt]) == candidate[fmt] for fmt in formats):
-            rendered = candidate
-    changed = rendered is None
-    if changed:
-        doc = _report.build_document(reports, params["title"], problems=problems)
+    if basename is not None:
+        previous = _previous_generated_at(os.path.join(dest, basename + _render.EXTENSIONS["json"]))
+        if previous:
+            doc = build(previous)
+            candidate = {fmt: to_bytes(text) for fmt, text in _render.render(doc, formats).items()}
+            if all(_read(os.path.join(dest, basename + _render.EXTENSIONS[fmt])) == candidate[fmt] for fmt in formats):
+                rendered = candidate
+    if rendered is None:
+        doc = build()
         rendered = {fmt: to_bytes(text) for fmt, text in _render.render(doc, formats).items()}
-        changed = any(_read(paths[fmt]) != rendered[fmt] for fmt in formats)
+    if basename is None:
+        basename = run_basename(doc["generated_at"], playbook)
+    paths = {fmt: os.path.join(dest, basename + _render.EXTENSIONS[fmt]) for fmt in formats}
+    latest = {}
+    if per_run and params["latest"]:
+        latest = {fmt: os.path.join(dest, "latest-%s%s" % (playbook, _render.EXTENSIONS[fmt])) for fmt in formats}
+    writes = [(paths[fmt], rendered[fmt]) for fmt in formats] + [(latest[fmt], rendered[fmt]) for fmt in latest]
+    changed = any(_read(path) != data for path, data in writes)
 
     if changed and not module.check_mode:
         try:
             os.makedirs(dest, exist_ok=True)
-            for fmt in formats:
-                if _read(paths[fmt]) != rendered[fmt]:
-                    write_atomically(module, paths[fmt], rendered[fmt], directory=dest)
+            for path, data in writes:
+                if _read(path) != data:
+                    write_atomically(module, path, data, directory=dest)
         except OSError as exc:
             module.fail_json(msg="cannot write the report to %s: %s" % (dest, to_native(exc)), files=paths)
 
     summary = doc["summary"]
-    result = dict(changed=changed, files=paths, summary=summary, clusters=doc["clusters"], generated_at=doc["generated_at"])
+    result = dict(changed=changed, files=paths, latest=latest, summary=summary, clusters=doc["clusters"],
+                  generated_at=doc["generated_at"], dry_run=doc["check_mode"], playbook=doc["playbook"])
     counts = ", ".join("%d %s" % (n, v) for v, n in summary["verdicts"].items() if n) or "no clusters"
     verb = ("would write" if module.check_mode else "wrote") if changed else "unchanged"
     result["msg"] = "%s support access report for %d cluster(s): %s" % (verb, summary["clusters"], counts)
@@ -306,7 +381,10 @@ def main():
         sources=dict(type="list", elements="path", default=[]),
         dest=dict(type="path", required=True),
         formats=dict(type="list", elements="str", choices=list(_render.FORMATS), default=list(_render.FORMATS)),
-        basename=dict(type="str", default="support-access-report"),
+        basename=dict(type="str"),
+        playbook=dict(type="str"),
+        latest=dict(type="bool", default=True),
+        dry_run=dict(type="bool"),
         title=dict(type="str", default=_report.DEFAULT_TITLE),
         policy=dict(type="dict"),
         fail_on_findings=dict(type="bool", default=False),

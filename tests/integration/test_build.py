@@ -45,7 +45,7 @@ def test_installed_tarball_runs_the_audit_playbook_by_fqcn(ansible_playbook, kub
         assert fleet.crusoe_writes() == [] and fleet.kube_writes() == {}
     finally:
         fleet.stop()
-    with open(str(tmp_path / "reports" / "support-access-report.json"), encoding="utf-8") as handle:
+    with open(str(tmp_path / "reports" / "latest-audit.json"), encoding="utf-8") as handle:
         clusters = json.load(handle)["clusters"]
     assert [(c["cluster"], c["verdict"]) for c in clusters] == [(fleet.names[0], "compliant")]
     audit = [e for e in res.events if e["action"] == "neocloud.support_access.support_cluster_info"]
@@ -70,7 +70,7 @@ def test_built_tarball_installs_and_docs_render(tmp_path):
     with tarfile.open(tarball) as tf:
         names = tf.getnames()
     assert "MANIFEST.json" in names and "galaxy.yml" not in names
-    for unwanted in (".venv", ".cache", "dist", "reports", "tools", ".ci", "tests/output"):
+    for unwanted in (".venv", ".cache", "dist", "reports", "sandbox", "tools", ".ci", "tests/output"):
         assert not any(n == unwanted or n.startswith(unwanted + "/") for n in names), unwanted
 
     target = tmp_path / "collections"

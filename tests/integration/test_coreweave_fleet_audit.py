@@ -33,7 +33,7 @@ def cw_fleet(kube_emulator, tmp_path_factory):
         fleet.stop()
 
 
-def report(reports_dir, basename="support-access-report"):
+def report(reports_dir, basename="latest-audit"):
     with open(os.path.join(str(reports_dir), basename + ".json"), encoding="utf-8") as handle:
         doc = json.load(handle)
     return doc, {c["cluster"]: c for c in doc["clusters"]}
@@ -103,9 +103,9 @@ def test_coreweave_fleet_audit(ansible_playbook, cw_fleet, tmp_path):
     assert all(c["activity"] is None for n, c in clusters.items() if n != ACTIVE)
 
     # renderers: the CoreWeave section, n/a for what CoreWeave does not have, no credential anywhere
-    markdown = (reports / "support-access-report.md").read_text()
-    html = (reports / "support-access-report.html").read_text()
-    junit = (reports / "support-access-report.junit.xml").read_text()
+    markdown = (reports / "latest-audit.md").read_text()
+    html = (reports / "latest-audit.html").read_text()
+    junit = (reports / "latest-audit.junit.xml").read_text()
     assert "## CoreWeave" in markdown and 'id="coreweave"' in html
     row = next(line for line in markdown.splitlines() if line.startswith("| %s | coreweave |" % COMPLIANT))
     assert row.count("| n/a ") == 5 and "unknown" not in row  # access, roles, requests, chart, firewall
@@ -113,7 +113,7 @@ def test_coreweave_fleet_audit(ansible_playbook, cw_fleet, tmp_path):
     assert "| no |" in cw_row
     assert re.search(r'data-cluster="%s">.*<td class="off">yes</td>' % COMPLIANT, html)
     assert "audit-log-not-forwarded" in junit and "viewer-can-exec" in junit
-    for text in (markdown, html, junit, (reports / "support-access-report.json").read_text(), res.stdout):
+    for text in (markdown, html, junit, (reports / "latest-audit.json").read_text(), res.stdout):
         assert "not-a-real-password" not in text and "url-token-0001" not in text
         assert cw_fleet.env()["COREWEAVE_API_TOKEN"] not in text
 
@@ -146,7 +146,7 @@ def test_mixed_crusoe_and_coreweave_audit(ansible_playbook, cw_fleet, kube_emula
         train = clusters["crusoe-train"]
         assert train["coreweave"] is None and train["not_applicable"] == []
         assert train["api"]["access_enabled"] is True and train["chart"]["installed"] is True and train["firewall"]
-        markdown = (reports / "support-access-report.md").read_text()
+        markdown = (reports / "latest-audit.md").read_text()
         section = markdown.split("## CoreWeave")[1].split("\n## ")[0]
         assert COMPLIANT in section and "crusoe-train" not in section
     finally:

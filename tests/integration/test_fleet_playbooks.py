@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 
 import pytest
 
-from fleet_state import helm_releases, lease_state, pod_names, rule_sources, support_bindings, support_settings
+from fleet_state import latest_report, helm_releases, lease_state, pod_names, rule_sources, support_bindings, support_settings
 from sim.fleet import GPU_DAEMONSET, NODE_SHELL, SUPPORT_VPN, build_fleet
 
 RESTRICTED = "203.0.113.0/24"
@@ -56,8 +57,10 @@ def run(ansible_playbook, fleet, playbook, tmp_path, extra=None, inventory=None,
                             extra_vars=extra_vars, **kwargs)
 
 
-def report(tmp_path, basename="support-access-report"):
-    with open(str(tmp_path / "reports" / (basename + ".json")), encoding="utf-8") as handle:
+def report(tmp_path, basename=None):
+    """The JSON report of the last run (reports/latest-<playbook>.json), or the one named ``basename``."""
+    path = latest_report(tmp_path / "reports") if basename is None else str(tmp_path / "reports" / (basename + ".json"))
+    with open(path, encoding="utf-8") as handle:
         doc = json.load(handle)
     return doc, {c["cluster"]: c for c in doc["clusters"]}
 
@@ -107,15 +110,30 @@ def policy_inventory(fleet, tmp_path, group_vars):
 
 
 def test_audit_is_read_only_applies_policy_and_fails_only_on_findings(ansible_playbook, fleet, tmp_path):
-    res = run(ansible_playbook, fleet, "audit", tmp_path, {"support_access_fail_on_findings": True})
+    res = run(ansible_playbook, fleet, "audit", tmp_path, {"support_access_fail_on_findings": True}, env=terminal(fleet))
     assert res.rc != 0
     assert res.changed == 0, res.recap
     no_writes(fleet)
-    failure = res.result("Fail the run when a cluster breaks the policy (support_access_fail_on_findings)")
-    assert failure["status"] == "failed"
+    # the terminal: one line per cluster with its verdict (the failure is not said again), then the fleet
+    for name, (verdict, expected) in EXPECTED_AUDIT.items():
+        lines = cluster_lines(res, name)
+        assert len(lines) == 1 and lines[0].split()[1] == verdict.upper(), (name, res.stdout)
+        assert all(code in lines[0] for code in expected), lines
+    assert "open: api/support-access, helm/crusoe-support-roles" in cluster_lines(res, ENGAGED)[0]
+    assert "lease ZD-4241 active until " in cluster_lines(res, ENGAGED)[0]
+    assert "\naudit: 6 cluster(s): 2 compliant, 4 noncompliant\n" in res.stdout, res.stdout
+    # open now: whatever the verdict (the engaged cluster is compliant, and open)
+    assert "  open now (5): %s\n" % ", ".join(sorted(set(fleet.names) - {CLEAN})) in res.stdout, res.stdout
+    assert re.search(r"^  report: reports/\d{8}T\d{6}Z-audit\.html \(and ", res.stdout, re.M), res.stdout
+    assert "TASK [" not in res.stdout and "ok: [" not in res.stdout and "skipping: [" not in res.stdout
+    # each cluster that breaks the policy fails, and only those: the PLAY RECAP names them
+    gate = "Fail the clusters whose run failed, and with support_access_fail_on_findings those that break the policy"
     for name in (EXPIRED, UNLEASED, DORMANT, DIAGNOSTIC):
-        assert name in failure["result"]["msg"]
-    assert ENGAGED not in failure["result"]["msg"] and CLEAN not in failure["result"]["msg"]
+        failure = res.result(gate, host=name)
+        assert failure["status"] == "failed" and failure["result"]["msg"].startswith("cluster %s: NONCOMPLIANT: " % name)
+        assert res.recap[name]["failed"] == 1, res.recap
+    for name in (ENGAGED, CLEAN):
+        assert res.result(gate, host=name)["status"] == "skipped" and res.recap[name]["failed"] == 0, res.recap
     doc, clusters = report(tmp_path)
     assert sorted(clusters) == sorted(fleet.names)
     for name, (verdict, expected) in EXPECTED_AUDIT.items():
@@ -212,7 +230,7 @@ def test_audit_judges_only_what_it_read(ansible_playbook, fleet, tmp_path):
     assert sorted(engaged["unread"]) == ["chart", "lease", "pods", "rbac"]
     assert "nowhere" in engaged["unread"]["rbac"]
     assert engaged["unread"]["lease"] == "not tried after step 'scan the support RBAC' failed"
-    markdown = (tmp_path / "reports" / "support-access-report.md").read_text()
+    markdown = open(latest_report(tmp_path / "reports", "audit", ".md"), encoding="utf-8").read()
     assert "- **unknown**: not read, so not judged: " in markdown
     no_writes(fleet)
 
@@ -239,27 +257,59 @@ def test_audit_reconciles_the_providers_requests_with_the_lease_ticket(ansible_p
     assert codes(clusters[UNLEASED]) == ["firewall-admits-support-vpn", "support-access-without-lease"]
 
 
-def test_revoke_needs_confirm_checks_without_writing_and_revokes_the_whole_fleet(ansible_playbook, fleet, tmp_path):
-    res = run(ansible_playbook, fleet, "revoke", tmp_path)
-    assert res.rc != 0
-    assert sorted(h for h, r in res.recap.items() if r["failed"]) == sorted(fleet.names)
-    assert "support_access_confirm=true" in res.stdout
-    no_writes(fleet)
-    clusters = report(tmp_path)[1]
-    assert all("support_access_confirm=true" in clusters[n]["error"] for n in fleet.names)
+def terminal(fleet):
+    """The environment of a run that prints with the collection's stdout callback (what a person reads)."""
+    return dict(fleet.env(), ANSIBLE_STDOUT_CALLBACK="neocloud.support_access.fleet")
 
-    res = run(ansible_playbook, fleet, "revoke", tmp_path, {"support_access_confirm": True}, check=True, diff=True)
+
+def cluster_lines(res, name):
+    """The output lines about one cluster (its progress line and any failure), the PLAY RECAP left out."""
+    return [line for line in res.stdout.split("PLAY RECAP")[0].splitlines() if line.split()[:1] == [name]]
+
+
+def test_revoke_needs_confirm_checks_without_writing_and_revokes_the_whole_fleet(ansible_playbook, fleet, tmp_path):
+    # without the confirmation: refused once, before any cluster is read, and no report that could mislead
+    res = run(ansible_playbook, fleet, "revoke", tmp_path, env=terminal(fleet))
+    assert res.rc != 0
+    assert list(res.recap) == ["localhost"] and res.recap["localhost"]["failed"] == 1, res.recap
+    text = " ".join(res.stdout.split())
+    assert text.count("needs -e support_access_confirm=true") == 1, res.stdout
+    assert "--check --diff" in text and "Nothing was read or changed and no report was written" in text
+    assert not (tmp_path / "reports").exists()
+    no_writes(fleet)
+    assert all(fleet.kube(n).request_log() == [] for n in fleet.names)
+
+    # --check: a banner first and last, verdicts that say what a revoke would do, never "not revoked"
+    res = run(ansible_playbook, fleet, "revoke", tmp_path, {"support_access_confirm": True}, check=True, diff=True,
+              env=terminal(fleet))
     assert res.rc == 0, res.stdout
     no_writes(fleet)
-    clusters = report(tmp_path)[1]
+    assert res.stdout.startswith("revoke: DRY RUN (--check): nothing is changed"), res.stdout[:500]
+    assert "NOT_REVOKED" not in res.stdout and "not_revoked" not in res.stdout
+    doc, clusters = report(tmp_path)
+    assert doc["check_mode"] is True and doc["playbook"] == "revoke"
+    assert os.path.basename(latest_report(tmp_path / "reports")) == "latest-revoke.json"
+    assert {n: c["verdict"] for n, c in clusters.items()} == dict(
+        {n: "would_revoke" for n in fleet.names}, **{CLEAN: "revoked"}), res.stdout
     assert "would have disabled support access in the Crusoe API" in clusters[ENGAGED]["actions"]
     assert "would have deleted diagnostic pod kube-system/%s" % NODE_SHELL in clusters[DIAGNOSTIC]["actions"]
+    for name in fleet.names:
+        line = cluster_lines(res, name)
+        assert len(line) == 1 and line[0].split()[1] == clusters[name]["verdict"].upper(), (name, res.stdout)
+    assert "would close: api/support-access" in cluster_lines(res, ENGAGED)[0]
+    assert "revoke (dry run, --check): 6 cluster(s): 1 revoked, 5 would_revoke" in res.stdout, res.stdout
+    # the run's own files and the latest copy, relative to where ansible-playbook ran
+    assert re.search(r"^  report: reports/\d{8}T\d{6}Z-revoke\.html \(and ", res.stdout, re.M), res.stdout
+    assert "\n  latest: reports/latest-revoke.html\n" in res.stdout
 
-    # one cluster down: it is reported unreachable, every other one is revoked and verified
+    # one cluster down: it is reported unreachable, once, every other one is revoked and verified
     fleet.kube(EXPIRED).set_fault("unreachable")
-    res = run(ansible_playbook, fleet, "revoke", tmp_path, {"support_access_confirm": True})
+    res = run(ansible_playbook, fleet, "revoke", tmp_path, {"support_access_confirm": True}, env=terminal(fleet))
     assert res.rc != 0
     assert [h for h, r in res.recap.items() if r["failed"]] == [EXPIRED], res.recap
+    assert len(cluster_lines(res, EXPIRED)) == 1 and cluster_lines(res, EXPIRED)[0].split()[1] == "UNREACHABLE", res.stdout
+    assert "unknown, could not be read (1): %s" % EXPIRED in res.stdout and "open now (0): none" in res.stdout
+    assert "TASK [" not in res.stdout and "Origin:" not in res.stdout
     clusters = report(tmp_path)[1]
     assert clusters[EXPIRED]["verdict"] == "unreachable"
     for name in fleet.names:
@@ -312,7 +362,7 @@ def test_the_gate_fails_closed_when_the_inventory_yields_no_cluster(ansible_play
         assert doc["clusters"] == [] and doc["summary"]["ok"] is False
         assert doc["summary"]["problems"][0].startswith("the inventory yielded no cluster")
         no_writes(fleet)
-        os.remove(str(tmp_path / "reports" / "support-access-report.json"))
+        shutil.rmtree(str(tmp_path / "reports"))
     for env, inventory, _extra in cases[:2]:
         res = run(ansible_playbook, fleet, playbook, tmp_path, gate, inventory=inventory,
                   env=dict(env, ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true"))
@@ -538,3 +588,31 @@ def test_report_merge_joins_slices(ansible_playbook, tmp_path):
 
     res = ansible_playbook("neocloud.support_access.report_merge", extra_vars={"support_access_report_dir": str(tmp_path)})
     assert res.rc != 0 and "set support_access_report_sources" in res.stdout
+
+
+# What a clean run must not print with Ansible's default warning settings: Ansible's warnings and deprecations, a
+# Python library warning (file:line: SomeWarning: ...) and kubernetes.core's "No meaningful diff was generated".
+NOISE = re.compile(r"\[DEPRECATION WARNING\]|\[WARNING\]|Warning:|No meaningful diff")
+WARNINGS_ON = {"ANSIBLE_DEPRECATION_WARNINGS": "1", "ANSIBLE_LOCALHOST_WARNING": "1",
+               "ANSIBLE_INVENTORY_UNPARSED_WARNING": "1"}
+
+
+def test_a_clean_run_prints_no_warning(ansible_playbook, fleet, tmp_path):
+    """audit, enable (the chart installed, the namespace there already), revoke --check --diff and revoke --diff with
+    deprecation warnings on, as a user runs them: no warning and no deprecation from the collection's own calls."""
+    env = dict(fleet.env(), **WARNINGS_ON)
+    runs = (("audit", {}, {}),
+            ("enable", {"support_access_chart_repo_url": fleet.chart_repo.url, "support_access_ticket": "ZD-1",
+                        "support_access_duration": "4h"}, {"limit": CLEAN, "diff": True}),
+            ("revoke", {"support_access_confirm": True}, {"check": True, "diff": True}),
+            ("revoke", {"support_access_confirm": True}, {"diff": True}))
+    for playbook, extra, options in runs:
+        res = run(ansible_playbook, fleet, playbook, tmp_path, extra, env=env, **options)
+        assert res.rc == 0, res.stdout + res.stderr
+        noise = [line for line in (res.stdout + res.stderr).splitlines() if NOISE.search(line)]
+        # a CryptographyDeprecationWarning from ansible-core's own start-up: the .venv predates the cryptography pin of
+        # tools/requirements-dev.txt (make setup installs it)
+        assert noise == [], "%s %s printed:\n%s" % (playbook, options, "\n".join(noise))
+        if playbook == "enable":
+            assert helm_releases(fleet, CLEAN), "enable did not install the chart"
+    assert helm_releases(fleet, CLEAN) == [] and support_settings(fleet, CLEAN)["access_enabled"] is False

@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from sim.chartrepo import ChartRepo
 from support_k8s_helpers import install_chart, kube_vars, playbook
 from support_roles_helpers import VENV_BIN
 
@@ -73,6 +74,53 @@ def test_uninstall_only_a_live_release(ansible_playbook, kube_cluster, helm_bina
     assert res.rc == 0 and out["changed"] is False and out["command"] == []
     assert out["msg"] == "release crusoe-system/crusoe-support-roles is not installed"
     assert k.cluster.writes() == []
+
+
+def test_install_creates_a_missing_namespace_and_installs_once(ansible_playbook, kube_cluster):
+    """state=present: the namespace created when it is missing (never written when it is there), one helm upgrade
+    --install from the repository URL, a before/after diff, nothing done over a live release unless upgrade=true."""
+    k = kube_cluster
+    with ChartRepo() as repo:
+        present = {"state": "present", "chart_repo_url": repo.url, "chart_version": "0.1.1"}
+        assert k.cluster.get("v1", "Namespace", "crusoe-system") is None
+        k.cluster.clear_log()
+        res = run(ansible_playbook, k, present, check=True, diff=True)
+        out = res.result("chart")["result"]
+        assert res.rc == 0 and out["changed"] is True and out["installed"] is True, res.stdout
+        assert out["namespace_created"] is True and k.cluster.writes() == []
+        assert out["command"][1:5] == ["upgrade", "--install", "crusoe-support-roles", "crusoe-support-roles"]
+        assert "--repo=%s" % repo.url in out["command"] and "--version=0.1.1" in out["command"]
+        assert out["diff"] == {
+            "before": {"namespace": {"name": "crusoe-system", "exists": False}, "release": {}},
+            "after": {"namespace": {"name": "crusoe-system", "exists": True},
+                      "release": {"status": "deployed", "revision": 1, "chart": "crusoe-support-roles-0.1.1"}}}
+        assert "No meaningful diff" not in res.stdout + res.stderr
+
+        res = run(ansible_playbook, k, present, diff=True)
+        out = res.result("chart")["result"]
+        assert res.rc == 0 and out["changed"] is True, res.stdout
+        assert out["msg"] == ("release crusoe-system/crusoe-support-roles: crusoe-support-roles-0.1.1 installed "
+                              "(namespace crusoe-system created)")
+        assert out["diff"]["after"]["release"] == {"status": "deployed", "revision": 1, "chart": "crusoe-support-roles-0.1.1"}
+        assert k.cluster.get("v1", "Namespace", "crusoe-system") is not None and len(release_secrets(k)) == 1
+
+        # a live release: nothing is done, not even a read of the namespace, unless upgrade asks for another version
+        k.cluster.clear_log()
+        res = run(ansible_playbook, k, dict(present, chart_version="0.2.0"))
+        out = res.result("chart")["result"]
+        assert res.rc == 0 and out["changed"] is False and out["command"] == [], res.stdout
+        assert k.cluster.writes() == []
+        res = run(ansible_playbook, k, dict(present, chart_version="0.2.0", upgrade=True), diff=True)
+        out = res.result("chart")["result"]
+        assert res.rc == 0 and out["changed"] is True and out["namespace_created"] is False, res.stdout
+        assert out["diff"]["before"]["release"]["chart"] == "crusoe-support-roles-0.1.1"
+        assert out["diff"]["after"]["release"] == {"status": "deployed", "revision": 2, "chart": "crusoe-support-roles-0.2.0"}
+        assert not [w for w in k.cluster.writes() if w["path"] in ("/api/v1/namespaces", "/api/v1/namespaces/crusoe-system")]
+        res = run(ansible_playbook, k, dict(present, chart_version="0.2.0", upgrade=True))
+        assert res.rc == 0 and res.result("chart")["result"]["changed"] is False, res.stdout
+
+    res = run(ansible_playbook, k, {"state": "present", "chart_repo_url": "http://127.0.0.1:9"})
+    assert res.rc != 0 and "state is present but chart_version is not set" in res.result("chart")["result"]["msg"]
 
 
 def test_an_interrupted_uninstall_is_finished(ansible_playbook, kube_cluster):

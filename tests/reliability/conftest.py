@@ -38,6 +38,8 @@ import time
 
 import pytest
 
+from fleet_state import latest_report
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COUNTERS = ("faults_injected", "faults_survived", "bad_inputs", "clear_errors", "check_mode_writes", "secrets_leaked",
             "doors_planted", "doors_found", "false_verdicts", "customer_deleted")
@@ -175,9 +177,11 @@ def run_playbook(ansible_playbook, fleet_, playbook, tmp_path, extra=None, inven
                             extra_vars=extra_vars, env=fleet_.env(), **kwargs)
 
 
-def load_report(tmp_path, basename="support-access-report"):
-    """The JSON fleet report a playbook wrote: (document, {cluster: entry})."""
-    with open(str(tmp_path / "reports" / (basename + ".json")), encoding="utf-8") as handle:
+def load_report(tmp_path, basename=None):
+    """The JSON fleet report the last playbook run wrote (reports/latest-<playbook>.json, or ``basename``):
+    (document, {cluster: entry})."""
+    path = latest_report(tmp_path / "reports") if basename is None else str(tmp_path / "reports" / (basename + ".json"))
+    with open(path, encoding="utf-8") as handle:
         doc = json.load(handle)
     return doc, {c["cluster"]: c for c in doc["clusters"]}
 

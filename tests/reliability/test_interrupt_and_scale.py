@@ -226,7 +226,7 @@ def test_revocation_killed_half_way_completes_when_run_again(ansible_playbook, f
 
     # an audit of the half-revoked fleet sees every release record the killed run left, "uninstalling" ones included
     audit = run_playbook(ansible_playbook, fleet, "audit", tmp_path, {"support_access_report_dir": str(tmp_path / "audit")})
-    with open(str(tmp_path / "audit" / "support-access-report.json"), encoding="utf-8") as handle:
+    with open(str(tmp_path / "audit" / "latest-audit.json"), encoding="utf-8") as handle:
         audited = {c["cluster"]: c for c in json.load(handle)["clusters"]}
     assert sorted(audited) == sorted(fleet.names), audit.stdout[-5000:]
     live = ("deployed", "failed", "pending-install", "pending-upgrade", "pending-rollback", "uninstalling")

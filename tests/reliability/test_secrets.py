@@ -168,12 +168,15 @@ def test_fleet_playbook_prints_no_secret(ansible_playbook, fleet, tmp_path, reli
                            env=env, verbosity=3, diff=True, forks=6, limit=",".join(limit) if limit else None)
     assert (res.rc == 0) == succeeds, res.stdout[-4000:]
     leaks.run_output(playbook, res, log_path)
-    assert leaks.files(playbook, tmp_path / "reports") == [
-        "support-access-report.html", "support-access-report.json", "support-access-report.junit.xml", "support-access-report.md"]
+    written = leaks.files(playbook, tmp_path / "reports")
+    # one set of files for the run (<time>-<playbook>.*) and the same as latest-<playbook>.*
+    assert sorted(n for n in written if n.startswith("latest-")) == [
+        "latest-%s.html" % playbook, "latest-%s.json" % playbook, "latest-%s.junit.xml" % playbook, "latest-%s.md" % playbook]
+    assert len(written) == 8, written
     leases = scan_fleet_state(leaks, fleet, playbook)
     leaks.record()
     # the run did what it says, so the scan looked at real output
-    clusters = {c["cluster"]: c for c in json.loads((tmp_path / "reports" / "support-access-report.json").read_text())["clusters"]}
+    clusters = {c["cluster"]: c for c in json.loads((tmp_path / "reports" / ("latest-%s.json" % playbook)).read_text())["clusters"]}
     if playbook == "audit":
         assert clusters[DIAGNOSTIC]["verdict"] in ("error", "unreachable") and clusters[ENGAGED]["verdict"] == "compliant"
     elif playbook == "enable":
@@ -199,10 +202,10 @@ def test_service_account_fleet_run_prints_no_secret(ansible_playbook, fleet, tmp
     assert calls and {(e["auth"], e["status"]) for e in calls} == {("bearer", 200)}
     leaks = Leaks(reliability, {"Crusoe client secret": client_secret_forms(SERVICE_ACCOUNT), "Crusoe access token": tokens})
     leaks.run_output("audit as a service account", res, log_path)
-    assert "support-access-report.json" in leaks.files("audit as a service account", tmp_path / "reports")
+    assert "latest-audit.json" in leaks.files("audit as a service account", tmp_path / "reports")
     scan_fleet_state(leaks, fleet, "audit as a service account")
     leaks.record()
-    clusters = {c["cluster"]: c for c in json.loads((tmp_path / "reports" / "support-access-report.json").read_text())["clusters"]}
+    clusters = {c["cluster"]: c for c in json.loads((tmp_path / "reports" / "latest-audit.json").read_text())["clusters"]}
     assert clusters[ENGAGED]["verdict"] == "compliant"  # the API was read: the scan looked at real output
 
 

@@ -25,7 +25,7 @@ Python API::
     sim = CoreWeaveSim(fleet_dict_or_path).start()
     sim.url, sim.tokens, sim.env(token="admin")  # endpoint, [{token, name, roles}], COREWEAVE_* env vars
     sim.inject(r"/endpoints$", method="POST", status=429, count=1, retry_after=0, delay=None, drop=False)
-    sim.request_log(), sim.writes(), sim.clear_log(), sim.state, sim.credentials(slug), sim.stop()
+    sim.request_log(), sim.writes(), sim.take_writes(), sim.clear_log(), sim.state, sim.credentials(slug), sim.stop()
 
 Standalone: ``PYTHONPATH=tests python -m sim.coreweave_api --fleet FILE --port 0`` prints one JSON line
 ({"url", "tokens", "pid"}) and serves until SIGTERM.
@@ -222,6 +222,14 @@ class CoreWeaveSim:
     def clear_log(self):
         with self.lock:
             self._log = []
+
+    def take_writes(self):
+        """The writes answered since the last take_writes() or clear_log(), taken out of the log with every other
+        answered request (the log keeps those still being answered): for a process that follows the writes for hours."""
+        with self.lock:
+            answered = [e for e in self._log if e["status"] is not None]
+            self._log = [e for e in self._log if e["status"] is None]
+        return [dict(e) for e in answered if e["write"]]
 
     def inject(self, path_regex, method=None, status=None, count=1, retry_after=None, delay=None, drop=False):
         """Fault for the next count requests whose path matches (and method, if given).

@@ -17,7 +17,7 @@ Python API::
     sim.token_requests(), sim.issued_tokens(), sim.expire_tokens()
     sim.inject(r"/support/settings$", method="PATCH", status=503, count=1, retry_after=None, delay=None,
                drop=False, fail_operation=None)
-    sim.request_log(), sim.writes(), sim.clear_log(), sim.state, sim.stop()
+    sim.request_log(), sim.writes(), sim.take_writes(), sim.clear_log(), sim.state, sim.stop()
 
 Standalone: ``PYTHONPATH=tests python -m sim.crusoe_api --fleet FILE --port 0`` prints one JSON line
 ({"url", "keys", "token_url", "service_accounts", "ca_file", "pid"}) and serves until SIGTERM.
@@ -377,6 +377,14 @@ class CrusoeSim:
     def clear_log(self):
         with self.lock:
             self._log = []
+
+    def take_writes(self):
+        """The writes answered since the last take_writes() or clear_log(), taken out of the log with every other
+        answered request (the log keeps those still being answered): for a process that follows the writes for hours."""
+        with self.lock:
+            answered = [e for e in self._log if e["status"] is not None]
+            self._log = [e for e in self._log if e["status"] is None]
+        return [dict(e) for e in answered if e["write"]]
 
     def inject(self, path_regex, method=None, status=None, count=1, retry_after=None, delay=None, drop=False,
                fail_operation=None, body=None):

@@ -26,8 +26,9 @@ these scenarios (``SCENARIOS``), in the Crusoe API and in the cluster:
 - ``dormant``: access off, but the pre-installed chart's bindings are there.
 - ``diagnostic``: access off, no chart, a node-shell pod left in kube-system next to a GPU operator DaemonSet look-alike.
 
-Standalone (for ``make demo``): ``PYTHONPATH=tests:.cache/collections python -m sim.fleet --clusters 6 --dir DIR``
-prints one JSON line ({inventory, kubeconfig, env, names}) and serves until SIGTERM or SIGINT.
+Standalone: ``PYTHONPATH=tests:.cache/collections python -m sim.fleet --clusters 6 --dir DIR`` prints one JSON line
+({inventory, kubeconfig, env, names}) and serves until SIGTERM or SIGINT. To try the playbooks by hand, ``make sandbox``
+(tools/sandbox.py) serves the demo's fleet (sim.demo_fleet) with CoreWeave clusters, an env file and an ansible.cfg.
 """
 
 from __future__ import annotations

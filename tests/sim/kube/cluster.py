@@ -251,13 +251,23 @@ class Cluster:
         with self._log_lock:
             return [{k: v for k, v in e.items() if k != "_logged"} for e in self._log]
 
+    @staticmethod
+    def _is_write(entry):
+        return entry["mutating"] and not entry["dry_run"] and entry["status"] < 400 and not entry.get("review")
+
     def writes(self):
-        return [e for e in self.request_log()
-                if e["mutating"] and not e["dry_run"] and e["status"] < 400 and not e.get("review")]
+        return [e for e in self.request_log() if self._is_write(e)]
 
     def clear_log(self):
         with self._log_lock:
             self._log.clear()
+
+    def take_writes(self):
+        """writes() since the last take_writes() or clear_log(), and the log emptied: for a process that follows the
+        writes for hours."""
+        with self._log_lock:
+            log, self._log = self._log, []
+        return [{k: v for k, v in e.items() if k != "_logged"} for e in log if self._is_write(e)]
 
     def set_fault(self, kind, path_contains=None, count=None, **params):
         """unreachable | slow (seconds=) | status (code=429|500|503, retry_after=); optional path_contains= and count=

@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 import json
 import os
 import re
@@ -152,6 +154,14 @@ CASES = [
      ["not-revoked"], "not_revoked"),
     ("revoke-error-nothing-open", {"playbook": "revoke", "error": "verification crashed"}, None, [], "error"),
     ("revoke-unreachable", {"playbook": "revoke", "reachable": False}, None, ["unreachable"], "unreachable"),
+    # a revoke in check mode says what the revoke would do, never "not revoked"
+    ("dry-run-would-revoke", {"playbook": "revoke", "check_mode": True, "api": ON, "chart": {"installed": True},
+                              "rbac": {"bindings": [OUT_OF_CHART]}, "pods": {"confirmed": [POD], "suspicious": []}}, None,
+     ["would-revoke", "support-access-without-lease", "diagnostic-pods-present", "out-of-chart-support-bindings"], "would_revoke"),
+    ("dry-run-would-stay-open", {"playbook": "revoke", "check_mode": True, "api": ON, "rbac": {"bindings": [LOOK_ALIKE]}}, None,
+     ["would-stay-open", "support-access-without-lease", "suspicious-doors"], "would_stay_open"),
+    ("dry-run-nothing-open", {"playbook": "revoke", "check_mode": True}, None, [], "revoked"),
+    ("dry-run-unreachable", {"playbook": "revoke", "check_mode": True, "reachable": False}, None, ["unreachable"], "unreachable"),
     # CoreWeave audit-log forwarding and support activity (more in test_report_coreweave.py)
     ("audit-log-not-forwarded", {"provider": "coreweave", "api": None, "coreweave": {"telemetry": {"audit_logs_forwarded": False}}},
      None, ["audit-log-not-forwarded"], "noncompliant"),
@@ -480,21 +490,37 @@ def hostile_doc():
     return _report.build_document(reports, "<i>title</i>", NOW)
 
 
+def page_script(page):
+    """The page's one inline script (its text), after checking there is exactly one."""
+    assert page.count("<script") == 1 and page.count("</script>") == 1
+    return page.split("<script>", 1)[1].split("</script>", 1)[0]
+
+
 def test_html_escapes_every_untrusted_value():
     page = _render.to_html(hostile_doc())
-    assert "<script>" not in page and "<img" not in page and "<i>title" not in page and "<b>x</b>" not in page
+    assert "<img" not in page and "<i>title" not in page and "<b>x</b>" not in page and "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert 'data-search="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp; ' in page
+    # the script is the same text whatever the report holds: no value ever gets into it
+    assert page_script(page) == page_script(_render.to_html(_report.build_document([], None, NOW))) == _render._SCRIPT
 
 
-def test_html_is_self_contained_with_summary_and_one_row_per_cluster():
+def test_html_is_self_contained_and_allows_only_its_own_script_and_style_by_hash():
     page = _render.to_html(_report.build_document(fleet(), None, NOW))
-    assert "<script" not in page and "http://" not in page and "https://" not in page and "<link" not in page
+    assert "http://" not in page and "https://" not in page and "<link" not in page and "style=" not in page
     assert page.count('<tr class="cluster"') == 6
     assert 'data-cluster="bad" data-verdict="noncompliant"' in page and "diagnostic-pods-present" in page
     assert 'id="summary"' in page and "2026-11-22T10:00:00Z" in page
-    for column in _render.COLUMNS:
+    for column in _render.HTML_COLUMNS:
         assert "<th>%s</th>" % column in page
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page).group(1).replace("&#x27;", "'")
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    for kind, text in (("script-src", page_script(page)), ("style-src", style)):
+        digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+        assert "%s 'sha256-%s'" % (kind, digest) in policy
+    assert "default-src 'none'" in policy and "unsafe" not in policy
+    assert page.index("Content-Security-Policy") < page.index("<style>")
 
 
 def test_junit_parses_with_one_testcase_per_cluster():
@@ -587,7 +613,7 @@ def test_html_shows_the_leases_table_with_earlier_leases_muted_and_escaped():
     assert table.count('<tr class="lease-current"') == 1 and table.count('<tr class="lease-earlier"') == 2
     assert '<td rowspan="3"><b>training-prod</b></td>' in table
     assert "closed 2026-11-21T12:00:00Z by carol: &lt;/td&gt;&lt;img src=x&gt;" in table and "<img" not in table
-    assert "&lt;script&gt;" in table and "<script" not in page
+    assert "&lt;script&gt;" in table and "<script>alert" not in page
     assert "2026-11-20T08:00:00Z \u2013 2026-11-20T10:00:00Z" in table and ">expired<" in table
 
 

@@ -95,3 +95,45 @@ def test_sources_that_match_nothing_or_are_not_json_fail(tmp_path, capsys):
     (tmp_path / "junk.json").write_text("{not json")
     code, out = run_module({"sources": [str(tmp_path / "junk.json")], "dest": str(tmp_path)}, capsys)
     assert code == 1 and "cannot read report" in out["msg"]
+
+
+def test_one_set_of_files_per_run_and_the_latest_of_each_playbook(tmp_path, capsys):
+    code, first = run_module({"reports": [OK, BAD], "dest": str(tmp_path), "playbook": "audit"}, capsys)
+    assert code == 0 and first["playbook"] == "audit" and first["dry_run"] is False
+    stamp = first["generated_at"].replace("-", "").replace(":", "")
+    assert first["files"]["json"] == str(tmp_path / ("%s-audit.json" % stamp))
+    assert first["latest"]["html"] == str(tmp_path / "latest-audit.html")
+    assert sorted(os.listdir(tmp_path)) == sorted(["%s-audit%s" % (stamp, e) for e in (".json", ".md", ".html", ".junit.xml")]
+                                                  + ["latest-audit%s" % e for e in (".json", ".md", ".html", ".junit.xml")])
+    assert (tmp_path / "latest-audit.json").read_bytes() == (tmp_path / ("%s-audit.json" % stamp)).read_bytes()
+    doc = json.loads((tmp_path / "latest-audit.json").read_text())
+    assert doc["playbook"] == "audit" and doc["check_mode"] is False
+
+    # a one-cluster enable afterwards keeps the fleet audit: its own files and latest-enable.*
+    code, enable = run_module({"reports": [OK], "dest": str(tmp_path), "playbook": "enable"}, capsys)
+    assert code == 0 and os.path.exists(enable["latest"]["json"])
+    assert json.loads((tmp_path / "latest-audit.json").read_text())["summary"]["clusters"] == 2
+    assert json.loads((tmp_path / "latest-enable.json").read_text())["summary"]["clusters"] == 1
+
+    # an explicit basename (an AWX slice: part of the fleet) is kept and leaves the latest- files alone
+    code, sliced = run_module({"reports": [OK], "dest": str(tmp_path), "playbook": "audit", "basename": "slice-1"}, capsys)
+    assert sliced["files"]["json"] == str(tmp_path / "slice-1.json") and sliced["latest"] == {}
+    assert json.loads((tmp_path / "latest-audit.json").read_text())["summary"]["clusters"] == 2
+    code, bad = run_module({"reports": [OK], "dest": str(tmp_path), "playbook": "../audit"}, capsys)
+    assert code == 1 and bad["msg"].startswith("playbook: ")
+
+
+def test_dry_run_report_says_so_and_judges_what_a_revoke_would_do(tmp_path, capsys):
+    revoke = dict(BAD, playbook="revoke", check_mode=True, verdict="")
+    code, out = run_module({"reports": [revoke, dict(OK, playbook="revoke", check_mode=True)], "dest": str(tmp_path),
+                            "playbook": "revoke", "dry_run": True}, capsys)
+    assert code == 0 and out["dry_run"] is True
+    verdicts = {c["cluster"]: c["verdict"] for c in out["clusters"]}
+    assert verdicts == {"bad": "would_revoke", "ok": "revoked"}
+    assert out["summary"]["verdicts"]["would_revoke"] == 1 and out["summary"]["not_revoked"] == []
+    assert out["summary"]["open"] == ["bad"] and out["summary"]["would_revoke"] == ["bad"]
+    doc = json.loads((tmp_path / "latest-revoke.json").read_text())
+    assert doc["check_mode"] is True
+    for ext in (".md", ".html"):
+        text = (tmp_path / ("latest-revoke" + ext)).read_text()
+        assert "DRY RUN" in text and "not revoked" not in text.lower().replace("not_revoked", ""), ext
