@@ -109,20 +109,13 @@ def actions_text(actions):
     return _items(others + words, 6)
 
 
-def _error_text(error):
-    """A run's error in one line: the first failed step, and how many more failed."""
-    steps = [s for s in str(error).split("; ") if s.strip()]
-    first = _first_paragraph(steps[0] if steps else error, 240)
-    return first + (" (and %d more failed step(s))" % (len(steps) - 1) if len(steps) > 1 else "")
-
-
 def cluster_line(report):
     """(name, VERDICT, what happened) of one cluster's report, in a few words."""
     verdict = str(report.get("verdict") or "error")
     parts = []
     error = str(report.get("error") or "")
     if error and verdict in ("error", "unreachable", "not_revoked"):
-        parts.append(_error_text(error))
+        parts.append(_first_paragraph(error, 300))
     actions = [str(a) for a in report.get("actions") or []]
     if actions and verdict not in ("would_revoke", "would_stay_open"):  # a dry run's line says what it would close
         parts.append(actions_text(actions))
@@ -212,9 +205,17 @@ class CallbackModule(DefaultCallback):
         self._display.display(text, color=color)
 
     def _flush_pending(self):
+        """The failures no cluster line said: once per message (a refusal of the whole run names its clusters once)."""
+        by_message = {}
         for host in sorted(self._pending):
-            self._line("  %-24s FAILED        %s" % (host, self._pending[host]), C.COLOR_ERROR)
+            by_message.setdefault(self._pending[host], []).append(host)
             self._said.add(host)
+        for message, hosts in by_message.items():
+            if len(hosts) == 1:
+                self._line("  %-24s FAILED        %s" % (hosts[0], message), C.COLOR_ERROR)
+            else:
+                self._line("  %-24s FAILED        %s [%s]" % ("%d clusters" % len(hosts), message, _items(hosts, 10)),
+                           C.COLOR_ERROR)
         self._pending.clear()
 
     def _cluster(self, report):

@@ -278,6 +278,13 @@ def test_revoke_needs_confirm_checks_without_writing_and_revokes_the_whole_fleet
     assert not (tmp_path / "reports").exists()
     no_writes(fleet)
     assert all(fleet.kube(n).request_log() == [] for n in fleet.names)
+    # with -l (localhost is then outside the run): the clusters named are refused, the message said once
+    res = run(ansible_playbook, fleet, "revoke", tmp_path, env=terminal(fleet), limit="%s,%s" % (ENGAGED, EXPIRED))
+    assert res.rc != 0 and sorted(res.recap) == sorted([ENGAGED, EXPIRED]), res.recap
+    assert " ".join(res.stdout.split()).count("needs -e support_access_confirm=true") == 1, res.stdout
+    assert not (tmp_path / "reports").exists()
+    no_writes(fleet)
+    assert all(fleet.kube(n).request_log() == [] for n in fleet.names)
 
     # --check: a banner first and last, verdicts that say what a revoke would do, never "not revoked"
     res = run(ansible_playbook, fleet, "revoke", tmp_path, {"support_access_confirm": True}, check=True, diff=True,
@@ -421,10 +428,14 @@ def test_enable_never_opens_the_fleet_by_accident(ansible_playbook, fleet, tmp_p
                 "clusters with -l CLUSTER" % len(fleet.names)) in " ".join(res.stdout.split())
         no_writes(fleet)
         assert not (tmp_path / "reports").exists()
+        # refused on localhost, in the run's first play: no cluster is blamed in the PLAY RECAP
+        assert list(res.recap) == ["localhost"] and res.recap["localhost"]["failed"] == 1, res.recap
 
     two = "%s,%s" % (CLEAN, DORMANT)
     res = run(ansible_playbook, fleet, "enable", tmp_path, extra, limit=two, check=True)
-    assert res.rc != 0
+    # -l leaves localhost out: the clusters named are refused, each with the same words, in the first play
+    assert res.rc != 0 and sorted(res.recap) == sorted([CLEAN, DORMANT]), res.recap
+    assert all(r["failed"] == 1 and r["changed"] == 0 for r in res.recap.values()), res.recap
     text = " ".join(res.stdout.split())
     assert "enable would open support access on 2 clusters (%s, %s), more than support_access_max_clusters=1" % (
         CLEAN, DORMANT) in text or "enable would open support access on 2 clusters (%s, %s), more than" % (

@@ -68,9 +68,11 @@ def test_many_actions_are_counted_not_listed():
     assert fleet.cluster_line(report)[2] == ", ".join("deleted diagnostic pod ns/p%d" % i for i in range(6)) + " and 2 more"
 
 
-def test_a_failed_run_names_its_first_failed_step_and_counts_the_rest():
-    report = prepared(playbook="revoke", reachable=False, error="Uninstall the chart failed: refused; RBAC failed: refused")
-    assert fleet.cluster_line(report)[2].startswith("Uninstall the chart failed: refused (and 1 more failed step(s))")
+def test_a_long_error_is_cut_to_one_line():
+    report = prepared(playbook="revoke", reachable=False, error="Uninstall the chart failed: refused; " + "x" * 400)
+    what = fleet.cluster_line(report)[2]
+    assert what.startswith("Uninstall the chart failed: refused; xxx") and what.split(";")[1].endswith("...")
+    assert len(what.split("; findings", maxsplit=1)[0]) == 300
 
 
 def test_the_fleet_summary_names_open_unknown_and_the_files():
