@@ -126,6 +126,22 @@ def test_put_conflict_generation_and_noop(kube_cluster):
     assert body["kind"] == "Scale" and body["spec"]["replicas"] == 3 and body["status"]["replicas"] == 3
 
 
+def test_namespaces_and_services_carry_no_generation(kube_cluster):
+    """A real API server sets metadata.generation only where a strategy counts spec changes: never on a Namespace or
+    a Service, even after a patch of their spec."""
+    api = Api(kube_cluster)
+    status, ns, _resp = api.call("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                                                 "metadata": {"name": "no-generation"}})
+    assert status == 201 and "generation" not in ns["metadata"] and ns["spec"] == {"finalizers": ["kubernetes"]}
+    status, ns, _resp = api.call("PATCH", "/api/v1/namespaces/no-generation", {"metadata": {"labels": {"a": "b"}}},
+                                 ctype="application/merge-patch+json")
+    assert status == 200 and "generation" not in ns["metadata"]
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+               "spec": {"ports": [{"port": 80}], "selector": {"app": "web"}}}
+    status, svc, _resp = api.call("POST", "/api/v1/namespaces/no-generation/services", service)
+    assert status == 201 and "generation" not in svc["metadata"], svc
+
+
 def test_delete_propagation(kube_cluster):
     api = Api(kube_cluster)
     c = kube_cluster.cluster

@@ -228,7 +228,15 @@ def _spec_changed(old, new):
     return a != b
 
 
+# Built-in resources with a spec whose registry strategy never sets metadata.generation (a real API server leaves it
+# out of these objects).
+_NO_GENERATION = {("", "namespaces"), ("", "nodes"), ("", "services"), ("", "persistentvolumes"),
+                  ("", "persistentvolumeclaims")}
+
+
 def _uses_generation(cluster, rt, obj):
+    if (rt.group, rt.plural) in _NO_GENERATION:
+        return False
     return "spec" in obj or is_custom(cluster, rt)
 
 
