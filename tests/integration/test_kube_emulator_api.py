@@ -130,8 +130,8 @@ def test_namespaces_and_services_carry_no_generation(kube_cluster):
     """A real API server sets metadata.generation only where a strategy counts spec changes: never on a Namespace or
     a Service, even after a patch of their spec."""
     api = Api(kube_cluster)
-    status, ns, _resp = api.call("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
-                                                                 "metadata": {"name": "no-generation"}})
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "no-generation"}}
+    status, ns, _resp = api.call("POST", "/api/v1/namespaces", namespace)
     assert status == 201 and "generation" not in ns["metadata"] and ns["spec"] == {"finalizers": ["kubernetes"]}
     status, ns, _resp = api.call("PATCH", "/api/v1/namespaces/no-generation", {"metadata": {"labels": {"a": "b"}}},
                                  ctype="application/merge-patch+json")
