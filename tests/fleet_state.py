@@ -5,6 +5,9 @@ the fleet playbook tests and the reliability scenarios assert on."""
 
 from __future__ import annotations
 
+import glob
+import os
+
 from ansible_collections.neocloud.support_access.plugins.module_utils import _support
 
 RBAC = "rbac.authorization.k8s.io/v1"
@@ -15,8 +18,6 @@ LEASE_CONFIGMAP = ("neocloud-support-access-lease", "kube-system")
 def latest_report(directory, playbook=None, ext=".json"):
     """The report file a playbook run wrote in ``directory``: ``latest-<playbook><ext>``, or without ``playbook`` the
     newest ``latest-*<ext>`` there."""
-    import glob
-    import os
     if playbook:
         return os.path.join(str(directory), "latest-%s%s" % (playbook, ext))
     found = glob.glob(os.path.join(str(directory), "latest-*%s" % ext))

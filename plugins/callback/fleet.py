@@ -36,6 +36,8 @@ from ansible import constants as C
 from ansible import context
 from ansible.plugins.callback.default import CallbackModule as DefaultCallback
 
+from ansible_collections.neocloud.support_access.plugins.module_utils._report import FAILING_VERDICTS
+
 FACT = "support_access_cluster_report"
 # verdict -> colour of its line
 _COLOURS = {"compliant": C.COLOR_OK, "revoked": C.COLOR_OK, "would_revoke": C.COLOR_CHANGED,
@@ -155,7 +157,7 @@ def summary_lines(result):
     if unknown:
         lines.append(("  unknown, could not be read (%d): %s" % (len(unknown), _items(unknown, 20)), C.COLOR_UNREACHABLE))
     # the clusters of each failing verdict (those already named as unknown left out)
-    for verdict in ("not_revoked", "would_stay_open", "unreachable", "error", "noncompliant"):
+    for verdict in FAILING_VERDICTS:
         names = [n for n in summary.get(verdict) or [] if n not in unknown]
         if names:
             lines.append(("  %s (%d): %s" % (verdict.replace("_", " "), len(names), _items(names, 20)),

@@ -20,8 +20,12 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.neocloud.support_access.plugins.module_utils._report import (
     CLOSED,
+    CONFIRMED,
     DEFAULT_TITLE,
+    DRY_RUN_VERDICTS,
+    FAILING_VERDICTS,
     OPEN,
+    SUSPICIOUS,
     UNKNOWN,
     VERDICTS,
     ReportError,
@@ -38,6 +42,7 @@ from ansible_collections.neocloud.support_access.plugins.module_utils._report im
     normalize_role,
     not_applicable,
     open_doors,
+    subject_text,
     unread_sections,
     utcnow,
 )
@@ -46,7 +51,6 @@ FORMATS = ("json", "markdown", "html", "junit")
 EXTENSIONS = {"json": ".json", "markdown": ".md", "html": ".html", "junit": ".junit.xml"}
 # A --check run's report says so first (HTML and Markdown banner, a JUnit property); its revoke verdicts are these.
 DRY_RUN_BANNER = "DRY RUN (--check): nothing was changed; verdicts say what the run would do"
-DRY_RUN_VERDICTS = ("would_revoke", "would_stay_open")
 # Characters XML 1.0 cannot carry at all; hostile or binary input must not make the JUnit file unparseable.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -302,9 +306,8 @@ _VERDICT_STYLE = {"compliant": _GREEN, "revoked": _GREEN, "noncompliant": _YELLO
 # The order the HTML lists verdicts in: what needs a person first.
 _VERDICT_ORDER = ("not_revoked", "would_stay_open", "noncompliant", "error", "unreachable", "would_revoke", "compliant",
                   "revoked")
-# An open cluster with one of these verdicts is marked red (open against the policy, or not verified); with another
-# one amber (open as agreed: an active lease, or doors a --check revoke would close).
-_BAD_VERDICTS = ("not_revoked", "would_stay_open", "noncompliant", "error", "unreachable")
+# An open cluster with a failing verdict (_report.FAILING_VERDICTS) is marked red (open against the policy, or not
+# verified); with another one amber (open as agreed: an active lease, or doors a --check revoke would close).
 
 # What the HTML's first table says of each cluster: ``open`` (a confirmed or suspicious door, support access enabled
 # in the provider API, or an active lease), ``unknown`` (nothing open was read, but the cluster was not reached or
@@ -313,7 +316,6 @@ _STATES = (OPEN, UNKNOWN, CLOSED)
 _STATE_HEADS = {OPEN: "Open now: the provider's support can get in",
                 UNKNOWN: "Unknown: not reached or not fully read, might be open",
                 CLOSED: "Closed: no way in found"}
-_OPEN_STATUSES = ("confirmed", "suspicious")
 # Door classes of the exec / node column, and the grants that give a shell in pods or on nodes.
 _NODE_CLASSES = ("workload", "diagnostic-pod", "debug-container")
 _SHELL_CAPABILITIES = ("full_access", "exec_pods", "attach_pods", "node_proxy", "ephemeral_containers")
@@ -533,11 +535,6 @@ def _cell(items, sep=" \u00b7 ", title=""):
     return '<td title="%s">%s</td>' % (html.escape(text, quote=True).replace("\n", "&#10;"), body)
 
 
-def _subject_label(subject):
-    subject = _subject_dict(subject)
-    return "/".join(str(p) for p in (subject.get("kind"), subject.get("namespace"), subject.get("name")) if p)
-
-
 def _bindings_by_ref(report):
     bindings = (_dict(b) for b in _list(_dict(report.get("rbac")).get("bindings")))
     return dict((binding_label(b), b) for b in bindings)
@@ -563,7 +560,7 @@ def _grant_text(binding):
 def binding_line(binding, door=None):
     """``Group/x → ClusterRole y: grants`` for one binding (grants are never merged across bindings)."""
     kind, name = _role_name(binding)
-    who = ", ".join(_subject_label(s) for s in _door_subjects(binding, door)) or "?"
+    who = ", ".join(subject_text(s) for s in _door_subjects(binding, door)) or "?"
     scope = " in %s" % binding["namespace"] if binding.get("namespace") else ""
     return "%s \u2192 %s %s%s: %s" % (who, kind or "role", name or "?", scope, _grant_text(binding))
 
@@ -722,7 +719,7 @@ def _search_text(report, state):
     """What the search box matches: names, project, verdict, subjects, refs, tickets and requesters (lower case)."""
     words = [report["cluster"], report["provider"], report["project"], report["cluster_id"], report["verdict"], state]
     for binding in (_dict(b) for b in _list(_dict(report.get("rbac")).get("bindings"))):
-        words += [binding_label(binding)] + [_subject_label(s) for s in _list(binding.get("subjects"))]
+        words += [binding_label(binding)] + [subject_text(s) for s in _list(binding.get("subjects"))]
     words += [d.get("ref") for d in (_dict(x) for x in _list(report.get("doors")))]
     lease = _dict(report.get("lease"))
     for record in [lease] + [_dict(h) for h in _list(lease.get("history"))]:
@@ -817,7 +814,7 @@ def _cluster_rows(report, state, index, now, day):
     """A cluster's row (one line) and the row its details open below it."""
     esc = html.escape
     bindings = _bindings_by_ref(report)
-    pill = {OPEN: ("p-bad" if report["verdict"] in _BAD_VERDICTS else "p-good", "OPEN"), UNKNOWN: ("p-unknown", "UNKNOWN"),
+    pill = {OPEN: ("p-bad" if report["verdict"] in FAILING_VERDICTS else "p-good", "OPEN"), UNKNOWN: ("p-unknown", "UNKNOWN"),
             CLOSED: ("p-closed", "closed")}[state]
     cells = ['<td class="state"><span class="pill %s">%s</span></td>' % pill,
              '<td class="name" title="%s"><details><summary><b>%s</b></summary></details></td>' % (
@@ -906,7 +903,7 @@ def to_html(doc):
     if problems:
         out.append('<p class="problems">Run problems: %s</p>' % esc("; ".join(problems)))
     if by_state[OPEN]:
-        out.append(_names_line("Open now", lambda r: "bad" if r["verdict"] in _BAD_VERDICTS else "good", by_state[OPEN]))
+        out.append(_names_line("Open now", lambda r: "bad" if r["verdict"] in FAILING_VERDICTS else "good", by_state[OPEN]))
     if by_state[UNKNOWN]:
         out.append(_names_line("Unknown", lambda r: "unk", by_state[UNKNOWN]))
     out.append('<table id="clusters"><colgroup>%s</colgroup>' % "".join('<col class="k%d">' % i for i in range(len(HTML_COLUMNS))))
@@ -950,7 +947,7 @@ def _html_parts(doc):
     out = []
     doors = _door_rows(doc)
     if doors:
-        open_count = sum(1 for row in doors if row[3] in _OPEN_STATUSES)
+        open_count = sum(1 for row in doors if row[3] in (CONFIRMED, SUSPICIOUS))
         out += ['<details class="part" id="all-doors"><summary><h2>Doors</h2> <span class="count">&middot; %d open, %d allowed by policy, '
                 'what blocks first</span></summary>' % (open_count, len(doors) - open_count), '<table id="doors">', _html_thead(DOOR_COLUMNS), '<tbody>']
         out += ['<tr class="door-%s" data-cluster="%s"><td><b>%s</b></td><td><code>%s</code></td><td>%s</td>'

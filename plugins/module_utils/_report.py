@@ -269,12 +269,12 @@ def _rbac_doors(report, policy):
             mine = [(_subject_dict(x).get("kind"), _subject_dict(x).get("name")) for x in _list(binding.get("support_subjects"))]
             shared = [x for x in _list(binding.get("subjects")) if mine and
                       (_subject_dict(x).get("kind"), _subject_dict(x).get("name")) not in mine]
-            who = ", ".join(_subject_text(s) for s in _list(binding.get("support_subjects"))) or "support"
+            who = ", ".join(subject_text(s) for s in _list(binding.get("support_subjects"))) or "support"
             doors.append(_door(label, "rbac", CONFIRMED, "grants %s: %s" % (who, _grants(binding)),
                                "revoke deletes it" if not shared or binding.get("chart_managed")
                                else "shared with other subjects: kept unless support_revoke_remove_subjects_from_shared_bindings"))
         elif similar or (broad and (binding.get("capabilities") or binding.get("restricted"))):
-            who = ", ".join(_subject_text(s) for s in similar + broad)
+            who = ", ".join(subject_text(s) for s in similar + broad)
             doors.append(_door(label, "rbac", SUSPICIOUS, "grants %s (%s): %s" % (
                 who, "named like the provider's support" if similar else "everyone of that kind", _grants(binding)),
                 "a person decides: delete the binding, or allow it by name (policy allow)"))
@@ -284,8 +284,9 @@ def _rbac_doors(report, policy):
     return doors
 
 
-def _subject_text(subject):
-    subject = _dict(subject)
+def subject_text(subject):
+    """``Group/name``, ``ServiceAccount/ns/name``: a subject (dict or the fact's string form) as the report writes it."""
+    subject = _subject_dict(subject)
     return "/".join(str(p) for p in (subject.get("kind"), subject.get("namespace"), subject.get("name")) if p)
 
 
@@ -718,7 +719,6 @@ def _dry_run_verdict(report, error, unread, policy=None, now=None):
     """A revoke's verdict in check mode: ``would_revoke`` when every open door is one the revoke closes,
     ``would_stay_open`` when a door needs a person (suspicious, shared, allowed SubjectAccessReviews with no support
     binding to delete), ``revoked`` when nothing is open; with the finding that names the doors."""
-    items = open_items(report, policy, now)
     found = [d for d in doors(report, policy, now) if d["status"] != ALLOWED]
     stays = ["%s: %s - %s" % (d["ref"], d["what"], d["closes"]) for d in found if not d["revoke_closes"]]
     rbac = _dict(report.get("rbac"))
@@ -729,6 +729,7 @@ def _dry_run_verdict(report, error, unread, policy=None, now=None):
         return "would_stay_open", _finding("would-stay-open", "; ".join(stays))
     if error:
         return "error", None
+    items = open_items(report, policy, now)
     if items:
         return "would_revoke", _finding("would-revoke", "; ".join(items))
     if report.get("rbac") is None:
@@ -897,6 +898,10 @@ def cluster_state(report, now=None):
     return CLOSED
 
 
+# The summary's lists of cluster names: per failing verdict, would_revoke, and the clusters open now or unknown.
+_NAME_LISTS = FAILING_VERDICTS + ("would_revoke", OPEN, UNKNOWN)
+
+
 def summarize(reports, now=None):
     """Counts over the fleet: per verdict, per provider, access, requests, pods, findings, the failing clusters, and
     the clusters open now or whose state is unknown (cluster_state at ``now``, default the current time)."""
@@ -912,8 +917,8 @@ def summarize(reports, now=None):
         "clusters_with_findings": 0,
         "findings": {s: 0 for s in SEVERITIES},
     }
-    for verdict in FAILING_VERDICTS + ("open", "unknown") + tuple(v for v in DRY_RUN_VERDICTS if v not in FAILING_VERDICTS):
-        summary[verdict] = []
+    for key in _NAME_LISTS:
+        summary[key] = []
     for report in reports:
         report = _dict(report)
         name = str(report.get("cluster") or "")
@@ -937,10 +942,10 @@ def summarize(reports, now=None):
         state = cluster_state(report, moment)
         if state != CLOSED:
             summary[state].append(name)
-        if verdict in DRY_RUN_VERDICTS and verdict not in FAILING_VERDICTS:
+        if verdict == "would_revoke":
             summary[verdict].append(name)
-    for verdict in FAILING_VERDICTS + ("open", "unknown") + tuple(v for v in DRY_RUN_VERDICTS if v not in FAILING_VERDICTS):
-        summary[verdict].sort()
+    for key in _NAME_LISTS:
+        summary[key].sort()
     summary["failed"] = sorted(set().union(*(summary[v] for v in FAILING_VERDICTS)))
     summary["ok"] = not summary["failed"]
     return summary

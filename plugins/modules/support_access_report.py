@@ -294,10 +294,11 @@ def _previous_generated_at(path):
         return None
 
 
+DEFAULT_BASENAME = "support-access-report"
+
+
 def run_basename(generated_at, playbook):
-    """The files of one run: ``<time>-<playbook>`` (``20261206T094512Z-audit``), or the fixed name without a playbook."""
-    if not playbook:
-        return "support-access-report"
+    """The files of one run of ``playbook``: ``<time>-<playbook>`` (``20261206T094512Z-audit``)."""
     return "%s-%s" % (generated_at.replace("-", "").replace(":", ""), playbook)
 
 
@@ -328,7 +329,7 @@ def run(module):
 
     per_run = basename is None and bool(playbook)
     if basename is None and not playbook:
-        basename = run_basename(None, None)
+        basename = DEFAULT_BASENAME
     rendered = None
     if basename is not None:
         previous = _previous_generated_at(os.path.join(dest, basename + _render.EXTENSIONS["json"]))

@@ -367,7 +367,7 @@ def test_screenshot_shows_every_open_cluster_on_the_first_screen(tmp_path, pages
             colours[pixel] = colours.get(pixel, 0) + 1
     assert len(colours) > 50, "the page rendered (nearly) blank"
     opened = [n for n, k in kinds.items() if _state_of(k) == "open"]
-    bad = [r["cluster"] for r in doc["clusters"] if r["cluster"] in opened and r["verdict"] in _render._BAD_VERDICTS]  # pylint: disable=protected-access
+    bad = [r["cluster"] for r in doc["clusters"] if r["cluster"] in opened and r["verdict"] in _report.FAILING_VERDICTS]
     pills = _pills(rows, (PILL_RED, PILL_AMBER, PILL_PURPLE))
     # the summary's "N OPEN" and "N UNKNOWN" chips, then one pill per open cluster row (red: against the policy or not
     # verified, amber: open as agreed), all within the first 900 px
